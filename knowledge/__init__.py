@@ -1,0 +1,1 @@
+"""Knowledge base: configuration, document sources and their metadata overrides."""

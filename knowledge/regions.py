@@ -1,0 +1,96 @@
+"""Region names → document regions (深圳 → 广东, 临清 → 山东省聊城市), from the lexicon."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError
+
+NATIONAL = "全国"
+_SUFFIXES = re.compile(r"(?:壮族自治区|回族自治区|维吾尔自治区|特别行政区|自治区|省|市|区|县)$")
+
+
+class LexiconError(Exception):
+    """The lexicon file is missing or malformed; the message names the file and the problem."""
+
+
+class RegionEntry(BaseModel):
+    """One document region with the names that lead to it."""
+
+    parent: str | None = None
+    aliases: list[str] = Field(default_factory=list)
+    places: list[str] = Field(default_factory=list)
+
+
+class RegionTable(BaseModel):
+    """All region knowledge of the lexicon."""
+
+    regions: dict[str, RegionEntry]
+    provinces: list[str] = Field(default_factory=list)
+
+    def resolve(self, name: str) -> str | None:
+        """Map a place name as a user or a document writes it to a document region.
+
+        Args:
+            name: e.g. "深圳", "深圳市南山区", "临清", "宁夏回族自治区", "全国".
+
+        Returns:
+            The document region ("广东", "山东省聊城市", "宁夏", "全国"), a bare province name for a
+            province without documents ("北京"), or None when the name is not a known place.
+        """
+        name = name.strip()
+        if not name:
+            return None
+        if name in self.regions:
+            return name
+        candidates = [name, _SUFFIXES.sub("", name)]
+        # the most specific region first: a city region before its province
+        ordered = sorted(self.regions.items(), key=lambda item: item[1].parent is None)
+        for region, entry in ordered:
+            names = [*entry.aliases, *entry.places]
+            for candidate in candidates:
+                if candidate in names or any(candidate.startswith(n) for n in names if len(n) >= 2):
+                    return region
+        for province in self.provinces:
+            if name.startswith(province):
+                return province
+        return None
+
+    def ancestors(self, region: str) -> list[str]:
+        """Return ``region`` and every region containing it, ending with 全国."""
+        chain = [region]
+        entry = self.regions.get(region)
+        while entry is not None and entry.parent:
+            chain.append(entry.parent)
+            entry = self.regions.get(entry.parent)
+        if NATIONAL not in chain:
+            chain.append(NATIONAL)
+        return chain
+
+
+def load_regions(lexicon_path: Path) -> RegionTable:
+    """Load the region part of the lexicon.
+
+    Args:
+        lexicon_path: ``knowledge/lexicon.yml``.
+
+    Returns:
+        The validated region table.
+
+    Raises:
+        LexiconError: the file is missing, not YAML, or its regions are malformed.
+    """
+    try:
+        data = yaml.safe_load(lexicon_path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError as exc:
+        raise LexiconError(f"词库文件不存在: {lexicon_path}") from exc
+    except yaml.YAMLError as exc:
+        raise LexiconError(f"词库文件 {lexicon_path} 不是合法的 YAML: {exc}") from exc
+    try:
+        return RegionTable.model_validate(
+            {"regions": data.get("regions") or {}, "provinces": data.get("provinces") or []}
+        )
+    except ValidationError as exc:
+        raise LexiconError(f"词库文件 {lexicon_path} 的 regions 部分有误: {exc}") from exc

@@ -1,0 +1,143 @@
+"""The one settings object: ``config.yml`` overlaid with ``POLICYBOT_*`` environment variables.
+
+Built once at an entry point (CLI, web app factory) and passed down; library code never reads
+the environment itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+ENV_PREFIX = "POLICYBOT_"
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.yml"
+
+
+class ConfigError(Exception):
+    """The configuration file or an override is malformed; the message says where."""
+
+
+class PathSettings(BaseModel):
+    """Where the knowledge base and the app's data live."""
+
+    sources: Path = Path("knowledge/sources")
+    sources_meta: Path = Path("knowledge/sources.yml")
+    lexicon: Path = Path("knowledge/lexicon.yml")
+    policies: Path = Path("knowledge/policies.yml")
+    var: Path = Path("var")
+    index_root: Path = Path("var/index")
+
+    def resolved(self, base: Path) -> PathSettings:
+        """Return a copy whose relative paths are anchored at ``base``.
+
+        Args:
+            base: directory of the configuration file.
+
+        Returns:
+            A new ``PathSettings`` holding absolute paths.
+        """
+        values = {name: (p if p.is_absolute() else (base / p)).resolve() for name, p in self}
+        return PathSettings(**values)
+
+
+class IngestSettings(BaseModel):
+    """How documents are cut into provisions."""
+
+    max_provision_chars: int = Field(300, ge=40, le=2000)
+    min_provision_chars: int = Field(8, ge=1, le=100)
+    max_file_mb: float = Field(20, gt=0)
+
+    @model_validator(mode="after")
+    def _min_below_max(self) -> IngestSettings:
+        if self.min_provision_chars >= self.max_provision_chars:
+            raise ValueError("min_provision_chars must be smaller than max_provision_chars")
+        return self
+
+
+class WebSettings(BaseModel):
+    """Where the web app listens."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+
+
+class Settings(BaseModel):
+    """Everything configurable, validated; see config.yml for the meaning of each key."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    config_dir: Path = Path(".")
+    paths: PathSettings = PathSettings()
+    ingest: IngestSettings = IngestSettings()
+    web: WebSettings = WebSettings()
+
+
+def load_settings(
+    config_file: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    **overrides: Any,
+) -> Settings:
+    """Build the settings object from a YAML file, environment overrides and explicit overrides.
+
+    Args:
+        config_file: the YAML file; ``config.yml`` at the repository root when None.
+        env: environment to read ``POLICYBOT_*`` overrides from; pass ``os.environ`` at an entry
+            point. None means no environment overrides (what tests want).
+        **overrides: top-level sections or values that win over everything (tests use this).
+
+    Returns:
+        Validated settings with every path absolute.
+
+    Raises:
+        ConfigError: the file is missing or malformed, or a value is invalid.
+    """
+    path = (config_file or DEFAULT_CONFIG).resolve()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError as exc:
+        raise ConfigError(f"配置文件不存在: {path}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"配置文件 {path} 不是合法的 YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"配置文件 {path} 的顶层必须是键值对")
+
+    env_values = _env_to_nested(env or {})
+    merged: dict[str, Any] = _deep_merge(_deep_merge(data, env_values), overrides)
+    merged["config_dir"] = path.parent
+    try:
+        settings = Settings.model_validate(merged)
+    except ValidationError as exc:
+        raise ConfigError(f"配置无效 ({path}): {exc}") from exc
+    settings.paths = settings.paths.resolved(path.parent)
+    return settings
+
+
+def _env_to_nested(env: Mapping[str, str]) -> dict[str, Any]:
+    """Turn ``POLICYBOT_A__B=v`` pairs into ``{"a": {"b": "v"}}``."""
+    nested: dict[str, Any] = {}
+    for key, value in env.items():
+        if not key.startswith(ENV_PREFIX) or key == ENV_PREFIX + "CONFIG":
+            continue
+        parts = key[len(ENV_PREFIX) :].lower().split("__")
+        node = nested
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+    return nested
+
+
+def _deep_merge(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge ``top`` over ``base`` recursively; neither input is modified."""
+    out: dict[str, Any] = dict(base)
+    for key, value in top.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = _deep_merge(out[key], value)
+        elif isinstance(value, BaseModel):
+            out[key] = value.model_dump()
+        else:
+            out[key] = value
+    return out

@@ -1,0 +1,68 @@
+"""Per-file metadata overrides from ``knowledge/sources.yml``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+
+class SourcesError(Exception):
+    """sources.yml is malformed; the message names the entry and the problem."""
+
+
+class MetaOverride(BaseModel):
+    """Fields a maintainer may set for a document; unset fields keep the detected value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = None
+    number: str | None = None
+    issuer: str | None = None
+    date: str | None = None
+    region: str | None = None
+    period: tuple[int, int] | None = None
+    no_number: bool = False  # the document has no 文号 even if one is detected
+    no_period: bool = False  # the document is not a five-year plan
+
+    @field_validator("date")
+    @classmethod
+    def _iso_date(cls, value: str | None) -> str | None:
+        if value is not None:
+            from datetime import date
+
+            date.fromisoformat(value)
+        return value
+
+
+def load_overrides(path: Path) -> dict[str, MetaOverride]:
+    """Load sources.yml.
+
+    Keys are file names (``003_x.txt``) or, for a file holding several documents, the file name
+    with ``#N`` for the N-th document (``002_x.txt#2``).
+
+    Args:
+        path: the sources.yml file; a missing file means no overrides.
+
+    Returns:
+        Overrides by key.
+
+    Raises:
+        SourcesError: the file is not YAML or an entry is invalid.
+    """
+    if not path.exists():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise SourcesError(f"{path} 不是合法的 YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise SourcesError(f"{path} 的顶层必须是“文件名: 元数据”的映射")
+    overrides: dict[str, MetaOverride] = {}
+    for key, value in data.items():
+        try:
+            overrides[str(key)] = MetaOverride.model_validate(value or {})
+        except ValidationError as exc:
+            raise SourcesError(f"{path} 中 {key} 的元数据有误: {exc}") from exc
+    return overrides

@@ -1,0 +1,1 @@
+"""Retrieval: ingestion of policy documents into provisions, indexing and search."""

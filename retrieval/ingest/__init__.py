@@ -1,0 +1,1 @@
+"""Ingestion: documents as received → clean documents with metadata and cited provisions."""

@@ -1,0 +1,73 @@
+"""HTML → text: drop tags, scripts, styles and site chrome; keep the words inside links."""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import BeautifulSoup, Comment, Tag
+
+_HTML_HINT = re.compile(r"<(?:p|div|html|body|br|span|font|table|h[1-6])\b[^>]*>", re.IGNORECASE)
+_DROP_TAGS = ("script", "style", "noscript", "iframe", "img", "svg", "head", "nav", "header", "footer", "form")
+# class/id fragments that mark page chrome on news and government sites, not document text
+_CHROME = re.compile(
+    r"(?:^|[\s_-])(?:nav|menu|header|footer|share|editor|appendqr|qrcode|qr|comment|related|"
+    r"breadcrumb|sidebar|advert|ad|img_descr|img_wrapper|copyright|toolbar)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+_BLOCK_TAGS = {
+    "p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
+    "section", "article", "blockquote", "table", "ul", "ol", "pre", "hr",
+}
+
+
+def looks_like_html(text: str) -> bool:
+    """Return True when ``text`` is an HTML page rather than text with a few stray tags.
+
+    Args:
+        text: decoded file content.
+
+    Returns:
+        True when it has an <html>/<body> element or when at least a third of its lines carry tags.
+    """
+    if re.search(r"<(?:html|body)\b", text[:5000], re.IGNORECASE):
+        return True
+    lines = [line for line in text.splitlines() if line.strip()]
+    tagged = sum(1 for line in lines if _HTML_HINT.search(line))
+    return tagged >= 3 and tagged * 3 >= len(lines)
+
+
+def html_to_text(markup: str) -> str:
+    """Extract the readable text of an HTML page.
+
+    Block elements become line breaks; inline elements (links, spans, fonts) are unwrapped so a
+    link in the middle of a sentence keeps the sentence whole. Table cells are joined by tabs.
+
+    Args:
+        markup: the HTML source.
+
+    Returns:
+        Plain text, one block per line.
+    """
+    soup = BeautifulSoup(markup, "html.parser")
+    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        comment.extract()
+    for tag in soup.find_all(_DROP_TAGS):
+        tag.decompose()
+    for tag in soup.find_all(_is_chrome):
+        tag.decompose()
+    for cell in soup.find_all(["td", "th"]):
+        cell.insert_after("\t")
+    for tag in soup.find_all(_BLOCK_TAGS):
+        tag.insert_before("\n")
+        tag.insert_after("\n")
+    text = soup.get_text("")
+    return "\n".join(line.strip(" \t") for line in text.splitlines())
+
+
+def _is_chrome(tag: Tag) -> bool:
+    if tag.attrs is None:  # already decomposed together with an ancestor
+        return False
+    names = " ".join(
+        [*(tag.get("class") or []), str(tag.get("id") or "")]  # type: ignore[misc]
+    )
+    return bool(names.strip()) and bool(_CHROME.search(names))

@@ -1,0 +1,141 @@
+"""Detect a document's title, 文号, issuer, date, region and plan period from its text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from knowledge.regions import NATIONAL, RegionTable
+from retrieval.ingest.patterns import (
+    DATE_CN,
+    DATE_LINE,
+    FIVE_YEAR_PLAN,
+    ISSUER_IN_TITLE,
+    NUMBER,
+    PUBLISHED,
+    SIGNATURE,
+    TITLE_LINE,
+    TITLE_PREFIX,
+)
+
+HEADER_CHARS = 300  # a document's own 文号 and 发布日期 stand at its head
+PLAN_PERIODS = {"十一五": (2006, 2010), "十二五": (2011, 2015), "十三五": (2016, 2020),
+                "十四五": (2021, 2025), "十五五": (2026, 2030)}
+_NUMBER_PREFIX_CUT = re.compile(r".*(?:通知|意见|规划|决定|办法|方案|文件|的|号|》|、)")
+_SLUG_QUOTES = re.compile(r"_([^_《》]{1,12})_")
+_FULL_TEXT_NOTE = re.compile(r"\s*[（(]全文[)）]\s*$")
+
+
+@dataclass(frozen=True)
+class DetectedMeta:
+    """Metadata found in a document's text; any field may be missing (None)."""
+
+    title: str | None
+    number: str | None
+    issuer: str | None
+    date: str | None
+    region: str | None
+    period: tuple[int, int] | None
+
+
+def detect_metadata(paragraphs: list[str], front: dict[str, Any], regions: RegionTable) -> DetectedMeta:
+    """Read the metadata of one document.
+
+    Args:
+        paragraphs: the document's clean paragraphs.
+        front: front-matter metadata of the file (title, date) when it had any.
+        regions: the lexicon's region table, to map the issuer to a region.
+
+    Returns:
+        What could be detected; fields are None when the text does not say.
+    """
+    text = "".join(paragraphs)
+    head = text[:HEADER_CHARS]
+    title = _title(paragraphs, front)
+    issuer = _issuer(title, paragraphs)
+    period = None
+    if title and (plan := FIVE_YEAR_PLAN.search(title)) and "规划" in title:
+        period = PLAN_PERIODS.get(plan.group(1))
+    return DetectedMeta(
+        title=title,
+        number=_number(head),
+        issuer=issuer,
+        date=_date(head, paragraphs, front),
+        region=_region(issuer, regions),
+        period=period,
+    )
+
+
+def _title(paragraphs: list[str], front: dict[str, Any]) -> str | None:
+    if isinstance(front.get("title"), str) and front["title"].strip():
+        title = _SLUG_QUOTES.sub(r"“\1”", front["title"].strip())
+        return _FULL_TEXT_NOTE.sub("", title)
+    for paragraph in paragraphs[:6]:
+        if TITLE_LINE.search(paragraph) and len(paragraph) <= 80:
+            return paragraph
+    if paragraphs and (match := TITLE_PREFIX.match(paragraphs[0])):
+        return match.group(1)
+    return None
+
+
+def _number(head: str) -> str | None:
+    for match in NUMBER.finditer(head):
+        prefix = _NUMBER_PREFIX_CUT.sub("", match.group(1))
+        before = head[: match.start(1) + len(match.group(1)) - len(prefix)]
+        if not prefix or before.rstrip().endswith(("（", "(", "《")):
+            continue  # a reference to another document, e.g. "（国发〔2017〕28号）"
+        return f"{prefix}〔{match.group(2)}〕{match.group(3)}号"
+    return None
+
+
+def _issuer(title: str | None, paragraphs: list[str]) -> str | None:
+    from_title = None
+    if title and (match := ISSUER_IN_TITLE.match(title)):
+        from_title = match.group(1).strip()
+    signatures = [p.split(" ")[0] for p in paragraphs if SIGNATURE.match(p.split(" ")[0]) and len(p) <= 40]
+    if from_title and not from_title.startswith(("自治区", "省", "市", "县")):
+        return from_title
+    return signatures[0] if signatures else from_title
+
+
+def _date(head: str, paragraphs: list[str], front: dict[str, Any]) -> str | None:
+    value = front.get("date")
+    if isinstance(value, date):
+        return value.isoformat()[:10]
+    if isinstance(value, str) and value.strip():
+        parsed = _parse_date(value.strip())
+        if parsed:
+            return parsed
+    if match := PUBLISHED.search(head):
+        return _iso(*match.groups())
+    dated = [p for p in paragraphs if DATE_LINE.match(p)]
+    if dated and (match := DATE_CN.search(dated[0])):
+        return _iso(*match.groups())
+    return None
+
+
+def _parse_date(value: str) -> str | None:
+    if match := re.match(r"(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})", value):
+        return _iso(*match.groups())
+    try:
+        return parsedate_to_datetime(value).date().isoformat()
+    except (TypeError, ValueError):
+        return None
+
+
+def _iso(year: str, month: str, day: str) -> str | None:
+    try:
+        return date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        return None
+
+
+def _region(issuer: str | None, regions: RegionTable) -> str | None:
+    if not issuer:
+        return None
+    if "国务院" in issuer or issuer.startswith(("中华人民共和国", "国家")):
+        return NATIONAL
+    return regions.resolve(issuer)

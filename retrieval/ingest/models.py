@@ -1,0 +1,80 @@
+"""Typed results of ingestion: documents, provisions and per-file errors."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+
+class IngestError(Exception):
+    """A file could not be ingested; ``reason`` is a Chinese sentence a maintainer can act on."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{self.path.name}: {reason}")
+
+
+class DocumentMeta(BaseModel):
+    """Metadata of one policy document (detected from its text, then overridden by sources.yml)."""
+
+    id: str
+    title: str
+    number: str | None = Field(None, description="文号, e.g. 国发〔2017〕10号")
+    issuer: str | None = None
+    date: str | None = Field(None, description="YYYY-MM-DD")
+    region: str = "全国"
+    period: tuple[int, int] | None = None
+    source: str = Field(..., description="file name under knowledge/sources")
+    part: int = Field(1, description="1-based position of the document inside its file")
+
+    @property
+    def plan_label(self) -> str | None:
+        """Return the five-year plan name of the period (十三五/十四五), or None."""
+        if self.period is None:
+            return None
+        return {2016: "十三五", 2021: "十四五", 2026: "十五五"}.get(self.period[0])
+
+
+class Provision(BaseModel):
+    """One citable unit: a sentence or short clause group of a document."""
+
+    id: str
+    doc_id: str
+    text: str
+    section: list[str] = Field(default_factory=list)
+    position: int
+    prev_id: str | None = None
+    next_id: str | None = None
+
+    @staticmethod
+    def make_id(doc_id: str, text: str) -> str:
+        """Derive a provision id that is stable across rebuilds.
+
+        Args:
+            doc_id: the owning document's id.
+            text: the provision text (already normalised).
+
+        Returns:
+            ``"<doc_id>:<12 hex digits of sha1(text)>"``.
+        """
+        digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+        return f"{doc_id}:{digest}"
+
+
+class Document(BaseModel):
+    """A document with its provisions in reading order."""
+
+    meta: DocumentMeta
+    provisions: list[Provision]
+    duplicates_removed: int = 0
+
+
+class FileReport(BaseModel):
+    """What ingesting one file produced: its documents, or the error that stopped it."""
+
+    path: str
+    documents: list[Document] = Field(default_factory=list)
+    error: str | None = None
