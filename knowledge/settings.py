@@ -21,7 +21,13 @@ class ConfigError(Exception):
     """The configuration file or an override is malformed; the message says where."""
 
 
-class PathSettings(BaseModel):
+class _Section(BaseModel):
+    """A configuration section: unknown keys are errors, not silently ignored typos."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class PathSettings(_Section):
     """Where the knowledge base and the app's data live."""
 
     sources: Path = Path("knowledge/sources")
@@ -44,7 +50,7 @@ class PathSettings(BaseModel):
         return PathSettings(**values)
 
 
-class IngestSettings(BaseModel):
+class IngestSettings(_Section):
     """How documents are cut into provisions."""
 
     max_provision_chars: int = Field(300, ge=40, le=2000)
@@ -58,7 +64,7 @@ class IngestSettings(BaseModel):
         return self
 
 
-class WebSettings(BaseModel):
+class WebSettings(_Section):
     """Where the web app listens."""
 
     host: str = "127.0.0.1"

@@ -22,8 +22,13 @@ from retrieval.ingest.patterns import (
 )
 
 HEADER_CHARS = 300  # a document's own 文号 and 发布日期 stand at its head
-PLAN_PERIODS = {"十一五": (2006, 2010), "十二五": (2011, 2015), "十三五": (2016, 2020),
-                "十四五": (2021, 2025), "十五五": (2026, 2030)}
+PLAN_PERIODS = {
+    "十一五": (2006, 2010),
+    "十二五": (2011, 2015),
+    "十三五": (2016, 2020),
+    "十四五": (2021, 2025),
+    "十五五": (2026, 2030),
+}
 _NUMBER_PREFIX_CUT = re.compile(r".*(?:通知|意见|规划|决定|办法|方案|文件|的|号|》|、)")
 _SLUG_QUOTES = re.compile(r"_([^_《》]{1,12})_")
 _FULL_TEXT_NOTE = re.compile(r"\s*[（(]全文[)）]\s*$")

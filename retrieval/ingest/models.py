@@ -70,6 +70,7 @@ class Document(BaseModel):
     meta: DocumentMeta
     provisions: list[Provision]
     duplicates_removed: int = 0
+    warnings: list[str] = Field(default_factory=list)
 
 
 class FileReport(BaseModel):

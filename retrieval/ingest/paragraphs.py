@@ -10,7 +10,9 @@ from retrieval.ingest.patterns import DATE_LINE, NUMBER_LINE, PUBLISHED
 _CJK = r"\u3400-\u9fff"
 _PARAGRAPH_BREAK = re.compile(r"[\u3000]{2,}|\u3000[ \t]+|[ \t]+\u3000")
 _DECORATION = re.compile(r"^[\s━─—=*_~·•\-]+$")
-_SPACES_IN_CJK = re.compile(rf"(?<=[{_CJK}\u3000-\u303f\uff00-\uffef])[ \u3000\u00a0]+(?=[{_CJK}\u3000-\u303f\uff00-\uffef0-9])")
+_SPACES_IN_CJK = re.compile(
+    rf"(?<=[{_CJK}\u3000-\u303f\uff00-\uffef])[ \u3000\u00a0]+(?=[{_CJK}\u3000-\u303f\uff00-\uffef0-9])"
+)
 _SPACES_BEFORE_CJK = re.compile(rf"(?<=[0-9%A-Za-z])[ \u3000\u00a0]+(?=[{_CJK}\u3000-\u303f\uff00-\uffef])")
 _MULTI_SPACE = re.compile(r"[ \u3000\u00a0]{2,}")
 _ENDS_SENTENCE = re.compile(r"[。！？；：!?;:…]['\"”’）)」』]*$")
@@ -65,7 +67,12 @@ def _continues(previous: str, line: str) -> bool:
     if _ENDS_SENTENCE.search(previous) or "\t" in previous or "\t" in line:
         return False
     for candidate in (previous, line):
-        if DATE_LINE.match(candidate) or PUBLISHED.match(candidate) or NUMBER_LINE.match(candidate) or _PAREN_LINE.match(candidate):
+        if (
+            DATE_LINE.match(candidate)
+            or PUBLISHED.match(candidate)
+            or NUMBER_LINE.match(candidate)
+            or _PAREN_LINE.match(candidate)
+        ):
             return False
     if parse_heading(line) is not None:
         return False

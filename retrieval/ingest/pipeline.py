@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from knowledge.regions import NATIONAL, RegionTable
+from knowledge.regions import RegionTable
 from knowledge.settings import IngestSettings
 from knowledge.sources import MetaOverride
 from knowledge.textmatch import match_key
@@ -18,6 +18,7 @@ from retrieval.ingest.paragraphs import to_paragraphs
 from retrieval.ingest.segment import Segment, segment
 from retrieval.ingest.split import split_documents
 
+UNKNOWN_REGION = "未知"
 ProgressHook = Callable[[Path, FileReport], None]
 
 
@@ -88,27 +89,36 @@ class Ingestor:
     def _document(self, path: Path, part: int, paragraphs: list[str], front: dict[str, object]) -> Document:
         doc_id = path.stem if part == 1 else f"{path.stem}-{part}"
         detected = detect_metadata(paragraphs, front, self.regions)
-        override = self.overrides.get(f"{path.name}#{part}") or (
-            self.overrides.get(path.name) if part == 1 else None
-        ) or MetaOverride()
+        override = (
+            self.overrides.get(f"{path.name}#{part}")
+            or (self.overrides.get(path.name) if part == 1 else None)
+            or MetaOverride()
+        )
         title = override.title or detected.title or path.stem
+        warnings = []
+        region = override.region or detected.region
+        if region is None:
+            region = UNKNOWN_REGION
+            warnings.append("未能识别适用地区，请在 sources.yml 中为该文件设置 region")
+        if not (override.date or detected.date):
+            warnings.append("未能识别发布日期，请在 sources.yml 中设置 date")
         meta = DocumentMeta(
             id=doc_id,
             title=title,
             number=None if override.no_number else (override.number or detected.number),
             issuer=override.issuer or detected.issuer,
             date=override.date or detected.date,
-            region=override.region or detected.region or NATIONAL,
+            region=region,
             period=None if override.no_period else (override.period or detected.period),
             source=path.name,
             part=part,
         )
         titles = tuple(t for t in {title, detected.title or "", *_quoted_titles(title)} if t)
-        segments = segment(
-            paragraphs, self.settings.max_provision_chars, self.settings.min_provision_chars, titles
-        )
+        segments = segment(paragraphs, self.settings.max_provision_chars, self.settings.min_provision_chars, titles)
         unique, removed = deduplicate(segments)
-        return Document(meta=meta, provisions=_provisions(doc_id, unique), duplicates_removed=removed)
+        return Document(
+            meta=meta, provisions=_provisions(doc_id, unique), duplicates_removed=removed, warnings=warnings
+        )
 
 
 def _quoted_titles(title: str) -> list[str]:

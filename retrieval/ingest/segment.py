@@ -41,9 +41,7 @@ class Segment:
     section: tuple[str, ...]
 
 
-def segment(
-    paragraphs: list[str], max_chars: int, min_chars: int, titles: tuple[str, ...] = ()
-) -> list[Segment]:
+def segment(paragraphs: list[str], max_chars: int, min_chars: int, titles: tuple[str, ...] = ()) -> list[Segment]:
     """Cut a document's paragraphs into provisions, tracking the heading path.
 
     Document furniture (title, 文号, dates, signature, addressee) is left out: it lives in the

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from retrieval.ingest.patterns import DATE_LINE, NUMBER_LINE, PUBLIC_NOTE, TITLE_LINE
 
 
@@ -24,4 +26,4 @@ def split_documents(paragraphs: list[str]) -> list[list[str]]:
         if ends_document and TITLE_LINE.search(title) and len(title) <= 80 and NUMBER_LINE.match(number):
             starts.append(i)
     bounds = [*starts, len(paragraphs)]
-    return [paragraphs[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+    return [paragraphs[a:b] for a, b in itertools.pairwise(bounds) if b > a]

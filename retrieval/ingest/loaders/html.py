@@ -15,8 +15,25 @@ _CHROME = re.compile(
     re.IGNORECASE,
 )
 _BLOCK_TAGS = {
-    "p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
-    "section", "article", "blockquote", "table", "ul", "ol", "pre", "hr",
+    "p",
+    "div",
+    "br",
+    "li",
+    "tr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "section",
+    "article",
+    "blockquote",
+    "table",
+    "ul",
+    "ol",
+    "pre",
+    "hr",
 }
 
 
@@ -67,7 +84,6 @@ def html_to_text(markup: str) -> str:
 def _is_chrome(tag: Tag) -> bool:
     if tag.attrs is None:  # already decomposed together with an ancestor
         return False
-    names = " ".join(
-        [*(tag.get("class") or []), str(tag.get("id") or "")]  # type: ignore[misc]
-    )
+    classes: object = tag.get("class") or []
+    names = " ".join([*(map(str, classes) if isinstance(classes, list) else [str(classes)]), str(tag.get("id") or "")])
     return bool(names.strip()) and bool(_CHROME.search(names))

@@ -1,0 +1,69 @@
+# 就业政策助手 — build, run and test. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV      := .venv
+RASA_VENV := .venv-rasa
+PY311     ?= $(shell command -v python3.11 2>/dev/null)
+# Rasa 3.6 runs only on Python 3.8–3.10: take pyenv's 3.10 on these machines, else python3.10 on PATH.
+PY310     ?= $(shell ls -1 $$HOME/.pyenv/versions/3.10.*/bin/python3.10 2>/dev/null | sort -V | tail -n 1)
+ifeq ($(PY310),)
+PY310     := $(shell command -v python3.10 2>/dev/null)
+endif
+APP_STAMP  := $(VENV)/.installed
+RASA_STAMP := $(RASA_VENV)/.installed
+PIP_QUIET  ?= -q
+
+.PHONY: help install install-app install-rasa run ingest docs test test-fast lint typecheck lock clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+install: install-app install-rasa ## build both environments (.venv: app, .venv-rasa: Rasa); safe to re-run
+
+install-app: $(APP_STAMP)
+$(APP_STAMP): requirements/app.lock pyproject.toml
+	@test -n "$(PY311)" || { echo "错误：找不到 Python 3.11（python3.11），无法创建应用环境 $(VENV)。" >&2; exit 1; }
+	@test -x $(VENV)/bin/python || $(PY311) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install $(PIP_QUIET) --upgrade "pip>=24" 2>&1 | grep -v "^WARNING: Location" || true
+	$(VENV)/bin/python -m pip install $(PIP_QUIET) -r requirements/app.lock 2>&1 | grep -v "^WARNING: Location" ; test $${PIPESTATUS[0]} -eq 0
+	$(VENV)/bin/python -m pip install $(PIP_QUIET) --no-deps --no-build-isolation -e . 2>&1 | grep -v "^WARNING: Location" ; test $${PIPESTATUS[0]} -eq 0
+	@touch $@
+
+install-rasa: $(RASA_STAMP)
+$(RASA_STAMP): requirements/rasa.lock
+	@test -n "$(PY310)" || { echo "错误：找不到 Python 3.10。Rasa 3.6 只能运行在 Python 3.8–3.10 上；请安装 python3.10（或 pyenv install 3.10）后重试。" >&2; exit 1; }
+	@test -x $(RASA_VENV)/bin/python || $(PY310) -m venv $(RASA_VENV)
+	$(RASA_VENV)/bin/python -m pip install $(PIP_QUIET) "pip<24.1" 2>&1 | grep -v "^WARNING: Location" || true
+	$(RASA_VENV)/bin/python -m pip install $(PIP_QUIET) -r requirements/rasa.lock 2>&1 | grep -v "^WARNING: Location" ; test $${PIPESTATUS[0]} -eq 0
+	@touch $@
+
+run: install ## install everything, then ingest the knowledge base and list its documents
+	$(VENV)/bin/policybot ingest
+	@echo "知识库已解析。检索索引、网页服务和对话机器人将在后续版本中由本命令一并启动。"
+
+ingest: $(APP_STAMP) ## parse knowledge/sources and print what was found
+	$(VENV)/bin/policybot ingest
+
+docs: $(APP_STAMP) ## list the documents as JSON lines
+	$(VENV)/bin/policybot docs --json
+
+lint: $(APP_STAMP) ## ruff + mypy
+	$(VENV)/bin/ruff check knowledge retrieval webchat tests
+	$(VENV)/bin/ruff format --check knowledge retrieval webchat tests
+	$(VENV)/bin/mypy
+
+test: install lint ## the whole test suite (lint, type check, every pytest marker)
+	$(VENV)/bin/python -m pytest
+
+test-fast: $(APP_STAMP) ## only the fast tests
+	$(VENV)/bin/python -m pytest -m "not slow and not integration and not browser"
+
+lock: ## re-pin requirements/*.lock from the current environments
+	{ echo "# App environment (.venv, Python 3.11): exact pins. Regenerate with: make lock"; \
+	  $(VENV)/bin/python -m pip freeze --exclude-editable | sed 's/^torch==2.13.0+cpu$$/torch==2.13.0/'; } > requirements/app.lock
+	{ echo "# Rasa environment (.venv-rasa, Python 3.10): exact pins. Regenerate with: make lock"; \
+	  $(RASA_VENV)/bin/python -m pip freeze; } > requirements/rasa.lock
+
+clean: ## remove both environments and generated data
+	rm -rf $(VENV) $(RASA_VENV) var .pytest_cache .mypy_cache .ruff_cache

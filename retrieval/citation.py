@@ -1,0 +1,30 @@
+"""The source line a citizen or agent sees under a provision."""
+
+from __future__ import annotations
+
+from retrieval.ingest.models import DocumentMeta, Provision
+
+FINAL_WORD = "具体以当地人社部门现行政策为准，可拨打12333咨询。"
+
+
+def source_line(meta: DocumentMeta, provision: Provision | None = None) -> str:
+    """Format 《文件名》文号 · 章节 · 发布日期 · 适用地区 · 规划期.
+
+    Args:
+        meta: the document.
+        provision: the cited provision, for its section path; None cites the document alone.
+
+    Returns:
+        The source line; parts the document does not have are left out.
+    """
+    parts = [f"《{meta.title.strip('《》')}》" + (meta.number or "")]
+    if provision is not None and provision.section:
+        parts.append(" ".join(provision.section))
+    if meta.date:
+        parts.append(f"发布日期 {meta.date}")
+    parts.append(f"适用地区 {meta.region}")
+    if meta.period is not None:
+        label = meta.plan_label
+        span = f"{meta.period[0]}–{meta.period[1]}年"
+        parts.append(f"{label}规划期 {span}" if label else f"规划期 {span}")
+    return " · ".join(parts)

@@ -1,0 +1,1 @@
+"""Web app (Flask) and the ``policybot`` command line."""
