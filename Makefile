@@ -14,7 +14,7 @@ APP_STAMP  := $(VENV)/.installed
 RASA_STAMP := $(RASA_VENV)/.installed
 PIP_QUIET  ?= -q
 
-.PHONY: help install install-app install-rasa run ingest docs test test-fast lint typecheck lock clean
+.PHONY: help install install-app install-rasa run ingest docs bench test test-fast lint lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -58,6 +58,9 @@ test: install lint ## the whole test suite (lint, type check, every pytest marke
 
 test-fast: $(APP_STAMP) ## only the fast tests
 	$(VENV)/bin/python -m pytest -m "not slow and not integration and not browser"
+
+bench: $(APP_STAMP) ## benchmarks: medians and p95 over repeated runs
+	$(VENV)/bin/policybot bench ingest --runs 20
 
 lock: ## re-pin requirements/*.lock from the current environments
 	{ echo "# App environment (.venv, Python 3.11): exact pins. Regenerate with: make lock"; \

@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 NATIONAL = "全国"
 _SUFFIXES = re.compile(r"(?:壮族自治区|回族自治区|维吾尔自治区|特别行政区|自治区|省|市|区|县)$")
@@ -80,17 +79,8 @@ def load_regions(lexicon_path: Path) -> RegionTable:
         The validated region table.
 
     Raises:
-        LexiconError: the file is missing, not YAML, or its regions are malformed.
+        LexiconError: the file is missing, not YAML, or malformed.
     """
-    try:
-        data = yaml.safe_load(lexicon_path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError as exc:
-        raise LexiconError(f"词库文件不存在: {lexicon_path}") from exc
-    except yaml.YAMLError as exc:
-        raise LexiconError(f"词库文件 {lexicon_path} 不是合法的 YAML: {exc}") from exc
-    try:
-        return RegionTable.model_validate(
-            {"regions": data.get("regions") or {}, "provinces": data.get("provinces") or []}
-        )
-    except ValidationError as exc:
-        raise LexiconError(f"词库文件 {lexicon_path} 的 regions 部分有误: {exc}") from exc
+    from knowledge.lexicon import load_lexicon
+
+    return load_lexicon(lexicon_path).region_table

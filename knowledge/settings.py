@@ -64,6 +64,46 @@ class IngestSettings(_Section):
         return self
 
 
+class FusionWeights(_Section):
+    """How much each leg counts in the hybrid score (normalised scores, weights need not sum to 1)."""
+
+    bm25: float = Field(1.0, ge=0)
+    dense: float = Field(0.3, ge=0)
+
+
+class RetrievalSettings(_Section):
+    """Search: the two legs, their fusion, region awareness and the no-answer threshold."""
+
+    bm25_k1: float = Field(1.2, gt=0)
+    bm25_b: float = Field(0.75, ge=0, le=1)
+    expansion_weight: float = Field(0.6, ge=0, le=2)
+    section_weight: int = Field(1, ge=0, le=3)
+    weights: FusionWeights = FusionWeights()
+    candidates: int = Field(100, ge=10, le=5000)
+    region_penalty: float = Field(0.8, gt=0, le=1)
+    recency_weight: float = Field(0.03, ge=0, le=0.5)
+    duplicate_similarity: float = Field(0.75, gt=0, le=1)
+    min_confidence: float = Field(0.35, ge=0, le=1)
+    max_query_chars: int = Field(500, ge=10, le=10000)
+
+
+class ModelSettings(_Section):
+    """The dense leg's sentence-transformers model."""
+
+    path: Path | None = None
+    dim: int = Field(256, ge=16, le=2048)
+    epochs: int = Field(3, ge=1, le=50)
+    batch_size: int = Field(64, ge=8, le=1024)
+    seed: int = 13
+
+
+class IndexSettings(_Section):
+    """Index versions kept on disk."""
+
+    keep_versions: int = Field(5, ge=1, le=100)
+    dense: bool = True
+
+
 class WebSettings(_Section):
     """Where the web app listens."""
 
@@ -79,6 +119,9 @@ class Settings(BaseModel):
     config_dir: Path = Path(".")
     paths: PathSettings = PathSettings()
     ingest: IngestSettings = IngestSettings()
+    retrieval: RetrievalSettings = RetrievalSettings()
+    model: ModelSettings = ModelSettings()
+    index: IndexSettings = IndexSettings()
     web: WebSettings = WebSettings()
 
 
@@ -119,6 +162,8 @@ def load_settings(
     except ValidationError as exc:
         raise ConfigError(f"配置无效 ({path}): {exc}") from exc
     settings.paths = settings.paths.resolved(path.parent)
+    if settings.model.path is not None and not settings.model.path.is_absolute():
+        settings.model.path = (path.parent / settings.model.path).resolve()
     return settings
 
 

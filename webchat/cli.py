@@ -17,9 +17,14 @@ from rich.table import Table
 from knowledge.regions import LexiconError, load_regions
 from knowledge.settings import ConfigError, Settings, load_settings
 from knowledge.sources import SourcesError, load_overrides
+from retrieval.builder import BuildError
 from retrieval.citation import source_line
+from retrieval.evaluate import LEG_SETS, evaluate, load_questions
 from retrieval.ingest.models import Document, FileReport
 from retrieval.ingest.pipeline import Ingestor, expand_paths
+from retrieval.search import SearchError, SearchResponse, SearchResult
+from retrieval.service import RetrievalService
+from retrieval.store import IndexStoreError
 
 app = typer.Typer(help="就业政策助手 命令行工具", no_args_is_help=True, add_completion=False)
 console = Console(soft_wrap=True)
@@ -150,6 +155,228 @@ def show(provision_id: Annotated[str, typer.Argument(help="条款 ID，如 000_1
             return
     errors.print(f"[red]找不到条款 {provision_id}（可用 policybot search 查找条款 ID）[/red]")
     raise typer.Exit(1)
+
+
+@app.command()
+def bench(
+    what: Annotated[str, typer.Argument(help="要测的项目：ingest")] = "ingest",
+    runs: Annotated[int, typer.Option("--runs", min=3, help="计时次数")] = 20,
+) -> None:
+    """Run a benchmark and print medians and p95 (what `make bench` runs)."""
+    from retrieval.bench import bench_ingest
+
+    if what != "ingest":
+        errors.print(f"[red]未知的基准项目 {what}；可选：ingest[/red]")
+        raise typer.Exit(2)
+    for timing in bench_ingest(_settings(), runs):
+        console.print(timing.line())
+
+
+index_app = typer.Typer(help="索引：构建、列出、回滚", no_args_is_help=True)
+model_app = typer.Typer(help="向量模型", no_args_is_help=True)
+app.add_typer(index_app, name="index")
+app.add_typer(model_app, name="model")
+
+
+def _service() -> RetrievalService:
+    try:
+        return RetrievalService.from_settings(_settings())
+    except (LexiconError, SourcesError) as exc:
+        errors.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+
+
+@index_app.command("build")
+def index_build(
+    no_publish: Annotated[bool, typer.Option("--no-publish", help="只构建，不切换到新版本")] = False,
+) -> None:
+    """Build a new index version from knowledge/sources and publish it atomically."""
+    service = _service()
+    with console.status("正在构建索引（解析文档、BM25、训练向量模型、向量索引）…"):
+        try:
+            report, failed = service.build(publish=not no_publish)
+        except BuildError as exc:
+            errors.print(f"[red]索引构建失败：{exc}[/red]")
+            raise typer.Exit(1) from exc
+    for item in failed:
+        errors.print(f"[yellow]跳过 {Path(item.path).name}: {item.error}[/yellow]")
+    steps = "，".join(f"{name} {seconds:.1f}s" for name, seconds in report.timings.items())
+    state = "已发布" if report.published else "未发布"
+    console.print(
+        f"索引版本 {report.version} {state}：{report.documents} 个文档，{report.provisions} 条条款；"
+        f"向量模型 {report.model or '无'}，向量索引 {report.dense_index or '无'}；耗时 {steps}"
+    )
+
+
+@index_app.command("list")
+def index_list() -> None:
+    """List index versions; the current one is marked."""
+    store = _service().store
+    current = store.current()
+    table = Table("", "版本", "创建时间", "文档", "条款", "向量模型", "向量索引")
+    for manifest in store.versions():
+        mark = "*" if manifest.version == current else ""
+        table.add_row(
+            mark,
+            manifest.version,
+            manifest.created,
+            str(manifest.documents),
+            str(manifest.provisions),
+            manifest.model or "—",
+            manifest.dense_index or "—",
+        )
+    console.print(table)
+    if current is None:
+        console.print("尚未发布任何索引版本；运行 policybot index build。")
+
+
+@index_app.command("rollback")
+def index_rollback(
+    version: Annotated[str | None, typer.Argument(help="目标版本；默认回到当前版本的上一个")] = None,
+) -> None:
+    """Publish an earlier index version again."""
+    try:
+        now = _service().store.rollback(version)
+    except IndexStoreError as exc:
+        errors.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(f"已回滚，当前索引版本为 {now}")
+
+
+@model_app.command("train")
+def model_train(
+    out: Annotated[Path, typer.Option("--out", help="模型保存目录")] = Path("var/models/policybot-static-zh"),
+) -> None:
+    """Train the project's own embedding model from the knowledge base and lexicon."""
+    from retrieval.dense.train import train_model
+    from retrieval.tokenize import Tokenizer
+
+    service = _service()
+    documents, _ = service.ingest_sources()
+    provisions = [p for d in documents for p in d.provisions]
+    with console.status("正在训练向量模型…"):
+        report = train_model(
+            [p.text for p in provisions],
+            [p.section for p in provisions],
+            service.lexicon,
+            Tokenizer(service.lexicon),
+            service.settings.model,
+            out,
+        )
+    console.print(
+        f"模型已保存到 {out}：词表 {report.vocabulary}，训练样本 {report.pairs} 对，"
+        f"{report.epochs} 轮，{report.seconds:.1f} 秒，最终损失 {report.final_loss:.3f}"
+    )
+    console.print(f"在 config.yml 中设置 model.path: {out} 即可使用（或任何 sentence-transformers 模型目录）。")
+
+
+@app.command()
+def search(
+    question: Annotated[str | None, typer.Argument(help="问题")] = None,
+    region: Annotated[str | None, typer.Option("--region", help="提问者所在地区，如 深圳、临清、宁夏")] = None,
+    k: Annotated[int, typer.Option("--k", min=1, max=100, help="返回条数")] = 10,
+    queries: Annotated[Path | None, typer.Option("--queries", help="JSONL 问题文件（id, question, region）")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="每个问题输出一行 JSON")] = False,
+) -> None:
+    """Search the published index for a question (or every question of a file)."""
+    service = _service()
+    if queries is not None:
+        try:
+            items = [(q.id, q.question, q.region) for q in load_questions(queries)]
+        except (OSError, ValueError) as exc:
+            errors.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from exc
+    elif question is not None:
+        items = [(None, question, region)]
+    else:
+        errors.print("[red]请给出问题，或用 --queries 指定问题文件[/red]")
+        raise typer.Exit(2)
+    for qid, text, where in items:
+        try:
+            response = service.searcher.search(text, k=k, region=where or region)
+        except SearchError as exc:
+            if as_json:
+                print(json.dumps({"id": qid, "error": exc.message, "results": []}, ensure_ascii=False))
+                continue
+            errors.print(f"[red]{exc.message}[/red]")
+            raise typer.Exit(1) from exc
+        if as_json:
+            print(json.dumps({"id": qid, **response_json(response)}, ensure_ascii=False))
+        else:
+            _print_response(response)
+
+
+@app.command("eval")
+def eval_command(
+    file: Annotated[Path, typer.Argument(help="问题文件（与 dev_questions.jsonl 格式相同）")],
+    k: Annotated[int, typer.Option("--k", min=1, max=100)] = 10,
+) -> None:
+    """Recall@1/5/10 and MRR@10 per leg (bm25, dense, hybrid); the last line is the JSON of the figures."""
+    try:
+        questions = load_questions(file)
+    except (OSError, ValueError) as exc:
+        errors.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    figures = evaluate(_service().searcher, questions, k=k)
+    table = Table(
+        "检索方式", "R@1", "R@5", "R@10", "MRR@10", "未进前5的问题", title=f"{file.name}（{len(questions)} 题）"
+    )
+    for leg in LEG_SETS:
+        row = figures[leg]
+        table.add_row(
+            leg,
+            f"{row['R@1']:.3f}",
+            f"{row['R@5']:.3f}",
+            f"{row['R@10']:.3f}",
+            f"{row['MRR@10']:.3f}",
+            " ".join(row["misses"]) or "—",
+        )
+    console.print(table)
+    print(json.dumps(figures, ensure_ascii=False))
+
+
+def response_json(response: SearchResponse) -> dict[str, object]:
+    """Return the SPEC §3 JSON shape of a search response."""
+    return {
+        "query": response.query,
+        "region": response.region,
+        "reliable": response.reliable,
+        "confidence": response.confidence,
+        "message": response.message,
+        "index_version": response.version,
+        "results": [result_json(r) for r in response.results],
+    }
+
+
+def result_json(result: SearchResult) -> dict[str, object]:
+    """Return one result in the SPEC §3 shape."""
+    m = result.document
+    return {
+        "id": result.provision.id,
+        "text": result.provision.text,
+        "score": result.score,
+        "section": " / ".join(result.provision.section),
+        "doc": {
+            "id": m.id,
+            "title": m.title,
+            "number": m.number,
+            "region": m.region,
+            "date": m.date,
+            "period": list(m.period) if m.period else None,
+        },
+        "legs": result.legs,
+        "citation": source_line(m, result.provision),
+        "also_in": result.also_in,
+    }
+
+
+def _print_response(response: SearchResponse) -> None:
+    if response.message:
+        console.print(f"[yellow]{response.message}[/yellow]")
+    for rank, result in enumerate(response.results, start=1):
+        console.print(f"[bold]{rank}. {result.provision.text}[/bold]  [dim]({result.score:.3f})[/dim]")
+        console.print(f"   [dim]{source_line(result.document, result.provision)}[/dim]")
+        console.print(f"   [dim]{result.provision.id}[/dim]")
 
 
 def _doc_json(doc: Document) -> dict[str, object]:

@@ -1,0 +1,95 @@
+"""The lexicon (``knowledge/lexicon.yml``): policy terms, colloquial synonyms, stop words and regions."""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError, field_validator
+
+from knowledge.regions import LexiconError, RegionEntry, RegionTable
+
+
+class Lexicon(BaseModel):
+    """Everything the lexicon file holds, validated."""
+
+    terms: list[str] = Field(default_factory=list)
+    synonyms: dict[str, list[str]] = Field(default_factory=dict)
+    stopwords: list[str] = Field(default_factory=list)
+    regions: dict[str, RegionEntry] = Field(default_factory=dict)
+    provinces: list[str] = Field(default_factory=list)
+
+    @field_validator("terms", "stopwords")
+    @classmethod
+    def _no_blank(cls, values: list[str]) -> list[str]:
+        cleaned = [str(v).strip() for v in values]
+        if any(not v for v in cleaned):
+            raise ValueError("empty entry")
+        return list(dict.fromkeys(cleaned))
+
+    @field_validator("synonyms")
+    @classmethod
+    def _values_are_lists(cls, values: dict[str, list[str]]) -> dict[str, list[str]]:
+        for key, targets in values.items():
+            if not str(key).strip() or not targets:
+                raise ValueError(f"synonym “{key}” needs at least one official term")
+        return {str(k).strip(): [str(t).strip() for t in v] for k, v in values.items()}
+
+    @cached_property
+    def region_table(self) -> RegionTable:
+        """Return the region part as a resolver."""
+        return RegionTable(regions=self.regions, provinces=self.provinces)
+
+    @cached_property
+    def _synonym_pattern(self) -> re.Pattern[str] | None:
+        keys = sorted(self.synonyms, key=len, reverse=True)
+        return re.compile("|".join(map(re.escape, keys))) if keys else None
+
+    def expansions(self, text: str) -> list[str]:
+        """Return the official terms for the colloquial words found in ``text``.
+
+        Longer keys win over the shorter keys inside them ("外卖小哥" before "外卖"); terms
+        already present in the text are not repeated.
+
+        Args:
+            text: a question as a citizen typed it.
+
+        Returns:
+            Official terms in order of appearance, without duplicates.
+        """
+        if self._synonym_pattern is None:
+            return []
+        found: list[str] = []
+        for match in self._synonym_pattern.finditer(text):
+            for term in self.synonyms[match.group()]:
+                if term not in text and term not in found:
+                    found.append(term)
+        return found
+
+
+def load_lexicon(path: Path) -> Lexicon:
+    """Load and validate the lexicon.
+
+    Args:
+        path: ``knowledge/lexicon.yml``.
+
+    Returns:
+        The lexicon.
+
+    Raises:
+        LexiconError: the file is missing, not YAML, or an entry is malformed (named in the message).
+    """
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError as exc:
+        raise LexiconError(f"词库文件不存在: {path}") from exc
+    except yaml.YAMLError as exc:
+        raise LexiconError(f"词库文件 {path} 不是合法的 YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise LexiconError(f"词库文件 {path} 的顶层必须是键值对")
+    try:
+        return Lexicon.model_validate(data)
+    except ValidationError as exc:
+        raise LexiconError(f"词库文件 {path} 有误: {exc}") from exc

@@ -1,0 +1,150 @@
+"""Build a new index version from ingested documents and publish it atomically."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from knowledge.lexicon import Lexicon
+from knowledge.settings import Settings
+from retrieval.corpus import Corpus, indexed_text
+from retrieval.ingest.models import Document
+from retrieval.lexical import LexicalIndex
+from retrieval.store import IndexStore, Manifest
+from retrieval.tokenize import Tokenizer
+
+MODEL_DIR = "model"
+BM25_DIR = "bm25"
+DENSE_DIR = "dense"
+
+
+class BuildError(Exception):
+    """The index could not be built; nothing was published."""
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build produced and how long each step took (seconds)."""
+
+    version: str
+    documents: int
+    provisions: int
+    model: str | None
+    dense_index: str | None
+    timings: dict[str, float]
+    published: bool
+
+
+def dense_text(text: str, section: list[str]) -> str:
+    """Return what the dense leg embeds for a provision: the innermost heading, then the text."""
+    return f"{section[-1]} {text}" if section else text
+
+
+def build_index(
+    settings: Settings,
+    lexicon: Lexicon,
+    documents: list[Document],
+    store: IndexStore,
+    publish: bool = True,
+    train_model: bool | None = None,
+) -> BuildReport:
+    """Build an index version: corpus files, BM25 files, model (trained or referenced), faiss index.
+
+    Args:
+        settings: retrieval, model and index settings.
+        lexicon: terms, synonyms, stop words, regions.
+        documents: the ingested documents.
+        store: where versions live.
+        publish: switch the CURRENT pointer to the new version when done.
+        train_model: force (True) or skip (False) training; None trains when no model path is configured.
+
+    Returns:
+        The build report.
+
+    Raises:
+        BuildError: no provisions, or a configured model path is unusable.
+    """
+    corpus = Corpus.from_documents(documents)
+    if not corpus.provisions:
+        raise BuildError("没有可索引的条款：知识库为空或所有文件解析失败")
+    timings: dict[str, float] = {}
+    build_dir = store.new_build_dir()
+    try:
+        started = time.perf_counter()
+        corpus.save(build_dir)
+        tokenizer = Tokenizer(lexicon)
+        regions = lexicon.region_table
+        texts = [
+            indexed_text(p, corpus.documents[p.doc_id], regions, settings.retrieval.section_weight)
+            for p in corpus.provisions
+        ]
+        bm25 = LexicalIndex.build(
+            [tokenizer.tokens(t) for t in texts], settings.retrieval.bm25_k1, settings.retrieval.bm25_b
+        )
+        (build_dir / BM25_DIR).mkdir()
+        bm25.save(build_dir / BM25_DIR)
+        timings["bm25"] = time.perf_counter() - started
+
+        model_ref: str | None = None
+        dense_kind: str | None = None
+        if settings.index.dense:
+            model_ref, dense_kind = _build_dense(settings, lexicon, corpus, tokenizer, build_dir, timings, train_model)
+
+        version = store.new_version_name()
+        manifest = Manifest(
+            version=version,
+            created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            documents=len(corpus.documents),
+            provisions=len(corpus.provisions),
+            model=model_ref,
+            dense_index=dense_kind,
+            settings=settings.retrieval.model_dump(mode="json"),
+        )
+        store.commit(build_dir, manifest)
+    except BaseException:
+        shutil.rmtree(build_dir, ignore_errors=True)
+        raise
+    if publish:
+        store.publish(version)
+        store.prune(settings.index.keep_versions)
+    timings["total"] = sum(timings.values())
+    return BuildReport(version, len(corpus.documents), len(corpus.provisions), model_ref, dense_kind, timings, publish)
+
+
+def _build_dense(
+    settings: Settings,
+    lexicon: Lexicon,
+    corpus: Corpus,
+    tokenizer: Tokenizer,
+    build_dir: Path,
+    timings: dict[str, float],
+    train_model: bool | None,
+) -> tuple[str, str]:
+    from retrieval.dense.encoder import Encoder, EncoderError
+    from retrieval.dense.vectors import VectorIndex
+
+    started = time.perf_counter()
+    texts = [p.text for p in corpus.provisions]
+    sections = [p.section for p in corpus.provisions]
+    if train_model or (train_model is None and settings.model.path is None):
+        from retrieval.dense.train import train_model as train
+
+        train(texts, sections, lexicon, tokenizer, settings.model, build_dir / MODEL_DIR)
+        model_path, model_ref = build_dir / MODEL_DIR, MODEL_DIR
+        timings["model_training"] = time.perf_counter() - started
+    else:
+        assert settings.model.path is not None
+        model_path, model_ref = settings.model.path, str(settings.model.path)
+    try:
+        encoder = Encoder(model_path)
+    except EncoderError as exc:
+        raise BuildError(str(exc)) from exc
+    started = time.perf_counter()
+    vectors = encoder.encode([dense_text(t, s) for t, s in zip(texts, sections, strict=True)])
+    index = VectorIndex.build(vectors)
+    (build_dir / DENSE_DIR).mkdir()
+    index.save(build_dir / DENSE_DIR)
+    timings["dense_index"] = time.perf_counter() - started
+    return model_ref, index.kind

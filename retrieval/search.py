@@ -1,0 +1,355 @@
+"""Hybrid search over the published index version: BM25 + dense, region-aware, deduplicated, with a
+"no reliable answer" signal. A running searcher follows the CURRENT pointer without restart."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from knowledge.lexicon import Lexicon
+from knowledge.settings import RetrievalSettings
+from retrieval.builder import BM25_DIR, DENSE_DIR, dense_text
+from retrieval.corpus import Corpus, indexed_text
+from retrieval.ingest.models import DocumentMeta, Provision
+from retrieval.ingest.normalize import normalize_chars
+from retrieval.lexical import LexicalIndex
+from retrieval.store import IndexStore, IndexStoreError
+
+LEGS = ("bm25", "dense")
+
+
+class SearchError(Exception):
+    """The question cannot be searched; ``message`` is a Chinese sentence for the asker."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+class NoIndexError(SearchError):
+    """No index version has been published yet."""
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """One provision found for a question."""
+
+    provision: Provision
+    document: DocumentMeta
+    score: float
+    legs: dict[str, float]
+    also_in: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SearchResponse:
+    """The answer to one question."""
+
+    query: str
+    region: str | None
+    results: list[SearchResult]
+    reliable: bool
+    confidence: float
+    version: str
+    message: str | None = None
+
+
+@dataclass
+class _Loaded:
+    version: str
+    corpus: Corpus
+    bm25: LexicalIndex
+    dense: object | None  # VectorIndex
+    encoder: object | None  # Encoder
+    regions: npt.NDArray[np.object_]
+    recency: npt.NDArray[np.float32]
+    token_sets: list[frozenset[str]]
+
+
+class Searcher:
+    """Answers questions from whatever index version is currently published."""
+
+    def __init__(self, store: IndexStore, lexicon: Lexicon, settings: RetrievalSettings) -> None:
+        """Create a searcher; the index loads on the first search (or ``reload``).
+
+        Args:
+            store: the index store whose CURRENT version is served.
+            lexicon: tokenizer terms, synonyms for query expansion, regions.
+            settings: fusion weights and thresholds.
+        """
+        from retrieval.tokenize import Tokenizer
+
+        self.store = store
+        self.lexicon = lexicon
+        self.settings = settings
+        self.tokenizer = Tokenizer(lexicon)
+        self._loaded: _Loaded | None = None
+        self._lock = threading.Lock()
+        self.last_error: str | None = None
+
+    # ----- index following -------------------------------------------------------------------
+    def current(self) -> _Loaded:
+        """Return the loaded current version, loading a newly published one first.
+
+        If the newly published version cannot be loaded, the previous one keeps serving and the
+        failure is kept in ``last_error``.
+
+        Raises:
+            NoIndexError: nothing has been published (and nothing is loaded).
+        """
+        wanted = self.store.current()
+        loaded = self._loaded
+        if loaded is not None and (wanted is None or wanted == loaded.version):
+            return loaded
+        with self._lock:
+            loaded = self._loaded
+            if loaded is not None and wanted == loaded.version:
+                return loaded
+            if wanted is None:
+                raise NoIndexError("索引尚未建立，请先运行 policybot index build")
+            try:
+                self._loaded = self._load(wanted)
+                self.last_error = None
+            except (IndexStoreError, OSError, ValueError) as exc:
+                self.last_error = f"索引版本 {wanted} 无法加载：{exc}"
+                if loaded is None:
+                    raise NoIndexError(self.last_error) from exc
+            assert self._loaded is not None
+            return self._loaded
+
+    def _load(self, version: str) -> _Loaded:
+        manifest = self.store.verify(version)
+        base = self.store.path(version)
+        corpus = Corpus.load(base)
+        bm25 = LexicalIndex.load(base / BM25_DIR)
+        dense = encoder = None
+        if manifest.dense_index and manifest.model:
+            from retrieval.dense.encoder import Encoder
+            from retrieval.dense.vectors import VectorIndex
+
+            model_path = Path(manifest.model)
+            encoder = Encoder(model_path if model_path.is_absolute() else base / model_path)
+            dense = VectorIndex.load(base / DENSE_DIR)
+            encoder.encode(["预热"])  # load the model now, not during the first question
+        regions = np.array([corpus.documents[p.doc_id].region for p in corpus.provisions], dtype=object)
+        recency = _recency([corpus.documents[p.doc_id] for p in corpus.provisions])
+        table = self.lexicon.region_table
+        token_sets = [
+            frozenset(
+                self.tokenizer.tokens(indexed_text(p, corpus.documents[p.doc_id], table, self.settings.section_weight))
+            )
+            for p in corpus.provisions
+        ]
+        return _Loaded(version, corpus, bm25, dense, encoder, regions, recency, token_sets)
+
+    # ----- searching ---------------------------------------------------------------------------
+    def search(
+        self, query: str, k: int = 10, region: str | None = None, legs: tuple[str, ...] = LEGS
+    ) -> SearchResponse:
+        """Find the provisions that answer ``query``.
+
+        Args:
+            query: the question as typed (any length up to ``max_query_chars``, any script).
+            k: how many results.
+            region: where the asker is (深圳, 临清, 宁夏 …); their region and national provisions rank
+                first, others lower but still shown. An unknown place is ignored.
+            legs: ("bm25",), ("dense",) or both (hybrid).
+
+        Returns:
+            Ranked results with ``reliable`` False when the knowledge base has no good answer.
+
+        Raises:
+            SearchError: empty or over-long question, or k out of range.
+            NoIndexError: no index published.
+        """
+        text = _clean_query(query, self.settings.max_query_chars)
+        if not 1 <= k <= 100:
+            raise SearchError("k 必须在 1 到 100 之间")
+        state = self.current()
+        user_region = self.lexicon.region_table.resolve(region) if region else None
+        tokens = self.tokenizer.tokens(text)
+        expansions = self.lexicon.expansions(text)
+        expansion_tokens = [t for t in self.tokenizer.tokens(" ".join(expansions)) if t not in tokens]
+        if not tokens and not expansion_tokens:
+            return SearchResponse(
+                query, user_region, [], False, 0.0, state.version, "没有识别到可以检索的内容，请换一种说法描述您的问题"
+            )
+
+        n = len(state.corpus.provisions)
+        pool = min(self.settings.candidates, n)
+        lexical = np.zeros(n, dtype=np.float32)
+        if "bm25" in legs:
+            lexical = state.bm25.scores(tokens)
+            if expansion_tokens:
+                lexical = lexical + self.settings.expansion_weight * state.bm25.scores(expansion_tokens)
+        semantic = np.zeros(n, dtype=np.float32)
+        dense_ids: npt.NDArray[np.int64] = np.empty(0, dtype=np.int64)
+        if "dense" in legs and state.encoder is not None and state.dense is not None:
+            vector = state.encoder.encode([dense_text(" ".join([text, *expansions]), [])])[0]  # type: ignore[attr-defined]
+            sims, dense_ids = state.dense.search(vector, pool)  # type: ignore[attr-defined]
+            keep = dense_ids >= 0
+            dense_ids = dense_ids[keep]
+            semantic[dense_ids] = np.maximum(sims[keep], 0)
+
+        top_lexical = float(lexical.max()) if lexical.size else 0.0
+        candidates = set(dense_ids.tolist())
+        if top_lexical > 0:
+            candidates |= set(np.argpartition(-lexical, pool - 1)[:pool].tolist())
+        if not candidates:
+            return SearchResponse(query, user_region, [], False, 0.0, state.version, "知识库中没有找到相关内容")
+
+        ids = np.fromiter(candidates, dtype=np.int64)
+        weights = self.settings.weights
+        use_bm25 = "bm25" in legs
+        use_dense = "dense" in legs and state.encoder is not None
+        lexical_part = lexical[ids] / top_lexical if top_lexical > 0 else np.zeros(len(ids))
+        score = (weights.bm25 if use_bm25 else 0.0) * lexical_part + (weights.dense if use_dense else 0.0) * semantic[
+            ids
+        ]
+        if use_bm25 != use_dense:  # a single leg is scored on its own scale
+            score = lexical_part if use_bm25 else semantic[ids]
+        score = score * (1 + self.settings.recency_weight * state.recency[ids])
+        if user_region is not None:
+            allowed = set(self.lexicon.region_table.ancestors(user_region))
+            home = np.array([state.regions[i] in allowed for i in ids])
+            score = np.where(home, score, score * self.settings.region_penalty)
+        order = ids[np.argsort(-score, kind="stable")]
+        scores = dict(zip(ids.tolist(), score.tolist(), strict=True))
+
+        results = self._collapse(state, order, scores, lexical, top_lexical, semantic, k, user_region)
+        confidence = self._confidence(state, tokens, expansion_tokens, results, semantic)
+        reliable = bool(results) and confidence >= self.settings.min_confidence
+        message = None if reliable else "知识库中没有找到可靠的答案，建议拨打12333或咨询当地人社部门"
+        return SearchResponse(query, user_region, results, reliable, confidence, state.version, message)
+
+    def _collapse(
+        self,
+        state: _Loaded,
+        order: npt.NDArray[np.int64],
+        scores: dict[int, float],
+        lexical: npt.NDArray[np.float32],
+        top_lexical: float,
+        semantic: npt.NDArray[np.float32],
+        k: int,
+        user_region: str | None,
+    ) -> list[SearchResult]:
+        """Keep the best of each group of near-duplicate provisions, preferring the most specific region."""
+        chosen: list[tuple[int, list[int]]] = []
+        grams: dict[int, frozenset[str]] = {}
+        for index in order[: max(4 * k, 40)].tolist():
+            grams[index] = _bigrams(state.corpus.provisions[index].text)
+            duplicate_of = next(
+                (
+                    slot
+                    for slot, (kept, _) in enumerate(chosen)
+                    if _jaccard(grams[kept], grams[index]) >= self.settings.duplicate_similarity
+                ),
+                None,
+            )
+            if duplicate_of is None:
+                chosen.append((index, []))
+            else:
+                kept, others = chosen[duplicate_of]
+                if self._more_specific(state, index, kept, user_region):
+                    chosen[duplicate_of] = (index, [kept, *others])
+                else:
+                    others.append(index)
+        results = []
+        for index, others in chosen[:k]:
+            provision = state.corpus.provisions[index]
+            results.append(
+                SearchResult(
+                    provision=provision,
+                    document=state.corpus.documents[provision.doc_id],
+                    score=round(scores[index], 4),
+                    legs={
+                        "bm25": round(float(lexical[index] / top_lexical) if top_lexical > 0 else 0.0, 4),
+                        "dense": round(float(semantic[index]), 4),
+                    },
+                    also_in=[state.corpus.provisions[o].id for o in others],
+                )
+            )
+        return results
+
+    def _more_specific(self, state: _Loaded, candidate: int, kept: int, user_region: str | None) -> bool:
+        """Return True when ``candidate`` should represent its duplicate group instead of ``kept``."""
+        a, b = str(state.regions[candidate]), str(state.regions[kept])
+        if a == b:
+            return False
+        table = self.lexicon.region_table
+        if user_region is not None:
+            allowed = table.ancestors(user_region)
+            rank_a = allowed.index(a) if a in allowed else len(allowed)
+            rank_b = allowed.index(b) if b in allowed else len(allowed)
+            return rank_a < rank_b
+        return False
+
+    def _confidence(
+        self,
+        state: _Loaded,
+        tokens: list[str],
+        expansion_tokens: list[str],
+        results: list[SearchResult],
+        semantic: npt.NDArray[np.float32],
+    ) -> float:
+        """How much of the question the best result covers: share of the question's IDF mass found in
+        it (expansions count as alternatives), blended with its dense similarity."""
+        if not results:
+            return 0.0
+        best = state.corpus.index_of(results[0].provision.id)
+        assert best is not None
+        words = state.token_sets[best]
+        query = list(dict.fromkeys(tokens + expansion_tokens))
+        idf = {t: state.bm25.idf([t]) for t in query}
+        asked = sum(idf[t] for t in tokens) or sum(idf.values())
+        if asked <= 0:
+            return 0.0
+        matched = sum(idf[t] for t in query if t in words)
+        coverage = min(1.0, matched / asked)
+        return round(0.8 * coverage + 0.2 * float(semantic[best]), 4)
+
+
+def _clean_query(query: str, max_chars: int) -> str:
+    if not isinstance(query, str):
+        raise SearchError("问题必须是文字")
+    text = query.strip()
+    if not text:
+        raise SearchError("请输入要查询的问题")
+    if len(text) > max_chars:
+        raise SearchError(f"问题太长了（{len(text)} 个字），请控制在 {max_chars} 个字以内，只写关键情况")
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in {"Cc", "Cf", "Co", "Cs"} or ch in "\n\t")
+    return normalize_chars(text)
+
+
+def _recency(metas: list[DocumentMeta]) -> npt.NDArray[np.float32]:
+    """Return each provision's document age on a 0 (oldest) … 1 (newest) scale."""
+
+    def ordinal(meta: DocumentMeta) -> int:
+        if meta.period is not None:
+            return date(meta.period[1], 12, 31).toordinal()
+        return date.fromisoformat(meta.date).toordinal() if meta.date else 0
+
+    values = np.array([ordinal(m) for m in metas], dtype=np.float64)
+    known = values[values > 0]
+    if known.size == 0 or known.max() == known.min():
+        return np.zeros(len(metas), dtype=np.float32)
+    scaled = (values - known.min()) / (known.max() - known.min())
+    return np.clip(scaled, 0, 1).astype(np.float32)
+
+
+def _bigrams(text: str) -> frozenset[str]:
+    chars = [ch for ch in text if not unicodedata.category(ch).startswith(("P", "S", "Z"))]
+    return frozenset("".join(pair) for pair in itertools.pairwise(chars))
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)

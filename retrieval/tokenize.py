@@ -1,0 +1,59 @@
+"""Chinese tokenisation for search: jieba (search mode) with the lexicon's terms, stop words removed."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import unicodedata
+from typing import Any
+
+from knowledge.lexicon import Lexicon
+
+_WORD = re.compile(r"[\u3400-\u9fff]|[a-z0-9]")
+
+
+class Tokenizer:
+    """Splits text into search tokens; thread-safe, the jieba dictionary loads on first use."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        """Create a tokenizer.
+
+        Args:
+            lexicon: supplies the policy terms (kept as one token) and the stop words.
+        """
+        self._terms = list(lexicon.terms) + [k for k in lexicon.synonyms if len(k) > 1]
+        self._stopwords = frozenset(lexicon.stopwords)
+        self._jieba: Any = None
+        self._lock = threading.Lock()
+
+    def _engine(self) -> Any:
+        if self._jieba is None:
+            with self._lock:
+                if self._jieba is None:
+                    import jieba
+
+                    jieba.setLogLevel(logging.WARNING)
+                    engine = jieba.Tokenizer()
+                    engine.initialize()
+                    for term in self._terms:
+                        engine.add_word(term, freq=max(engine.suggest_freq(term, False), 10_000))
+                    self._jieba = engine
+        return self._jieba
+
+    def tokens(self, text: str) -> list[str]:
+        """Return the search tokens of ``text`` (words and their sub-words; stop words dropped).
+
+        Args:
+            text: normalised text (see ``retrieval.ingest.normalize.normalize_chars``).
+
+        Returns:
+            Tokens in order; may be empty (e.g. only punctuation or only stop words).
+        """
+        text = unicodedata.normalize("NFKC", text).lower()
+        out = []
+        for token in self._engine().cut_for_search(text):
+            token = token.strip()
+            if token and token not in self._stopwords and _WORD.search(token):
+                out.append(token)
+        return out
