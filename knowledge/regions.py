@@ -57,6 +57,29 @@ class RegionTable(BaseModel):
                 return province
         return None
 
+    def find_in(self, text: str) -> str | None:
+        """Return the document region of the first place named in ``text`` (e.g. "宁夏十三五…" → 宁夏).
+
+        Args:
+            text: a question.
+
+        Returns:
+            The region of the earliest (longest at that position) place name, or None.
+        """
+        best: tuple[int, int, str] | None = None
+        for region, entry in self.regions.items():
+            for name in [region, *entry.aliases, *entry.places]:
+                if len(name) < 2:
+                    continue
+                at = text.find(name)
+                if at >= 0 and (best is None or (at, -len(name)) < (best[0], -best[1])):
+                    best = (at, len(name), region)
+        for province in self.provinces:
+            at = text.find(province)
+            if at >= 0 and (best is None or at < best[0]):
+                best = (at, len(province), province)
+        return best[2] if best else None
+
     def ancestors(self, region: str) -> list[str]:
         """Return ``region`` and every region containing it, ending with 全国."""
         chain = [region]

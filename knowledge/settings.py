@@ -80,6 +80,7 @@ class RetrievalSettings(_Section):
     section_weight: int = Field(1, ge=0, le=3)
     weights: FusionWeights = FusionWeights()
     candidates: int = Field(100, ge=10, le=5000)
+    coverage_weight: float = Field(0.5, ge=0, le=1)
     region_penalty: float = Field(0.8, gt=0, le=1)
     recency_weight: float = Field(0.03, ge=0, le=0.5)
     duplicate_similarity: float = Field(0.75, gt=0, le=1)
@@ -105,10 +106,13 @@ class IndexSettings(_Section):
 
 
 class WebSettings(_Section):
-    """Where the web app listens."""
+    """Where the web app listens and which services it watches."""
 
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
+    rasa_url: str = "http://127.0.0.1:5005"
+    actions_url: str = "http://127.0.0.1:5055"
+    health_timeout_s: float = Field(0.5, gt=0, le=10)
 
 
 class Settings(BaseModel):

@@ -17,7 +17,8 @@ def source_line(meta: DocumentMeta, provision: Provision | None = None) -> str:
     Returns:
         The source line; parts the document does not have are left out.
     """
-    parts = [f"《{meta.title.strip('《》')}》" + (meta.number or "")]
+    title = meta.title.replace("《", "〈").replace("》", "〉")  # a quoted name inside a title takes 〈〉
+    parts = [f"《{title}》" + (meta.number or "")]
     if provision is not None and provision.section:
         parts.append(" ".join(provision.section))
     if meta.date:

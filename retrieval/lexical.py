@@ -53,12 +53,14 @@ class LexicalIndex:
             return np.zeros(n, dtype=np.float32)
         return np.asarray(self._model.get_scores(known), dtype=np.float32)  # type: ignore[attr-defined]
 
-    def idf(self, tokens: list[str]) -> float:
-        """Return the summed inverse document frequency of the known ``tokens`` (0 when none is known)."""
-        n = int(getattr(self._model, "scores", {}).get("num_docs", 0)) or 1
-        total = 0.0
-        for token in tokens:
-            if token in self._vocab:
-                df = int(np.count_nonzero(self._model.get_scores([token])))  # type: ignore[attr-defined]
-                total += float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
-        return total
+    def idf(self, token: str) -> float:
+        """Return the inverse document frequency of ``token`` (0 for a token no provision has)."""
+        index = self._vocab.get(token)
+        if index is None:
+            return 0.0
+        scores = self._model.scores  # type: ignore[attr-defined]
+        n = int(scores["num_docs"]) or 1
+        df = int(scores["indptr"][index + 1] - scores["indptr"][index])
+        if df == 0:
+            return 0.0
+        return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))

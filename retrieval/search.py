@@ -159,7 +159,8 @@ class Searcher:
             query: the question as typed (any length up to ``max_query_chars``, any script).
             k: how many results.
             region: where the asker is (深圳, 临清, 宁夏 …); their region and national provisions rank
-                first, others lower but still shown. An unknown place is ignored.
+                first, others lower but still shown. An unknown place is ignored. Without it, a place
+                named in the question ("宁夏十三五…", "全国…") is used.
             legs: ("bm25",), ("dense",) or both (hybrid).
 
         Returns:
@@ -173,7 +174,8 @@ class Searcher:
         if not 1 <= k <= 100:
             raise SearchError("k 必须在 1 到 100 之间")
         state = self.current()
-        user_region = self.lexicon.region_table.resolve(region) if region else None
+        table = self.lexicon.region_table
+        user_region = table.resolve(region) if region else table.find_in(text)
         tokens = self.tokenizer.tokens(text)
         expansions = self.lexicon.expansions(text)
         expansion_tokens = [t for t in self.tokenizer.tokens(" ".join(expansions)) if t not in tokens]
@@ -206,6 +208,7 @@ class Searcher:
             return SearchResponse(query, user_region, [], False, 0.0, state.version, "知识库中没有找到相关内容")
 
         ids = np.fromiter(candidates, dtype=np.int64)
+        idf = {t: state.bm25.idf(t) for t in dict.fromkeys(tokens + expansion_tokens)}
         weights = self.settings.weights
         use_bm25 = "bm25" in legs
         use_dense = "dense" in legs and state.encoder is not None
@@ -215,6 +218,9 @@ class Searcher:
         ]
         if use_bm25 != use_dense:  # a single leg is scored on its own scale
             score = lexical_part if use_bm25 else semantic[ids]
+        if use_bm25 and self.settings.coverage_weight > 0:
+            cover = np.array([_coverage(state.token_sets[i], tokens, expansion_tokens, idf) for i in ids])
+            score = score * (1 - self.settings.coverage_weight + self.settings.coverage_weight * cover)
         score = score * (1 + self.settings.recency_weight * state.recency[ids])
         if user_region is not None:
             allowed = set(self.lexicon.region_table.ancestors(user_region))
@@ -224,7 +230,7 @@ class Searcher:
         scores = dict(zip(ids.tolist(), score.tolist(), strict=True))
 
         results = self._collapse(state, order, scores, lexical, top_lexical, semantic, k, user_region)
-        confidence = self._confidence(state, tokens, expansion_tokens, results, semantic)
+        confidence = self._confidence(state, tokens, expansion_tokens, idf, results, semantic)
         reliable = bool(results) and confidence >= self.settings.min_confidence
         message = None if reliable else "知识库中没有找到可靠的答案，建议拨打12333或咨询当地人社部门"
         return SearchResponse(query, user_region, results, reliable, confidence, state.version, message)
@@ -296,24 +302,34 @@ class Searcher:
         state: _Loaded,
         tokens: list[str],
         expansion_tokens: list[str],
+        idf: dict[str, float],
         results: list[SearchResult],
         semantic: npt.NDArray[np.float32],
     ) -> float:
-        """How much of the question the best result covers: share of the question's IDF mass found in
-        it (expansions count as alternatives), blended with its dense similarity."""
+        """How well the best result covers the question: its IDF-weighted share of the question's
+        words (see ``_coverage``), blended with its dense similarity."""
         if not results:
             return 0.0
         best = state.corpus.index_of(results[0].provision.id)
         assert best is not None
-        words = state.token_sets[best]
-        query = list(dict.fromkeys(tokens + expansion_tokens))
-        idf = {t: state.bm25.idf([t]) for t in query}
-        asked = sum(idf[t] for t in tokens) or sum(idf.values())
-        if asked <= 0:
-            return 0.0
-        matched = sum(idf[t] for t in query if t in words)
-        coverage = min(1.0, matched / asked)
+        coverage = _coverage(state.token_sets[best], tokens, expansion_tokens, idf)
         return round(0.8 * coverage + 0.2 * float(semantic[best]), 4)
+
+
+def _coverage(words: frozenset[str], tokens: list[str], expansion_tokens: list[str], idf: dict[str, float]) -> float:
+    """Return the share of the question's IDF mass a provision covers (0 … 1).
+
+    A typed word counts when the provision has it; an expansion (official term for a colloquial
+    word) counts as an alternative way of covering the question, up to the typed words' mass.
+    """
+    asked = sum(idf.get(t, 0.0) for t in tokens)
+    if asked <= 0:
+        asked = sum(idf.get(t, 0.0) for t in expansion_tokens)
+    if asked <= 0:
+        return 0.0
+    matched = sum(idf.get(t, 0.0) for t in tokens if t in words)
+    matched += sum(idf.get(t, 0.0) for t in expansion_tokens if t in words)
+    return min(1.0, matched / asked)
 
 
 def _clean_query(query: str, max_chars: int) -> str:
@@ -341,7 +357,8 @@ def _recency(metas: list[DocumentMeta]) -> npt.NDArray[np.float32]:
     if known.size == 0 or known.max() == known.min():
         return np.zeros(len(metas), dtype=np.float32)
     scaled = (values - known.min()) / (known.max() - known.min())
-    return np.clip(scaled, 0, 1).astype(np.float32)
+    clipped: npt.NDArray[np.float32] = np.clip(scaled, 0, 1).astype(np.float32)
+    return clipped
 
 
 def _bigrams(text: str) -> frozenset[str]:

@@ -22,9 +22,10 @@ from retrieval.citation import source_line
 from retrieval.evaluate import LEG_SETS, evaluate, load_questions
 from retrieval.ingest.models import Document, FileReport
 from retrieval.ingest.pipeline import Ingestor, expand_paths
-from retrieval.search import SearchError, SearchResponse, SearchResult
+from retrieval.search import SearchError, SearchResponse
 from retrieval.service import RetrievalService
 from retrieval.store import IndexStoreError
+from webchat.serialize import response_json
 
 app = typer.Typer(help="就业政策助手 命令行工具", no_args_is_help=True, add_completion=False)
 console = Console(soft_wrap=True)
@@ -282,7 +283,9 @@ def search(
     service = _service()
     if queries is not None:
         try:
-            items = [(q.id, q.question, q.region) for q in load_questions(queries)]
+            items: list[tuple[str | None, str, str | None]] = [
+                (q.id, q.question, q.region) for q in load_questions(queries)
+            ]
         except (OSError, ValueError) as exc:
             errors.print(f"[red]{exc}[/red]")
             raise typer.Exit(2) from exc
@@ -335,39 +338,25 @@ def eval_command(
     print(json.dumps(figures, ensure_ascii=False))
 
 
-def response_json(response: SearchResponse) -> dict[str, object]:
-    """Return the SPEC §3 JSON shape of a search response."""
-    return {
-        "query": response.query,
-        "region": response.region,
-        "reliable": response.reliable,
-        "confidence": response.confidence,
-        "message": response.message,
-        "index_version": response.version,
-        "results": [result_json(r) for r in response.results],
-    }
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option("--host", help="监听地址（默认取 config.yml 的 web.host）")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="端口（默认取 web.port）")] = None,
+) -> None:
+    """Run the web app (API and health check) on the embedded server."""
+    from webchat.app import create_app
 
-
-def result_json(result: SearchResult) -> dict[str, object]:
-    """Return one result in the SPEC §3 shape."""
-    m = result.document
-    return {
-        "id": result.provision.id,
-        "text": result.provision.text,
-        "score": result.score,
-        "section": " / ".join(result.provision.section),
-        "doc": {
-            "id": m.id,
-            "title": m.title,
-            "number": m.number,
-            "region": m.region,
-            "date": m.date,
-            "period": list(m.period) if m.period else None,
-        },
-        "legs": result.legs,
-        "citation": source_line(m, result.provision),
-        "also_in": result.also_in,
-    }
+    settings = _settings()
+    flask_app = create_app(settings)
+    bind_host, bind_port = host or settings.web.host, port or settings.web.port
+    try:
+        flask_app.extensions["policybot.retrieval"].searcher.current()
+    except SearchError as exc:
+        errors.print(f"[yellow]{exc.message}[/yellow]")
+    console.print(
+        f"就业政策助手已启动：http://{bind_host}:{bind_port}/healthz  http://{bind_host}:{bind_port}/api/search?q=…"
+    )
+    flask_app.run(host=bind_host, port=bind_port, threaded=True, use_reloader=False)
 
 
 def _print_response(response: SearchResponse) -> None:

@@ -159,7 +159,7 @@ def train_model(
                 torch.nn.functional.cross_entropy(logits, labels) + torch.nn.functional.cross_entropy(logits.T, labels)
             ) / 2
             optimizer.zero_grad()
-            loss.backward()
+            loss.backward()  # type: ignore[no-untyped-call]
             optimizer.step()
             loss_value = float(loss.detach())
     model.eval()
@@ -193,7 +193,7 @@ def _lsa_init(hf_tokenizer: Any, texts: list[str], dim: int, seed: int) -> np.nd
             cols.append(j)
             values.append(1.0 + math.log(count))
     matrix = csr_matrix((values, (rows, cols)), shape=(vocab_size, len(texts)), dtype=np.float64)
-    df = np.asarray((matrix > 0).sum(axis=1)).ravel()
+    df = np.diff(matrix.indptr)  # non-zeros per word row = document frequency
     idf = np.log(1 + len(texts) / np.maximum(df, 1))
     matrix = csr_matrix(matrix.multiply(idf[:, None]))
     k = max(2, min(dim, min(matrix.shape) - 1))

@@ -41,6 +41,7 @@ class VectorIndex:
         import faiss
 
         dim = vectors.shape[1]
+        index: Any
         if len(vectors) <= flat_limit:
             index = faiss.IndexFlatIP(dim)
         else:

@@ -1,0 +1,64 @@
+"""Flask application factory: ``create_app(settings)`` wires retrieval into the blueprints."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+from knowledge.settings import Settings, load_settings
+from retrieval.service import RetrievalService
+
+RETRIEVAL = "policybot.retrieval"
+SETTINGS = "policybot.settings"
+
+
+def create_app(settings: Settings | None = None, test_config: dict[str, Any] | None = None) -> Flask:
+    """Create the web app.
+
+    Args:
+        settings: the settings; built from config.yml and the environment when None (entry point).
+        test_config: Flask config values that win (tests use ``{"TESTING": True}``).
+
+    Returns:
+        The Flask app with the api and health blueprints registered.
+    """
+    if settings is None:
+        path = os.environ.get("POLICYBOT_CONFIG")
+        from pathlib import Path
+
+        settings = load_settings(Path(path) if path else None, env=os.environ)
+    app = Flask(__name__)
+    app.config.update(JSON_AS_ASCII=False, MAX_CONTENT_LENGTH=1_000_000)
+    if test_config:
+        app.config.update(test_config)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.extensions[SETTINGS] = settings
+    app.extensions[RETRIEVAL] = RetrievalService.from_settings(settings)
+
+    from webchat.api import bp as api_bp
+    from webchat.health import bp as health_bp
+
+    app.register_blueprint(api_bp)
+    app.register_blueprint(health_bp)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Any:
+        messages = {404: "没有这个地址", 405: "不支持这种请求方式", 413: "请求内容太大"}
+        return jsonify(error=messages.get(exc.code or 500, exc.description)), exc.code
+
+    return app
+
+
+def retrieval_of(app: Flask) -> RetrievalService:
+    """Return the retrieval service of an app made by ``create_app``."""
+    service: RetrievalService = app.extensions[RETRIEVAL]
+    return service
+
+
+def settings_of(app: Flask) -> Settings:
+    """Return the settings of an app made by ``create_app``."""
+    settings: Settings = app.extensions[SETTINGS]
+    return settings
