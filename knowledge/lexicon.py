@@ -47,6 +47,12 @@ class Lexicon(BaseModel):
         keys = sorted(self.synonyms, key=len, reverse=True)
         return re.compile("|".join(map(re.escape, keys))) if keys else None
 
+    def matches(self, text: str) -> list[tuple[str, list[str]]]:
+        """Return the colloquial keys found in ``text`` (longest first at each place) with their terms."""
+        if self._synonym_pattern is None:
+            return []
+        return [(m.group(), self.synonyms[m.group()]) for m in self._synonym_pattern.finditer(text)]
+
     def expansions(self, text: str) -> list[str]:
         """Return the official terms for the colloquial words found in ``text``.
 
@@ -59,11 +65,9 @@ class Lexicon(BaseModel):
         Returns:
             Official terms in order of appearance, without duplicates.
         """
-        if self._synonym_pattern is None:
-            return []
         found: list[str] = []
-        for match in self._synonym_pattern.finditer(text):
-            for term in self.synonyms[match.group()]:
+        for _, terms in self.matches(text):
+            for term in terms:
                 if term not in text and term not in found:
                     found.append(term)
         return found

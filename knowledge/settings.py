@@ -68,20 +68,21 @@ class FusionWeights(_Section):
     """How much each leg counts in the hybrid score (normalised scores, weights need not sum to 1)."""
 
     bm25: float = Field(1.0, ge=0)
-    dense: float = Field(0.3, ge=0)
+    dense: float = Field(0.6, ge=0)
 
 
 class RetrievalSettings(_Section):
     """Search: the two legs, their fusion, region awareness and the no-answer threshold."""
 
     bm25_k1: float = Field(1.2, gt=0)
-    bm25_b: float = Field(0.75, ge=0, le=1)
-    expansion_weight: float = Field(0.6, ge=0, le=2)
-    section_weight: int = Field(1, ge=0, le=3)
+    bm25_b: float = Field(0.5, ge=0, le=1)
+    expansion_weight: float = Field(0.4, ge=0, le=2)
+    section_weight: int = Field(0, ge=0, le=3)
     weights: FusionWeights = FusionWeights()
     candidates: int = Field(100, ge=10, le=5000)
     coverage_weight: float = Field(0.5, ge=0, le=1)
     region_penalty: float = Field(0.8, gt=0, le=1)
+    local_boost: float = Field(1.1, ge=1, le=2)
     recency_weight: float = Field(0.03, ge=0, le=0.5)
     duplicate_similarity: float = Field(0.75, gt=0, le=1)
     min_confidence: float = Field(0.35, ge=0, le=1)

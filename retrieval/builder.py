@@ -49,6 +49,7 @@ def build_index(
     store: IndexStore,
     publish: bool = True,
     train_model: bool | None = None,
+    tokenizer: Tokenizer | None = None,
 ) -> BuildReport:
     """Build an index version: corpus files, BM25 files, model (trained or referenced), faiss index.
 
@@ -59,6 +60,7 @@ def build_index(
         store: where versions live.
         publish: switch the CURRENT pointer to the new version when done.
         train_model: force (True) or skip (False) training; None trains when no model path is configured.
+        tokenizer: a tokenizer to reuse (its jieba dictionary is already loaded); a new one when None.
 
     Returns:
         The build report.
@@ -74,7 +76,7 @@ def build_index(
     try:
         started = time.perf_counter()
         corpus.save(build_dir)
-        tokenizer = Tokenizer(lexicon)
+        tokenizer = tokenizer or Tokenizer(lexicon)
         regions = lexicon.region_table
         texts = [
             indexed_text(p, corpus.documents[p.doc_id], regions, settings.retrieval.section_weight)

@@ -54,13 +54,13 @@ class LexicalIndex:
         return np.asarray(self._model.get_scores(known), dtype=np.float32)  # type: ignore[attr-defined]
 
     def idf(self, token: str) -> float:
-        """Return the inverse document frequency of ``token`` (0 for a token no provision has)."""
-        index = self._vocab.get(token)
-        if index is None:
-            return 0.0
+        """Return the inverse document frequency of ``token``.
+
+        A token no provision has gets the highest value: it is the most specific part of a question
+        and nothing covers it (so "北京公积金" is not answered by a provision that only says "贷款").
+        """
         scores = self._model.scores  # type: ignore[attr-defined]
         n = int(scores["num_docs"]) or 1
-        df = int(scores["indptr"][index + 1] - scores["indptr"][index])
-        if df == 0:
-            return 0.0
+        index = self._vocab.get(token)
+        df = 0 if index is None else int(scores["indptr"][index + 1] - scores["indptr"][index])
         return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))

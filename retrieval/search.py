@@ -14,9 +14,10 @@ import numpy as np
 import numpy.typing as npt
 
 from knowledge.lexicon import Lexicon
+from knowledge.regions import NATIONAL
 from knowledge.settings import RetrievalSettings
 from retrieval.builder import BM25_DIR, DENSE_DIR, dense_text
-from retrieval.corpus import Corpus, indexed_text
+from retrieval.corpus import Corpus
 from retrieval.ingest.models import DocumentMeta, Provision
 from retrieval.ingest.normalize import normalize_chars
 from retrieval.lexical import LexicalIndex
@@ -70,7 +71,7 @@ class _Loaded:
     encoder: object | None  # Encoder
     regions: npt.NDArray[np.object_]
     recency: npt.NDArray[np.float32]
-    token_sets: list[frozenset[str]]
+    match_texts: list[str]
 
 
 class Searcher:
@@ -140,14 +141,8 @@ class Searcher:
             encoder.encode(["预热"])  # load the model now, not during the first question
         regions = np.array([corpus.documents[p.doc_id].region for p in corpus.provisions], dtype=object)
         recency = _recency([corpus.documents[p.doc_id] for p in corpus.provisions])
-        table = self.lexicon.region_table
-        token_sets = [
-            frozenset(
-                self.tokenizer.tokens(indexed_text(p, corpus.documents[p.doc_id], table, self.settings.section_weight))
-            )
-            for p in corpus.provisions
-        ]
-        return _Loaded(version, corpus, bm25, dense, encoder, regions, recency, token_sets)
+        match_texts = [" ".join([p.text, *p.section]).lower() for p in corpus.provisions]
+        return _Loaded(version, corpus, bm25, dense, encoder, regions, recency, match_texts)
 
     # ----- searching ---------------------------------------------------------------------------
     def search(
@@ -208,7 +203,7 @@ class Searcher:
             return SearchResponse(query, user_region, [], False, 0.0, state.version, "知识库中没有找到相关内容")
 
         ids = np.fromiter(candidates, dtype=np.int64)
-        idf = {t: state.bm25.idf(t) for t in dict.fromkeys(tokens + expansion_tokens)}
+        question = self._question_words(text, user_region, state)
         weights = self.settings.weights
         use_bm25 = "bm25" in legs
         use_dense = "dense" in legs and state.encoder is not None
@@ -219,18 +214,20 @@ class Searcher:
         if use_bm25 != use_dense:  # a single leg is scored on its own scale
             score = lexical_part if use_bm25 else semantic[ids]
         if use_bm25 and self.settings.coverage_weight > 0:
-            cover = np.array([_coverage(state.token_sets[i], tokens, expansion_tokens, idf) for i in ids])
+            cover = np.array([_coverage(state.match_texts[i], question) for i in ids])
             score = score * (1 - self.settings.coverage_weight + self.settings.coverage_weight * cover)
         score = score * (1 + self.settings.recency_weight * state.recency[ids])
         if user_region is not None:
             allowed = set(self.lexicon.region_table.ancestors(user_region))
             home = np.array([state.regions[i] in allowed for i in ids])
+            local = np.array([state.regions[i] in allowed and state.regions[i] != NATIONAL for i in ids])
             score = np.where(home, score, score * self.settings.region_penalty)
+            score = np.where(local, score * self.settings.local_boost, score)
         order = ids[np.argsort(-score, kind="stable")]
         scores = dict(zip(ids.tolist(), score.tolist(), strict=True))
 
         results = self._collapse(state, order, scores, lexical, top_lexical, semantic, k, user_region)
-        confidence = self._confidence(state, tokens, expansion_tokens, idf, results, semantic)
+        confidence = self._confidence(state, question, results, semantic)
         reliable = bool(results) and confidence >= self.settings.min_confidence
         message = None if reliable else "知识库中没有找到可靠的答案，建议拨打12333或咨询当地人社部门"
         return SearchResponse(query, user_region, results, reliable, confidence, state.version, message)
@@ -297,39 +294,53 @@ class Searcher:
             return rank_a < rank_b
         return False
 
+    def _question_words(
+        self, text: str, user_region: str | None, state: _Loaded
+    ) -> list[tuple[float, tuple[str, ...]]]:
+        """Return what the question asks about: (weight, ways of covering it) per word.
+
+        A word is covered by a provision containing it or, for a colloquial word, one of its official
+        terms. Names of regions that have documents are left out (region ranking handles them); a
+        place without documents (北京) stays in and is never covered. Weights are IDF: a word no
+        provision contains weighs most.
+        """
+        matches = self.lexicon.matches(text)
+        table = self.lexicon.region_table
+        out: list[tuple[float, tuple[str, ...]]] = []
+        for word in dict.fromkeys(self.tokenizer.words(text)):
+            region = table.resolve(word) if len(word) >= 2 else None
+            if region is not None and (region in table.regions or (region == user_region and region in table.regions)):
+                continue
+            alternatives = [word]
+            for key, terms in matches:
+                if word in key or key in word:
+                    alternatives.extend(terms)
+            out.append((state.bm25.idf(word), tuple(dict.fromkeys(alternatives))))
+        return out
+
     def _confidence(
         self,
         state: _Loaded,
-        tokens: list[str],
-        expansion_tokens: list[str],
-        idf: dict[str, float],
+        question: list[tuple[float, tuple[str, ...]]],
         results: list[SearchResult],
         semantic: npt.NDArray[np.float32],
     ) -> float:
-        """How well the best result covers the question: its IDF-weighted share of the question's
-        words (see ``_coverage``), blended with its dense similarity."""
+        """How well the best result answers: its share of the question's words (``_coverage``),
+        blended with its dense similarity."""
         if not results:
             return 0.0
         best = state.corpus.index_of(results[0].provision.id)
         assert best is not None
-        coverage = _coverage(state.token_sets[best], tokens, expansion_tokens, idf)
-        return round(0.8 * coverage + 0.2 * float(semantic[best]), 4)
+        return round(0.8 * _coverage(state.match_texts[best], question) + 0.2 * float(semantic[best]), 4)
 
 
-def _coverage(words: frozenset[str], tokens: list[str], expansion_tokens: list[str], idf: dict[str, float]) -> float:
-    """Return the share of the question's IDF mass a provision covers (0 … 1).
-
-    A typed word counts when the provision has it; an expansion (official term for a colloquial
-    word) counts as an alternative way of covering the question, up to the typed words' mass.
-    """
-    asked = sum(idf.get(t, 0.0) for t in tokens)
-    if asked <= 0:
-        asked = sum(idf.get(t, 0.0) for t in expansion_tokens)
+def _coverage(text: str, question: list[tuple[float, tuple[str, ...]]]) -> float:
+    """Return the IDF-weighted share of the question's words that ``text`` covers (0 … 1)."""
+    asked = sum(weight for weight, _ in question)
     if asked <= 0:
         return 0.0
-    matched = sum(idf.get(t, 0.0) for t in tokens if t in words)
-    matched += sum(idf.get(t, 0.0) for t in expansion_tokens if t in words)
-    return min(1.0, matched / asked)
+    covered = sum(weight for weight, ways in question if any(way in text for way in ways))
+    return covered / asked
 
 
 def _clean_query(query: str, max_chars: int) -> str:

@@ -47,4 +47,7 @@ class RetrievalService:
     def build(self, publish: bool = True, train_model: bool | None = None) -> tuple[BuildReport, list[FileReport]]:
         """Ingest the sources and build (and by default publish) a new index version."""
         documents, failed = self.ingest_sources()
-        return build_index(self.settings, self.lexicon, documents, self.store, publish, train_model), failed
+        report = build_index(
+            self.settings, self.lexicon, documents, self.store, publish, train_model, self.searcher.tokenizer
+        )
+        return report, failed

@@ -41,6 +41,22 @@ class Tokenizer:
                     self._jieba = engine
         return self._jieba
 
+    def words(self, text: str) -> list[str]:
+        """Return the words of ``text`` in jieba's precise mode (no overlapping sub-words), stop words dropped.
+
+        Args:
+            text: normalised text.
+
+        Returns:
+            Words in order; what a question asks about, for judging how well a provision covers it.
+        """
+        text = unicodedata.normalize("NFKC", text).lower()
+        return [
+            w.strip()
+            for w in self._engine().cut(text)
+            if w.strip() and w.strip() not in self._stopwords and _WORD.search(w)
+        ]
+
     def tokens(self, text: str) -> list[str]:
         """Return the search tokens of ``text`` (words and their sub-words; stop words dropped).
 

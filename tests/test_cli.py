@@ -94,3 +94,44 @@ def test_console_script_is_installed() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.splitlines()) == 6
+
+
+def test_index_build_search_eval_and_rollback_from_the_command_line(tmp_path: Path) -> None:
+    env = {"POLICYBOT_PATHS__INDEX_ROOT": str(tmp_path), "POLICYBOT_INDEX__DENSE": "false"}
+    from unittest import mock
+
+    with mock.patch.dict(os.environ, env):
+        built = runner.invoke(app, ["index", "build"])
+        assert built.exit_code == 0, built.output
+        assert "已发布" in built.stdout
+        runner.invoke(app, ["index", "build"])
+        listed = runner.invoke(app, ["index", "list"])
+        assert listed.stdout.count("v20") >= 2 and "*" in listed.stdout
+
+        found = runner.invoke(app, ["search", "创业担保贷款贴息", "--k", "3", "--json"])
+        assert found.exit_code == 0, found.output
+        row = json.loads(found.stdout)
+        assert len(row["results"]) == 3 and "创业担保贷款" in row["results"][0]["text"]
+
+        questions = tmp_path / "q.jsonl"
+        questions.write_text(
+            json.dumps(
+                {"id": "a", "question": "离校未就业高校毕业生实名制帮扶", "answers": ["实名制"]}, ensure_ascii=False
+            )
+            + "\n"
+            + json.dumps({"id": "b", "question": "灵活就业人员参加养老保险", "region": "银川"}, ensure_ascii=False)
+            + "\n",
+            encoding="utf-8",
+        )
+        batch = runner.invoke(app, ["search", "--queries", str(questions), "--k", "2", "--json"])
+        ids = [json.loads(line)["id"] for line in batch.stdout.splitlines()]
+        assert ids == ["a", "b"]
+
+        evaluated = runner.invoke(app, ["eval", str(questions)])
+        figures = json.loads(evaluated.stdout.splitlines()[-1])
+        assert figures["questions"] == 2 and set(figures) >= {"bm25", "dense", "hybrid"}
+
+        rolled = runner.invoke(app, ["index", "rollback"])
+        assert rolled.exit_code == 0 and "已回滚" in rolled.stdout
+        empty = runner.invoke(app, ["search", ""])
+        assert empty.exit_code == 1 and "请输入" in empty.output

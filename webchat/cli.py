@@ -160,17 +160,59 @@ def show(provision_id: Annotated[str, typer.Argument(help="条款 ID，如 000_1
 
 @app.command()
 def bench(
-    what: Annotated[str, typer.Argument(help="要测的项目：ingest")] = "ingest",
-    runs: Annotated[int, typer.Option("--runs", min=3, help="计时次数")] = 20,
+    what: Annotated[str, typer.Argument(help="ingest | build | search | scale")] = "search",
+    runs: Annotated[int, typer.Option("--runs", min=1, help="计时次数（search 为问题集重复轮数）")] = 20,
+    size: Annotated[int, typer.Option("--size", min=1000, help="scale：合成语料的条款数")] = 200_000,
 ) -> None:
     """Run a benchmark and print medians and p95 (what `make bench` runs)."""
-    from retrieval.bench import bench_ingest
+    import tempfile
 
-    if what != "ingest":
-        errors.print(f"[red]未知的基准项目 {what}；可选：ingest[/red]")
+    from retrieval import bench as benchmarks
+
+    settings = _settings()
+    if what == "ingest":
+        timings = benchmarks.bench_ingest(settings, runs)
+    elif what == "build":
+        with tempfile.TemporaryDirectory() as scratch:
+            scratch_settings = settings.model_copy(
+                update={"paths": settings.paths.model_copy(update={"index_root": Path(scratch)})}
+            )
+            service = RetrievalService.from_settings(scratch_settings)
+            timings = [
+                benchmarks.measure(
+                    "index build, 5 documents, model training included", service.build, runs=runs, warmup=0
+                )
+            ]
+    elif what == "search":
+        service = _service()
+        questions = _bench_questions(settings)
+        timings = benchmarks.bench_search(service.searcher, questions, runs)
+        console.print(
+            f"process RSS holding the index: {benchmarks.rss_mb():.0f} MB ({len(questions)} questions × {runs} rounds)"
+        )
+    elif what == "scale":
+        with tempfile.TemporaryDirectory() as scratch:
+            scratch_settings = settings.model_copy(
+                update={"paths": settings.paths.model_copy(update={"index_root": Path(scratch)})}
+            )
+            service = RetrievalService.from_settings(scratch_settings)
+            version, kind, seconds = benchmarks.build_synthetic_version(service, size)
+            console.print(f"synthetic index {version}: {size} provisions, faiss {kind}, built in {seconds:.0f} s")
+            timings = benchmarks.bench_search(service.searcher, _bench_questions(settings), runs)
+            console.print(f"process RSS holding the {size}-provision index: {benchmarks.rss_mb():.0f} MB")
+    else:
+        errors.print(f"[red]未知的基准项目 {what}；可选：ingest、build、search、scale[/red]")
         raise typer.Exit(2)
-    for timing in bench_ingest(_settings(), runs):
+    for timing in timings:
         console.print(timing.line())
+
+
+def _bench_questions(settings: Settings) -> list[tuple[str, str | None]]:
+    files = [
+        settings.config_dir / "knowledge" / "eval" / "colloquial_questions.jsonl",
+        settings.config_dir.parent / "shared" / "eval" / "dev_questions.jsonl",
+    ]
+    return [(q.question, q.region) for f in files if f.exists() for q in load_questions(f)]
 
 
 index_app = typer.Typer(help="索引：构建、列出、回滚", no_args_is_help=True)

@@ -1,0 +1,151 @@
+"""Hybrid retrieval on the real knowledge base with the project's own trained model (slow: one build)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from knowledge.settings import load_settings
+from retrieval.evaluate import evaluate, load_questions
+from retrieval.search import SearchError
+from retrieval.service import RetrievalService
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV = ROOT.parent / "shared" / "eval" / "dev_questions.jsonl"
+COLLOQUIAL = ROOT / "knowledge" / "eval" / "colloquial_questions.jsonl"
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> RetrievalService:
+    root = tmp_path_factory.mktemp("index")
+    settings = load_settings(ROOT / "config.yml", paths={"index_root": str(root)})
+    built = RetrievalService.from_settings(settings)
+    report, failed = built.build()
+    assert failed == [] and report.model == "model" and report.dense_index == "IndexFlatIP"
+    return built
+
+
+def test_dev_set_meets_the_bars_and_hybrid_beats_bm25(service: RetrievalService) -> None:
+    if not DEV.exists():
+        pytest.skip("shared/eval is not beside the repository")
+    figures = evaluate(service.searcher, load_questions(DEV))
+    hybrid, bm25 = figures["hybrid"], figures["bm25"]
+    assert hybrid["R@5"] >= 0.94, figures
+    assert hybrid["MRR@10"] >= 0.86, figures
+    assert hybrid["R@5"] >= bm25["R@5"] and hybrid["MRR@10"] >= bm25["MRR@10"], figures
+
+
+def test_colloquial_set_regression(service: RetrievalService) -> None:
+    figures = evaluate(service.searcher, load_questions(COLLOQUIAL), legs=["bm25", "hybrid"])
+    assert figures["hybrid"]["R@5"] >= 0.60, figures
+    assert figures["hybrid"]["MRR@10"] >= 0.45, figures
+
+
+def test_results_carry_citation_fields_and_short_text(service: RetrievalService) -> None:
+    response = service.searcher.search("我是跑滴滴的，能按灵活就业交社保吗", k=5)
+    assert response.reliable and len(response.results) == 5
+    for result in response.results:
+        assert len(result.provision.text) <= 300
+        assert result.document.title and result.document.region
+    assert any("灵活就业人员" in r.provision.text for r in response.results[:3])
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [("", "请输入"), ("   ", "请输入"), ("就业" * 2500, "问题太长")],
+)
+def test_unusable_queries_get_a_clear_error(service: RetrievalService, query: str, message: str) -> None:
+    with pytest.raises(SearchError, match=message):
+        service.searcher.search(query)
+
+
+@pytest.mark.parametrize("query", ["？？？！！！……", "😀😀🎉", "。，、；"])
+def test_queries_without_words_answer_politely(service: RetrievalService, query: str) -> None:
+    response = service.searcher.search(query)
+    assert response.results == [] and not response.reliable and response.message
+
+
+def test_english_query_does_not_crash(service: RetrievalService) -> None:
+    response = service.searcher.search("How can I get an entrepreneurship loan?")
+    assert not response.reliable and response.message
+
+
+def test_traditional_characters_find_the_same_provisions(service: RetrievalService) -> None:
+    simplified = service.searcher.search("创业担保贷款贴息", k=3)
+    traditional = service.searcher.search("創業擔保貸款貼息", k=3)
+    assert [r.provision.id for r in traditional.results] == [r.provision.id for r in simplified.results]
+
+
+@pytest.mark.parametrize("query", ["今天天气怎么样", "北京的公积金贷款利率是多少", "推荐一部好看的电影"])
+def test_questions_the_corpus_does_not_answer_are_flagged(service: RetrievalService, query: str) -> None:
+    response = service.searcher.search(query)
+    assert not response.reliable
+    assert response.message and "12333" in response.message
+
+
+def test_most_dev_questions_are_reliable(service: RetrievalService) -> None:
+    if not DEV.exists():
+        pytest.skip("shared/eval is not beside the repository")
+    questions = load_questions(DEV)
+    reliable = sum(service.searcher.search(q.question, region=q.region).reliable for q in questions)
+    assert reliable >= 0.9 * len(questions)
+
+
+def test_region_ranks_home_provisions_first_but_hides_nothing(service: RetrievalService) -> None:
+    query = "离校未就业高校毕业生就业见习补贴"
+    shenzhen = service.searcher.search(query, k=10, region="深圳")
+    assert shenzhen.region == "广东"
+    assert shenzhen.results[0].document.region in {"广东", "全国"}
+    assert any(r.document.region == "广东" for r in shenzhen.results[:3])
+    yinchuan = service.searcher.search(query, k=10, region="银川")
+    assert yinchuan.region == "宁夏"
+    assert all(r.document.region in {"宁夏", "全国"} for r in yinchuan.results[:2])
+    # the 广东-only provision is still there for the 银川 asker, just lower
+    guangdong = "就业见习补贴范围扩大到离校2年内未就业高校毕业生"
+    assert any(guangdong in r.provision.text for r in yinchuan.results)
+
+
+def test_region_named_in_the_question_counts(service: RetrievalService) -> None:
+    response = service.searcher.search("聊城十三五城镇登记失业率控制在多少")
+    assert response.region == "山东省聊城市"
+    assert response.results[0].document.region == "山东省聊城市"
+
+
+def test_near_duplicates_collapse_to_the_most_specific(service: RetrievalService) -> None:
+    query = "两权抵押贷款试点"
+    linqing = service.searcher.search(query, k=5, region="临清")
+    top = linqing.results[0]
+    assert top.document.region == "山东省聊城市" and "抵押贷款试点" in top.provision.text
+    assert top.also_in and top.also_in[0].startswith("000_")
+    texts = [r.provision.text for r in linqing.results]
+    assert len(texts) == len(set(texts))
+    shenzhen = service.searcher.search(query, k=5, region="深圳")
+    assert shenzhen.results[0].document.region == "全国"
+
+
+def test_drop_in_model_path_needs_no_code_change(service: RetrievalService, tmp_path: Path) -> None:
+    """Any sentence-transformers model directory works through config: here a different, tiny model."""
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.modules import StaticEmbedding
+    from tokenizers import Tokenizer, pre_tokenizers
+    from tokenizers.models import WordLevel
+
+    chars = sorted({ch for p in service.searcher.current().corpus.provisions for ch in p.text})
+    vocab = {"[UNK]": 0, **{ch: i + 1 for i, ch in enumerate(chars)}}
+    tokenizer = Tokenizer(WordLevel(vocab, unk_token="[UNK]"))
+    tokenizer.pre_tokenizer = pre_tokenizers.Split("", "isolated")
+    model_dir = tmp_path / "char-model"
+    SentenceTransformer(modules=[StaticEmbedding(tokenizer, embedding_dim=32)]).save(str(model_dir))
+
+    settings = load_settings(
+        ROOT / "config.yml", paths={"index_root": str(tmp_path / "index")}, model={"path": str(model_dir)}
+    )
+    other = RetrievalService.from_settings(settings)
+    report, _ = other.build()
+    assert report.model == str(model_dir) and "model_training" not in report.timings
+    dense_only = other.searcher.search("创业担保贷款", k=3, legs=("dense",))
+    assert len(dense_only.results) == 3
+    assert all(r.legs["dense"] > 0 for r in dense_only.results)
