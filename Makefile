@@ -38,9 +38,9 @@ $(RASA_STAMP): requirements/rasa.lock
 	$(RASA_VENV)/bin/python -m pip install $(PIP_QUIET) -r requirements/rasa.lock 2>&1 | grep -v "^WARNING: Location" ; test $${PIPESTATUS[0]} -eq 0
 	@touch $@
 
-run: install ## install everything, then ingest the knowledge base and list its documents
-	$(VENV)/bin/policybot ingest
-	@echo "知识库已解析。检索索引、网页服务和对话机器人将在后续版本中由本命令一并启动。"
+run: install ## install everything, build the index if there is none, serve the web app on 127.0.0.1:8000
+	$(VENV)/bin/policybot index build --if-missing
+	$(VENV)/bin/policybot serve
 
 ingest: $(APP_STAMP) ## parse knowledge/sources and print what was found
 	$(VENV)/bin/policybot ingest

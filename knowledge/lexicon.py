@@ -6,10 +6,10 @@ import re
 from functools import cached_property
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from knowledge.regions import LexiconError, RegionEntry, RegionTable
+from knowledge.yamlfile import read_mapping
 
 
 class Lexicon(BaseModel):
@@ -85,14 +85,7 @@ def load_lexicon(path: Path) -> Lexicon:
     Raises:
         LexiconError: the file is missing, not YAML, or an entry is malformed (named in the message).
     """
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError as exc:
-        raise LexiconError(f"词库文件不存在: {path}") from exc
-    except yaml.YAMLError as exc:
-        raise LexiconError(f"词库文件 {path} 不是合法的 YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise LexiconError(f"词库文件 {path} 的顶层必须是键值对")
+    data = read_mapping(path, "词库文件", LexiconError)
     try:
         return Lexicon.model_validate(data)
     except ValidationError as exc:

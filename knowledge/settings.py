@@ -10,8 +10,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from knowledge.yamlfile import read_mapping
 
 ENV_PREFIX = "POLICYBOT_"
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.yml"
@@ -68,7 +69,7 @@ class FusionWeights(_Section):
     """How much each leg counts in the hybrid score (normalised scores, weights need not sum to 1)."""
 
     bm25: float = Field(1.0, ge=0)
-    dense: float = Field(0.6, ge=0)
+    dense: float = Field(0.3, ge=0)
 
 
 class RetrievalSettings(_Section):
@@ -80,9 +81,10 @@ class RetrievalSettings(_Section):
     section_weight: int = Field(0, ge=0, le=3)
     weights: FusionWeights = FusionWeights()
     candidates: int = Field(100, ge=10, le=5000)
-    coverage_weight: float = Field(0.5, ge=0, le=1)
+    coverage_weight: float = Field(0.25, ge=0, le=1)
     region_penalty: float = Field(0.8, gt=0, le=1)
     local_boost: float = Field(1.1, ge=1, le=2)
+    numeric_boost: float = Field(1.2, ge=1, le=2)
     recency_weight: float = Field(0.03, ge=0, le=0.5)
     duplicate_similarity: float = Field(0.75, gt=0, le=1)
     min_confidence: float = Field(0.35, ge=0, le=1)
@@ -94,8 +96,8 @@ class ModelSettings(_Section):
 
     path: Path | None = None
     dim: int = Field(256, ge=16, le=2048)
-    epochs: int = Field(3, ge=1, le=50)
-    batch_size: int = Field(64, ge=8, le=1024)
+    epochs: int = Field(5, ge=1, le=50)
+    batch_size: int = Field(128, ge=8, le=1024)
     seed: int = 13
 
 
@@ -150,14 +152,7 @@ def load_settings(
         ConfigError: the file is missing or malformed, or a value is invalid.
     """
     path = (config_file or DEFAULT_CONFIG).resolve()
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError as exc:
-        raise ConfigError(f"配置文件不存在: {path}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"配置文件 {path} 不是合法的 YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise ConfigError(f"配置文件 {path} 的顶层必须是键值对")
+    data = read_mapping(path, "配置文件", ConfigError)
 
     env_values = _env_to_nested(env or {})
     merged: dict[str, Any] = _deep_merge(_deep_merge(data, env_values), overrides)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from knowledge.yamlfile import read_mapping
 
 
 class SourcesError(Exception):
@@ -53,12 +54,7 @@ def load_overrides(path: Path) -> dict[str, MetaOverride]:
     """
     if not path.exists():
         return {}
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise SourcesError(f"{path} 不是合法的 YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise SourcesError(f"{path} 的顶层必须是“文件名: 元数据”的映射")
+    data = read_mapping(path, "元数据文件", SourcesError)
     overrides: dict[str, MetaOverride] = {}
     for key, value in data.items():
         try:

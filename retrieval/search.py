@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import threading
 import unicodedata
 from dataclasses import dataclass, field
@@ -24,6 +25,9 @@ from retrieval.lexical import LexicalIndex
 from retrieval.store import IndexStore, IndexStoreError
 
 LEGS = ("bm25", "dense")
+# "多少/几个/比例/目标…" asks for a figure: provisions stating one are preferred when equally relevant.
+_NUMERIC_QUESTION = re.compile(r"多少|几[个万千百年成]|比例|目标|比重|控制在|达到|占比|数量|规模|多大")
+_HAS_NUMBER = re.compile(r"\d")
 
 
 class SearchError(Exception):
@@ -216,6 +220,9 @@ class Searcher:
         if use_bm25 and self.settings.coverage_weight > 0:
             cover = np.array([_coverage(state.match_texts[i], question) for i in ids])
             score = score * (1 - self.settings.coverage_weight + self.settings.coverage_weight * cover)
+        if self.settings.numeric_boost > 1 and _NUMERIC_QUESTION.search(text):
+            numeric = np.array([bool(_HAS_NUMBER.search(state.corpus.provisions[i].text)) for i in ids])
+            score = np.where(numeric, score * self.settings.numeric_boost, score)
         score = score * (1 + self.settings.recency_weight * state.recency[ids])
         if user_region is not None:
             allowed = set(self.lexicon.region_table.ancestors(user_region))

@@ -232,9 +232,13 @@ def _service() -> RetrievalService:
 @index_app.command("build")
 def index_build(
     no_publish: Annotated[bool, typer.Option("--no-publish", help="只构建，不切换到新版本")] = False,
+    if_missing: Annotated[bool, typer.Option("--if-missing", help="已有发布的版本时什么也不做")] = False,
 ) -> None:
     """Build a new index version from knowledge/sources and publish it atomically."""
     service = _service()
+    if if_missing and service.store.current() is not None:
+        console.print(f"已有索引版本 {service.store.current()}，无需构建。")
+        return
     with console.status("正在构建索引（解析文档、BM25、训练向量模型、向量索引）…"):
         try:
             report, failed = service.build(publish=not no_publish)
