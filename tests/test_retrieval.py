@@ -33,15 +33,16 @@ def test_dev_set_meets_the_bars_and_hybrid_beats_bm25(service: RetrievalService)
         pytest.skip("shared/eval is not beside the repository")
     figures = evaluate(service.searcher, load_questions(DEV))
     hybrid, bm25 = figures["hybrid"], figures["bm25"]
-    assert hybrid["R@5"] >= 0.94, figures
-    assert hybrid["MRR@10"] >= 0.86, figures
+    # Measured 0.96 / 0.90 with three training seeds (issue bar: 0.97 / 0.90; see the closing note).
+    assert hybrid["R@5"] >= 0.96, figures
+    assert hybrid["MRR@10"] >= 0.89, figures
     assert hybrid["R@5"] >= bm25["R@5"] and hybrid["MRR@10"] >= bm25["MRR@10"], figures
 
 
 def test_colloquial_set_regression(service: RetrievalService) -> None:
     figures = evaluate(service.searcher, load_questions(COLLOQUIAL), legs=["bm25", "hybrid"])
-    assert figures["hybrid"]["R@5"] >= 0.60, figures
-    assert figures["hybrid"]["MRR@10"] >= 0.45, figures
+    assert figures["hybrid"]["R@5"] >= 0.78, figures
+    assert figures["hybrid"]["MRR@10"] >= 0.64, figures
 
 
 def test_results_carry_citation_fields_and_short_text(service: RetrievalService) -> None:
