@@ -1,4 +1,4 @@
-"""Read a YAML file whose top level must be a mapping, with errors a maintainer can act on."""
+"""Read a YAML file whose top level must be a mapping (or a list), with errors a maintainer can act on."""
 
 from __future__ import annotations
 
@@ -30,4 +30,21 @@ def read_mapping(path: Path, what: str, error: type[Exception]) -> dict[str, Any
         raise error(f"{what} {path} 不是合法的 YAML: {exc}") from exc
     if not isinstance(data, dict):
         raise error(f"{what} {path} 的顶层必须是键值对")
+    return data
+
+
+def read_list(path: Path, what: str, error: type[Exception]) -> list[Any]:
+    """Parse ``path`` as YAML and return its top-level list.
+
+    Raises:
+        error: the file is missing, is not YAML, or its top level is not a non-empty list.
+    """
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise error(f"{what}不存在: {path}") from exc
+    except yaml.YAMLError as exc:
+        raise error(f"{what} {path} 不是合法的 YAML: {exc}") from exc
+    if not isinstance(data, list) or not data:
+        raise error(f"{what} {path} 的顶层必须是非空列表")
     return data

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
+from knowledge.service import EligibilityService
 from knowledge.settings import Settings, load_settings
 from retrieval.service import RetrievalService
 
@@ -23,7 +24,10 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         test_config: Flask config values that win (tests use ``{"TESTING": True}``).
 
     Returns:
-        The Flask app with the api and health blueprints registered.
+        The Flask app with the search, policies/eligibility and health blueprints registered.
+
+    Raises:
+        knowledge.catalogue.CatalogueError: the policy catalogue is malformed (file, entry, problem).
     """
     if settings is None:
         path = os.environ.get("POLICYBOT_CONFIG")
@@ -36,13 +40,21 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         app.config.update(test_config)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions[SETTINGS] = settings
-    app.extensions[RETRIEVAL] = RetrievalService.from_settings(settings)
+    retrieval = RetrievalService.from_settings(settings)
+    app.extensions[RETRIEVAL] = retrieval
 
     from webchat.api import bp as api_bp
     from webchat.health import bp as health_bp
+    from webchat.policies import ELIGIBILITY
+    from webchat.policies import bp as policies_bp
 
+    documents, _ = retrieval.ingest_sources()
+    app.extensions[ELIGIBILITY] = EligibilityService.from_settings(
+        settings, retrieval.lexicon, [(d.meta.id, d.meta.number, d.meta.title) for d in documents]
+    )
     app.register_blueprint(api_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(policies_bp)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Any:

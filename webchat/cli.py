@@ -18,7 +18,7 @@ from knowledge.regions import LexiconError, load_regions
 from knowledge.settings import ConfigError, Settings, load_settings
 from knowledge.sources import SourcesError, load_overrides
 from retrieval.builder import BuildError
-from retrieval.citation import source_line
+from retrieval.citation import FINAL_WORD, source_line
 from retrieval.evaluate import LEG_SETS, evaluate, load_questions
 from retrieval.ingest.models import Document, FileReport
 from retrieval.ingest.pipeline import Ingestor, expand_paths
@@ -205,6 +205,53 @@ def bench(
         raise typer.Exit(2)
     for timing in timings:
         console.print(timing.line())
+
+
+@app.command()
+def check(
+    facts: Annotated[str, typer.Option("--facts", help='事实 JSON，例如 \'{"region":"深圳","groups":["graduate"]}\'')],
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON（与 POST /api/eligibility 相同）")] = False,
+) -> None:
+    """Which policies fit these facts: eligible, unknown (with what is missing) or ineligible, and why."""
+    from knowledge.catalogue import CatalogueError
+    from knowledge.facts import FACTS, FactError
+    from knowledge.service import EligibilityService
+
+    service = _service()
+    try:
+        raw = json.loads(facts)
+    except json.JSONDecodeError as exc:
+        errors.print(f"[red]--facts 不是合法的 JSON：{exc}[/red]")
+        raise typer.Exit(2) from exc
+    documents, _ = service.ingest_sources()
+    try:
+        eligibility = EligibilityService.from_settings(
+            service.settings, service.lexicon, [(d.meta.id, d.meta.number, d.meta.title) for d in documents]
+        )
+        verdict = eligibility.check(raw)
+    except CatalogueError as exc:
+        errors.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    except FactError as exc:
+        errors.print(f"[red]{exc.field}：{exc.message}[/red]")
+        raise typer.Exit(2) from exc
+    if as_json:
+        print(json.dumps(eligibility.verdict_json(verdict), ensure_ascii=False))
+        return
+    labels = {
+        "eligible": "[green]符合[/green]",
+        "unknown": "[yellow]待确认[/yellow]",
+        "ineligible": "[dim]不符合[/dim]",
+    }
+    table = Table("结果", "政策", "理由", "还需要", title="政策匹配结果")
+    for result in verdict.results:
+        missing = "、".join(FACTS[f].label for f in result.missing) or "—"
+        table.add_row(labels[result.status], result.policy.name, "\n".join(result.reasons), missing)
+    console.print(table)
+    if verdict.next_fact:
+        console.print(f"下一步建议询问：{FACTS[verdict.next_fact].question}")
+    console.print(f"共评估 {len(verdict.results)} 项政策、{verdict.conditions_evaluated} 个条件。")
+    console.print(FINAL_WORD)
 
 
 def _bench_questions(settings: Settings) -> list[tuple[str, str | None]]:

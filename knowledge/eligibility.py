@@ -1,0 +1,244 @@
+"""The eligibility engine: facts → eligible / ineligible / unknown per policy, with reasons, the facts
+still missing, and which question to ask next. It never guesses: a condition on an absent fact is
+unknown."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+from knowledge.catalogue import Catalogue, Condition, Group, Leaf, Policy
+from knowledge.facts import FACTS, GROUPS, describe_value
+from knowledge.regions import NATIONAL, RegionTable
+
+Status = Literal["eligible", "ineligible", "unknown"]
+# When two facts would settle equally many policies, ask the more basic one first.
+FACT_PRIORITY = (
+    "region",
+    "groups",
+    "employment_status",
+    "years_since_graduation",
+    "business_first_time",
+    "business_operating_years",
+    "unemployment_insurance_years",
+    "certificate_this_year",
+    "labor_contract",
+    "grassroots_job",
+    "enlisting",
+    "years_to_retirement",
+    "overcapacity_industry",
+    "employer_type",
+)
+_OP_WORDS = {"lt": "少于", "lte": "不超过", "gt": "超过", "gte": "至少", "eq": "为", "ne": "不为"}
+
+
+@dataclass(frozen=True)
+class PolicyResult:
+    """The verdict on one policy."""
+
+    policy: Policy
+    status: Status
+    reasons: list[str]
+    missing: list[str]
+    period_ended: bool = False
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """All policies' verdicts for one set of facts, and the next question worth asking."""
+
+    results: list[PolicyResult]
+    next_fact: str | None
+    conditions_evaluated: int
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+class EligibilityEngine:
+    """Evaluates the catalogue against a citizen's facts."""
+
+    def __init__(self, catalogue: Catalogue, regions: RegionTable, today: date | None = None) -> None:
+        """Create an engine.
+
+        Args:
+            catalogue: the policies.
+            regions: to decide whether a policy's regions cover the asker's region.
+            today: the date used to tell whether a plan period has ended (default: today).
+        """
+        self.catalogue = catalogue
+        self.regions = regions
+        self.today = today
+
+    def evaluate(self, facts: dict[str, Any]) -> Verdict:
+        """Judge every policy.
+
+        Args:
+            facts: validated facts (see ``knowledge.facts.validate_facts``).
+
+        Returns:
+            Results ordered eligible, unknown, ineligible (catalogue order within each), and the
+            missing fact that would settle the most still-open policies.
+        """
+        counter = [0]
+        results = [self._judge(policy, facts, counter) for policy in self.catalogue]
+        order = {"eligible": 0, "unknown": 1, "ineligible": 2}
+        results.sort(key=lambda r: order[r.status])
+        return Verdict(results, next_question(results), counter[0], facts)
+
+    def _judge(self, policy: Policy, facts: dict[str, Any], counter: list[int]) -> PolicyResult:
+        source = _source(policy)
+        year = (self.today or date.today()).year
+        ended = policy.period is not None and policy.period[1] < year
+        reasons: list[str] = []
+        region_ok = self._region(policy, facts, reasons)
+        condition_ok: bool | None = True
+        missing: list[str] = []
+        if policy.conditions is not None:
+            condition_ok = _evaluate(policy.conditions, facts, reasons, missing, counter)
+        if region_ok is None:
+            missing.insert(0, "region")
+        status: Status
+        if region_ok is False or condition_ok is False:
+            status, missing = "ineligible", []
+        elif region_ok and condition_ok:
+            status, missing = "eligible", []
+        else:
+            status = "unknown"
+        reasons = [f"{reason}（依据：{source}）" for reason in reasons]
+        if ended and policy.period is not None:
+            start, end = policy.period
+            reasons.append(f"该政策出自{start}–{end}年规划，规划期已结束，请向当地人社部门确认现行政策")
+        return PolicyResult(policy, status, reasons, list(dict.fromkeys(missing)), ended)
+
+    def _region(self, policy: Policy, facts: dict[str, Any], reasons: list[str]) -> bool | None:
+        if NATIONAL in policy.regions:
+            reasons.append("全国范围适用")
+            return True
+        where = "、".join(policy.regions)
+        region = facts.get("region")
+        if region is None:
+            reasons.append(f"仅适用于{where}，需要知道您所在地区")
+            return None
+        if set(self.regions.ancestors(region)) & set(policy.regions):
+            reasons.append(f"符合：适用于{where}（您在{facts.get('region_name', region)}）")
+            return True
+        reasons.append(f"不符合：仅适用于{_place(where)}（您在{facts.get('region_name', region)}）")
+        return False
+
+
+def _place(where: str) -> str:
+    return {"广东": "广东省", "宁夏": "宁夏回族自治区", "山东省聊城市": "山东省聊城市"}.get(where, where)
+
+
+def _source(policy: Policy) -> str:
+    citation = policy.citations[0]
+    return f"{citation.doc}：“{citation.quote}”"
+
+
+def _evaluate(
+    condition: Condition, facts: dict[str, Any], reasons: list[str], missing: list[str], counter: list[int]
+) -> bool | None:
+    """Three-valued evaluation (True / False / None = unknown), recording reasons and missing facts."""
+    if isinstance(condition, Leaf):
+        counter[0] += 1
+        return _leaf(condition, facts, reasons, missing)
+    assert isinstance(condition, Group)
+    child_reasons: list[list[str]] = []
+    child_missing: list[list[str]] = []
+    values: list[bool | None] = []
+    for child in condition.children:
+        r: list[str] = []
+        m: list[str] = []
+        values.append(_evaluate(child, facts, r, m, counter))
+        child_reasons.append(r)
+        child_missing.append(m)
+    if condition.mode == "all":
+        if False in values:
+            for value, r in zip(values, child_reasons, strict=True):
+                if value is False:
+                    reasons.extend(r)
+            return False
+        for r in child_reasons:
+            reasons.extend(r)
+        if None in values:
+            for value, m in zip(values, child_missing, strict=True):
+                if value is None:
+                    missing.extend(m)
+            return None
+        return True
+    if True in values:
+        reasons.extend(child_reasons[values.index(True)])
+        return True
+    for r in child_reasons:
+        reasons.extend(r)
+    if None in values:
+        for value, m in zip(values, child_missing, strict=True):
+            if value is None:
+                missing.extend(m)
+        return None
+    return False
+
+
+def _leaf(leaf: Leaf, facts: dict[str, Any], reasons: list[str], missing: list[str]) -> bool | None:
+    spec = FACTS[leaf.fact]
+    wanted = _describe_requirement(leaf)
+    if leaf.fact not in facts:
+        reasons.append(f"尚不确定：需要{wanted}，请告诉我们您的{spec.label}")
+        missing.append(leaf.fact)
+        return None
+    actual = facts[leaf.fact]
+    ok = _test(leaf, actual)
+    mark = "符合" if ok else "不符合"
+    reasons.append(f"{mark}：需要{wanted}（您：{describe_value(leaf.fact, actual)}）")
+    return ok
+
+
+def _test(leaf: Leaf, actual: Any) -> bool:
+    value = leaf.value
+    match leaf.op:
+        case "has_any":
+            return bool(set(actual) & set(value))
+        case "has_all":
+            return set(value) <= set(actual)
+        case "is":
+            return bool(actual is value)
+        case "eq":
+            return bool(actual == value)
+        case "ne":
+            return bool(actual != value)
+        case "in":
+            return actual in value
+        case "lt":
+            return bool(actual < value)
+        case "lte":
+            return bool(actual <= value)
+        case "gt":
+            return bool(actual > value)
+        case "gte":
+            return bool(actual >= value)
+    raise ValueError(f"unknown operator {leaf.op}")
+
+
+def _describe_requirement(leaf: Leaf) -> str:
+    spec = FACTS[leaf.fact]
+    if spec.kind == "groups":
+        names = [GROUPS[g] for g in leaf.value]
+        joiner = "或" if leaf.op == "has_any" else "且"
+        return f"身份为{joiner.join(names)}"
+    if spec.kind == "bool":
+        return spec.label if leaf.value else f"不属于“{spec.label}”"
+    if spec.kind == "number":
+        number = int(leaf.value) if float(leaf.value).is_integer() else leaf.value
+        return f"{spec.label}{_OP_WORDS[leaf.op]}{number}{spec.unit}"
+    values = leaf.value if isinstance(leaf.value, list) else [leaf.value]
+    shown = "或".join(describe_value(leaf.fact, v) for v in values)
+    return f"{spec.label}{'不为' if leaf.op == 'ne' else '为'}{shown}"
+
+
+def next_question(results: list[PolicyResult]) -> str | None:
+    """Return the missing fact that appears in the most still-open policies (ties: more basic first)."""
+    counts: Counter[str] = Counter(fact for r in results if r.status == "unknown" for fact in r.missing)
+    if not counts:
+        return None
+    return max(counts, key=lambda f: (counts[f], -FACT_PRIORITY.index(f) if f in FACT_PRIORITY else -99))

@@ -1,0 +1,63 @@
+"""Policy catalogue and eligibility API: ``GET /api/policies[/<id>]``, ``POST /api/eligibility``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request
+
+from knowledge.facts import FactError
+from knowledge.service import EligibilityService
+
+bp = Blueprint("policies", __name__, url_prefix="/api")
+ELIGIBILITY = "policybot.eligibility"
+
+
+def eligibility_of() -> EligibilityService:
+    """Return the app's eligibility service."""
+    service: EligibilityService = current_app.extensions[ELIGIBILITY]
+    return service
+
+
+@bp.get("/policies")
+def list_policies() -> Any:
+    """All policies, short form; ``?category=graduate`` and ``?region=深圳`` filter."""
+    service = eligibility_of()
+    category = request.args.get("category")
+    region = request.args.get("region")
+    allowed = None
+    if region:
+        resolved = service.engine.regions.resolve(region)
+        if resolved is None:
+            return jsonify(error=f"无法识别地区“{region}”"), 400
+        allowed = set(service.engine.regions.ancestors(resolved))
+    rows = [
+        service.policy_json(p, full=False)
+        for p in service.catalogue
+        if (category is None or p.category == category) and (allowed is None or allowed & set(p.regions))
+    ]
+    return jsonify(policies=rows, count=len(rows))
+
+
+@bp.get("/policies/<policy_id>")
+def get_policy(policy_id: str) -> Any:
+    """One policy with conditions, how to apply and citations."""
+    service = eligibility_of()
+    policy = service.catalogue.policies.get(policy_id)
+    if policy is None:
+        return jsonify(error=f"没有编号为“{policy_id}”的政策"), 404
+    return jsonify(service.policy_json(policy))
+
+
+@bp.post("/eligibility")
+def eligibility() -> Any:
+    """``{"facts": {...}}`` → verdicts for every policy (SPEC §3), the next question to ask."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or "facts" not in body:
+        return jsonify(error='请求体必须是 JSON，例如 {"facts": {"region": "深圳"}}'), 400
+    service = eligibility_of()
+    try:
+        verdict = service.check(body["facts"])
+    except FactError as exc:
+        return jsonify(error=f"{exc.field}：{exc.message}", field=exc.field), 400
+    return jsonify(service.verdict_json(verdict))
