@@ -29,6 +29,20 @@ class RegionTable(BaseModel):
     regions: dict[str, RegionEntry]
     provinces: list[str] = Field(default_factory=list)
 
+    def exact(self, name: str) -> str | None:
+        """Return the region a name stands for when it is exactly a known alias or place (fast)."""
+        table = self.__dict__.get("_exact_names")
+        if table is None:
+            table = {}
+            for province in self.provinces:
+                table.setdefault(province, province)
+            for region, entry in sorted(self.regions.items(), key=lambda item: item[1].parent is not None):
+                for known in [region, *entry.aliases, *entry.places]:
+                    table[known] = region
+            self.__dict__["_exact_names"] = table
+        found = table.get(name)
+        return found if found is not None else table.get(_SUFFIXES.sub("", name))
+
     def resolve(self, name: str) -> str | None:
         """Map a place name as a user or a document writes it to a document region.
 
@@ -44,6 +58,8 @@ class RegionTable(BaseModel):
             return None
         if name in self.regions:
             return name
+        if (known := self.exact(name)) is not None:
+            return known
         candidates = [name, _SUFFIXES.sub("", name)]
         # the most specific region first: a city region before its province
         ordered = sorted(self.regions.items(), key=lambda item: item[1].parent is None)

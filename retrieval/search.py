@@ -25,6 +25,7 @@ from retrieval.lexical import LexicalIndex
 from retrieval.store import IndexStore, IndexStoreError
 
 LEGS = ("bm25", "dense")
+RERANK_DEPTH = 60
 # "多少/几个/比例/目标…" asks for a figure: provisions stating one are preferred when equally relevant.
 _NUMERIC_QUESTION = re.compile(r"多少|几[个万千百年成]|比例|目标|比重|控制在|达到|占比|数量|规模|多大")
 _HAS_NUMBER = re.compile(r"\d")
@@ -76,6 +77,7 @@ class _Loaded:
     regions: npt.NDArray[np.object_]
     recency: npt.NDArray[np.float32]
     match_texts: list[str]
+    bigrams: dict[int, frozenset[str]] = field(default_factory=dict)  # filled lazily, for duplicate checks
 
 
 class Searcher:
@@ -218,7 +220,10 @@ class Searcher:
         if use_bm25 != use_dense:  # a single leg is scored on its own scale
             score = lexical_part if use_bm25 else semantic[ids]
         if use_bm25 and self.settings.coverage_weight > 0:
-            cover = np.array([_coverage(state.match_texts[i], question) for i in ids])
+            # coverage is measured on the strongest candidates only; the rest count as uncovered
+            cover = np.zeros(len(ids))
+            for j in np.argsort(-score)[:RERANK_DEPTH].tolist():
+                cover[j] = _coverage(state.match_texts[int(ids[j])], question)
             score = score * (1 - self.settings.coverage_weight + self.settings.coverage_weight * cover)
         if self.settings.numeric_boost > 1 and _NUMERIC_QUESTION.search(text):
             numeric = np.array([bool(_HAS_NUMBER.search(state.corpus.provisions[i].text)) for i in ids])
@@ -252,9 +257,10 @@ class Searcher:
     ) -> list[SearchResult]:
         """Keep the best of each group of near-duplicate provisions, preferring the most specific region."""
         chosen: list[tuple[int, list[int]]] = []
-        grams: dict[int, frozenset[str]] = {}
-        for index in order[: max(4 * k, 40)].tolist():
-            grams[index] = _bigrams(state.corpus.provisions[index].text)
+        grams = state.bigrams
+        for index in order[: 2 * k + 10].tolist():
+            if index not in grams:
+                grams[index] = _bigrams(state.corpus.provisions[index].text)
             duplicate_of = next(
                 (
                     slot
@@ -315,7 +321,7 @@ class Searcher:
         table = self.lexicon.region_table
         out: list[tuple[float, tuple[str, ...]]] = []
         for word in dict.fromkeys(self.tokenizer.words(text)):
-            region = table.resolve(word) if len(word) >= 2 else None
+            region = table.exact(word) if len(word) >= 2 else None
             if region is not None and (region in table.regions or (region == user_region and region in table.regions)):
                 continue
             alternatives = [word]
@@ -387,4 +393,7 @@ def _bigrams(text: str) -> frozenset[str]:
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     if not a or not b:
         return 0.0
+    small, large = sorted((len(a), len(b)))
+    if small < 0.5 * large:  # the Jaccard index cannot exceed small / large
+        return small / large
     return len(a & b) / len(a | b)
