@@ -59,11 +59,12 @@ test: install lint ## the whole test suite (lint, type check, every pytest marke
 test-fast: $(APP_STAMP) ## only the fast tests
 	$(VENV)/bin/python -m pytest -m "not slow and not integration and not browser"
 
-bench: $(APP_STAMP) ## benchmarks: medians and p95 over repeated runs (ingest, build, search, 200k scale)
+bench: $(APP_STAMP) ## benchmarks: medians and p95 (ingest, build, search, eligibility, 200k scale)
 	$(VENV)/bin/policybot bench ingest --runs 20
 	$(VENV)/bin/policybot bench build --runs 3
 	$(VENV)/bin/policybot index build
 	$(VENV)/bin/policybot bench search --runs 10
+	$(VENV)/bin/policybot bench eligibility --runs 200
 	$(VENV)/bin/policybot bench scale --runs 3 --size 200000
 
 lock: ## re-pin requirements/*.lock from the current environments

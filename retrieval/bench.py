@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from knowledge.regions import load_regions
+from knowledge.service import EligibilityService
 from knowledge.settings import Settings
 from knowledge.sources import load_overrides
 from retrieval.ingest.pipeline import Ingestor
@@ -193,3 +194,42 @@ def build_synthetic_version(service: RetrievalService, size: int, seed: int = 7)
     service.store.commit(build_dir, manifest)
     service.store.publish(version)
     return version, index.kind, time.perf_counter() - started
+
+
+def bench_eligibility(service: EligibilityService, runs: int) -> tuple[list[Timing], int]:
+    """Time the eligibility engine on typical fact sets (validation included).
+
+    Args:
+        service: the catalogue and engine.
+        runs: repetitions of each fact set.
+
+    Returns:
+        One timing over all requests, and the conditions evaluated per request (the largest).
+    """
+    cases: list[dict[str, object]] = [
+        {},
+        {"region": "深圳", "groups": ["graduate"], "years_since_graduation": 1, "employment_status": "unemployed"},
+        {"region": "银川", "groups": ["flexible_worker", "woman"], "employment_status": "self_employed"},
+        {
+            "region": "临清",
+            "groups": ["migrant_worker", "poor_household", "rural_resident"],
+            "business_first_time": True,
+            "business_operating_years": 0.5,
+        },
+        {
+            "groups": ["enterprise_employee"],
+            "unemployment_insurance_years": 3,
+            "certificate_this_year": True,
+            "years_to_retirement": 5,
+            "overcapacity_industry": True,
+        },
+    ]
+    samples = []
+    most = 0
+    for _ in range(runs):
+        for facts in cases:
+            start = time.perf_counter()
+            verdict = service.check(facts)
+            samples.append((time.perf_counter() - start) * 1000)
+            most = max(most, verdict.conditions_evaluated)
+    return [_summary(f"eligibility check, {len(service.catalogue)} policies", samples)], most

@@ -160,7 +160,7 @@ def show(provision_id: Annotated[str, typer.Argument(help="条款 ID，如 000_1
 
 @app.command()
 def bench(
-    what: Annotated[str, typer.Argument(help="ingest | build | search | scale")] = "search",
+    what: Annotated[str, typer.Argument(help="ingest | build | search | scale | eligibility")] = "search",
     runs: Annotated[int, typer.Option("--runs", min=1, help="计时次数（search 为问题集重复轮数）")] = 20,
     size: Annotated[int, typer.Option("--size", min=1000, help="scale：合成语料的条款数")] = 200_000,
 ) -> None:
@@ -200,8 +200,18 @@ def bench(
             console.print(f"synthetic index {version}: {size} provisions, faiss {kind}, built in {seconds:.0f} s")
             timings = benchmarks.bench_search(service.searcher, _bench_questions(settings), runs)
             console.print(f"process RSS holding the {size}-provision index: {benchmarks.rss_mb():.0f} MB")
+    elif what == "eligibility":
+        from knowledge.service import EligibilityService
+
+        service = _service()
+        documents, _ = service.ingest_sources()
+        eligibility = EligibilityService.from_settings(
+            settings, service.lexicon, [(d.meta.id, d.meta.number, d.meta.title) for d in documents]
+        )
+        timings, conditions = benchmarks.bench_eligibility(eligibility, runs)
+        console.print(f"conditions evaluated per request: up to {conditions}")
     else:
-        errors.print(f"[red]未知的基准项目 {what}；可选：ingest、build、search、scale[/red]")
+        errors.print(f"[red]未知的基准项目 {what}；可选：ingest、build、search、scale、eligibility[/red]")
         raise typer.Exit(2)
     for timing in timings:
         console.print(timing.line())
