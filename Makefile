@@ -14,7 +14,7 @@ APP_STAMP  := $(VENV)/.installed
 RASA_STAMP := $(RASA_VENV)/.installed
 PIP_QUIET  ?= -q
 
-.PHONY: help install install-app install-rasa run ingest docs bench test test-fast lint lock clean
+.PHONY: help install install-app install-rasa run ingest docs bench test test-fast lint lock clean bot-data train bot-test nlu-cv
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -66,6 +66,21 @@ bench: $(APP_STAMP) ## benchmarks: medians and p95 (ingest, build, search, eligi
 	$(VENV)/bin/policybot bench search --runs 10
 	$(VENV)/bin/policybot bench eligibility --runs 200
 	$(VENV)/bin/policybot bench scale --runs 3 --size 200000
+
+bot-data: $(APP_STAMP) ## regenerate bot/ files derived from the lexicon (jieba dict, lookups, synonyms)
+	$(VENV)/bin/policybot bot export
+
+train: install ## train the Rasa model (skipped by Rasa itself when data and config are unchanged)
+	$(VENV)/bin/policybot bot export --check
+	cd bot && ../$(RASA_VENV)/bin/rasa train --fixed-model-name policybot --out models
+
+bot-test: train ## rasa data validate, test stories, NLU cross-validation, action tests against the real API
+	cd bot && ../$(RASA_VENV)/bin/rasa data validate --fail-on-warnings
+	cd bot && ../$(RASA_VENV)/bin/rasa test core --stories tests --model models/policybot.tar.gz --fail-on-prediction-errors --out results
+	cd bot && ../$(RASA_VENV)/bin/python -m pytest -q -p no:cacheprovider tests
+
+nlu-cv: install ## NLU cross-validation report (bot/results/intent_report.json)
+	cd bot && ../$(RASA_VENV)/bin/rasa test nlu --nlu data --cross-validation --folds 3 --out results
 
 lock: ## re-pin requirements/*.lock from the current environments
 	{ echo "# App environment (.venv, Python 3.11): exact pins. Regenerate with: make lock"; \

@@ -70,11 +70,12 @@ class EligibilityEngine:
         self.regions = regions
         self.today = today
 
-    def evaluate(self, facts: dict[str, Any]) -> Verdict:
+    def evaluate(self, facts: dict[str, Any], skip: tuple[str, ...] = ()) -> Verdict:
         """Judge every policy.
 
         Args:
             facts: validated facts (see ``knowledge.facts.validate_facts``).
+            skip: facts the citizen declined to give; they are not proposed as the next question.
 
         Returns:
             Results ordered eligible, unknown, ineligible (catalogue order within each), and the
@@ -84,7 +85,7 @@ class EligibilityEngine:
         results = [self._judge(policy, facts, counter) for policy in self.catalogue]
         order = {"eligible": 0, "unknown": 1, "ineligible": 2}
         results.sort(key=lambda r: order[r.status])
-        return Verdict(results, next_question(results), counter[0], facts)
+        return Verdict(results, next_question(results, skip), counter[0], facts)
 
     def _judge(self, policy: Policy, facts: dict[str, Any], counter: list[int]) -> PolicyResult:
         source = _source(policy)
@@ -236,9 +237,11 @@ def _describe_requirement(leaf: Leaf) -> str:
     return f"{spec.label}{'不为' if leaf.op == 'ne' else '为'}{shown}"
 
 
-def next_question(results: list[PolicyResult]) -> str | None:
+def next_question(results: list[PolicyResult], skip: tuple[str, ...] = ()) -> str | None:
     """Return the missing fact that appears in the most still-open policies (ties: more basic first)."""
-    counts: Counter[str] = Counter(fact for r in results if r.status == "unknown" for fact in r.missing)
+    counts: Counter[str] = Counter(
+        fact for r in results if r.status == "unknown" for fact in r.missing if fact not in skip
+    )
     if not counts:
         return None
     return max(counts, key=lambda f: (counts[f], -FACT_PRIORITY.index(f) if f in FACT_PRIORITY else -99))

@@ -18,6 +18,8 @@ class Lexicon(BaseModel):
     terms: list[str] = Field(default_factory=list)
     synonyms: dict[str, list[str]] = Field(default_factory=dict)
     stopwords: list[str] = Field(default_factory=list)
+    groups: dict[str, list[str]] = Field(default_factory=dict)
+    employment: dict[str, list[str]] = Field(default_factory=dict)
     regions: dict[str, RegionEntry] = Field(default_factory=dict)
     provinces: list[str] = Field(default_factory=list)
 
@@ -36,6 +38,28 @@ class Lexicon(BaseModel):
             if not str(key).strip() or not targets:
                 raise ValueError(f"synonym “{key}” needs at least one official term")
         return {str(k).strip(): [str(t).strip() for t in v] for k, v in values.items()}
+
+    @field_validator("groups")
+    @classmethod
+    def _known_groups(cls, values: dict[str, list[str]]) -> dict[str, list[str]]:
+        from knowledge.facts import GROUPS
+
+        for code, phrases in values.items():
+            if code not in GROUPS:
+                raise ValueError(f"groups: “{code}” 不是有效的人群代码")
+            if not phrases:
+                raise ValueError(f"groups: “{code}” 需要至少一个说法")
+        return values
+
+    @field_validator("employment")
+    @classmethod
+    def _known_statuses(cls, values: dict[str, list[str]]) -> dict[str, list[str]]:
+        from knowledge.facts import EMPLOYMENT_STATUS
+
+        for code in values:
+            if code not in EMPLOYMENT_STATUS:
+                raise ValueError(f"employment: “{code}” 不是有效的就业状态")
+        return values
 
     @cached_property
     def region_table(self) -> RegionTable:

@@ -8,7 +8,7 @@ from typing import Any
 
 from knowledge.catalogue import CATEGORY_LABELS, Catalogue, Policy, load_catalogue
 from knowledge.eligibility import EligibilityEngine, PolicyResult, Verdict
-from knowledge.facts import FACTS, validate_facts
+from knowledge.facts import FACTS, FactError, validate_facts
 from knowledge.lexicon import Lexicon
 from knowledge.regions import NATIONAL
 from knowledge.settings import Settings
@@ -44,14 +44,20 @@ class EligibilityService:
                 index[number] = (doc_id, number, title)
         return cls(catalogue, EligibilityEngine(catalogue, lexicon.region_table), index)
 
-    def check(self, raw_facts: Any) -> Verdict:
+    def check(self, raw_facts: Any, skip: Any = ()) -> Verdict:
         """Validate facts and judge every policy.
+
+        Args:
+            raw_facts: the facts object as received.
+            skip: names of facts the citizen declined to give (not asked again).
 
         Raises:
             knowledge.facts.FactError: a fact is malformed (names the field).
         """
         facts = validate_facts(raw_facts, self.engine.regions)
-        return self.engine.evaluate(facts)
+        if not isinstance(skip, list | tuple) or any(name not in FACTS for name in skip):
+            raise FactError("skip", "必须是条件名称的列表")
+        return self.engine.evaluate(facts, tuple(skip))
 
     def citation_json(self, policy: Policy) -> list[dict[str, Any]]:
         """Return the policy's citations as ``{"doc", "number", "title", "quote"}``."""

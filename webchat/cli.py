@@ -272,9 +272,33 @@ def _bench_questions(settings: Settings) -> list[tuple[str, str | None]]:
     return [(q.question, q.region) for f in files if f.exists() for q in load_questions(f)]
 
 
+bot_app = typer.Typer(help="Rasa 机器人的派生文件", no_args_is_help=True)
+
+
+@bot_app.command("export")
+def bot_export(
+    check_only: Annotated[bool, typer.Option("--check", help="只检查派生文件是否过期，不写入")] = False,
+) -> None:
+    """Regenerate bot/ files derived from the lexicon (jieba dictionary, lookups, synonyms, action lexicon)."""
+    from knowledge.export import stale_files, write_derived
+
+    service = _service()
+    root = service.settings.config_dir
+    if check_only:
+        stale = stale_files(service.lexicon, root)
+        if stale:
+            errors.print(f"[red]以下派生文件已过期，请运行 policybot bot export：{'、'.join(stale)}[/red]")
+            raise typer.Exit(1)
+        console.print("派生文件都是最新的。")
+        return
+    for path in write_derived(service.lexicon, root):
+        console.print(f"已生成 {path.relative_to(root)}")
+
+
 index_app = typer.Typer(help="索引：构建、列出、回滚", no_args_is_help=True)
 model_app = typer.Typer(help="向量模型", no_args_is_help=True)
 app.add_typer(index_app, name="index")
+app.add_typer(bot_app, name="bot")
 app.add_typer(model_app, name="model")
 
 

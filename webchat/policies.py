@@ -51,13 +51,13 @@ def get_policy(policy_id: str) -> Any:
 
 @bp.post("/eligibility")
 def eligibility() -> Any:
-    """``{"facts": {...}}`` → verdicts for every policy (SPEC §3), the next question to ask."""
+    """``{"facts": {...}, "skip": [facts declined]}`` → verdicts for every policy (SPEC §3) and the next question."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or "facts" not in body:
         return jsonify(error='请求体必须是 JSON，例如 {"facts": {"region": "深圳"}}'), 400
     service = eligibility_of()
     try:
-        verdict = service.check(body["facts"])
+        verdict = service.check(body["facts"], body.get("skip") or [])
     except FactError as exc:
         return jsonify(error=f"{exc.field}：{exc.message}", field=exc.field), 400
     return jsonify(service.verdict_json(verdict))

@@ -1,0 +1,246 @@
+"""Custom actions: answer a policy question, run the eligibility form, report what fits, hand off."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import api
+from actions.messages import HUMAN, answer_messages, eligibility_messages
+from actions.parsing import (
+    is_skip,
+    lexicon,
+    parse_bool,
+    parse_employment,
+    parse_graduation,
+    parse_groups,
+    parse_region,
+    parse_years,
+)
+
+FACT_SLOTS = (
+    "region", "groups", "employment_status", "years_since_graduation", "business_first_time",
+    "business_operating_years", "unemployment_insurance_years", "certificate_this_year", "years_to_retirement",
+    "overcapacity_industry", "labor_contract", "grassroots_job", "enlisting", "employer_type",
+)
+
+
+def facts_of(tracker: Tracker) -> Dict[str, Any]:
+    """Collect the facts the conversation has established so far."""
+    facts: Dict[str, Any] = {}
+    for name in FACT_SLOTS:
+        value = tracker.get_slot(name)
+        if value is None or value == []:
+            continue
+        facts[name] = value
+    return facts
+
+
+def _send(dispatcher: CollectingDispatcher, messages: List[Dict[str, Any]]) -> None:
+    for message in messages:
+        dispatcher.utter_message(text=message.get("text"), buttons=message.get("buttons", []),
+                                 json_message=message.get("custom"))
+
+
+class ActionAnswerQuestion(Action):
+    """Answer a free policy question from the knowledge base, with the source cited."""
+
+    def name(self) -> Text:
+        return "action_answer_question"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        question = tracker.latest_message.get("text") or ""
+        if question.startswith("/"):
+            dispatcher.utter_message(text="请直接输入您想问的政策问题，例如“毕业两年了还能领见习补贴吗”。")
+            return []
+        try:
+            body = api.search(question, tracker.get_slot("region"))
+        except api.ApiUnavailable:
+            dispatcher.utter_message(text=api.UNAVAILABLE)
+            return []
+        if "error" in body:
+            dispatcher.utter_message(text=body["error"])
+            return []
+        _send(dispatcher, answer_messages(body))
+        return []
+
+
+class ActionCheckEligibility(Action):
+    """Tell the citizen which policies fit what they told us, and what is still open."""
+
+    def name(self) -> Text:
+        return "action_check_eligibility"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        try:
+            body = api.eligibility(facts_of(tracker), tracker.get_slot("skipped_facts") or [])
+        except api.ApiUnavailable:
+            dispatcher.utter_message(text=api.UNAVAILABLE)
+            return []
+        if "error" in body:
+            dispatcher.utter_message(text=f"您提供的情况有误：{body['error']}")
+            return []
+        _send(dispatcher, eligibility_messages(body, lexicon()))
+        return []
+
+
+class ActionHumanHandoff(Action):
+    """Point to 12333 and the local 人社 office."""
+
+    def name(self) -> Text:
+        return "action_human_handoff"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(text=HUMAN)
+        return []
+
+
+class ValidateEligibilityForm(FormValidationAction):
+    """Ask first what the engine says decides most; stop when the answer is settled."""
+
+    def name(self) -> Text:
+        return "validate_eligibility_form"
+
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
+        try:
+            body = api.eligibility(facts_of(tracker), tracker.get_slot("skipped_facts") or [])
+        except api.ApiUnavailable:
+            return []
+        following = (body.get("next_question") or {}).get("fact")
+        return [following] if following in FACT_SLOTS else []
+
+    # --- one validator per fact: understand the natural answer, re-ask with a hint when unclear ---
+    def _skip(self, slot: str, tracker: Tracker) -> Dict[Text, Any]:
+        skipped = list(tracker.get_slot("skipped_facts") or [])
+        if slot not in skipped:
+            skipped.append(slot)
+        return {slot: None, "skipped_facts": skipped}
+
+    def _text(self, tracker: Tracker) -> str:
+        return tracker.latest_message.get("text") or ""
+
+    def validate_region(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                        domain: DomainDict) -> Dict[Text, Any]:
+        text = self._text(tracker)
+        if is_skip(text):
+            return self._skip("region", tracker)
+        place = parse_region(str(value)) or parse_region(text)
+        if place is None:
+            dispatcher.utter_message(text="没听明白您在哪个地方，请说一个省或城市的名字，例如“深圳”“银川”“临清”。")
+            return {"region": None}
+        return {"region": place}
+
+    def validate_groups(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                        domain: DomainDict) -> Dict[Text, Any]:
+        text = self._text(tracker)
+        if is_skip(text):
+            return self._skip("groups", tracker)
+        codes = [v for v in (value if isinstance(value, list) else [value]) if v in lexicon()["group_labels"]]
+        codes = list(dict.fromkeys(codes + parse_groups(text)))
+        if not codes:
+            dispatcher.utter_message(
+                text="请说说您的身份，例如：高校毕业生、农民工、退役军人、灵活就业/送外卖、残疾人、贫困户、企业职工。",
+                buttons=[{"title": "高校毕业生", "payload": '/inform{"group":"graduate"}'},
+                         {"title": "农民工", "payload": '/inform{"group":"migrant_worker"}'},
+                         {"title": "灵活就业/平台骑手", "payload": '/inform{"group":"platform_worker"}'},
+                         {"title": "退役军人", "payload": '/inform{"group":"veteran"}'}])
+            return {"groups": None}
+        return {"groups": codes}
+
+    def validate_employment_status(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: DomainDict) -> Dict[Text, Any]:
+        text = self._text(tracker)
+        if is_skip(text):
+            return self._skip("employment_status", tracker)
+        status = value if value in ("unemployed", "employed", "self_employed") else parse_employment(text)
+        if status is None:
+            dispatcher.utter_message(text="请问您现在是没有工作、在上班，还是自己在创业或做个体？")
+            return {"employment_status": None}
+        return {"employment_status": status}
+
+    def validate_years_since_graduation(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                        domain: DomainDict) -> Dict[Text, Any]:
+        text = self._text(tracker)
+        if is_skip(text):
+            return self._skip("years_since_graduation", tracker)
+        years = parse_graduation(text)
+        if years is None or years < 0 or years > 60:
+            dispatcher.utter_message(text="请告诉我您哪年毕业，或毕业几年了，例如“2024年毕业”“毕业两年了”“今年刚毕业”。")
+            return {"years_since_graduation": None}
+        return {"years_since_graduation": years}
+
+    def _years(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker, hint: str) -> Dict[Text, Any]:
+        text = self._text(tracker)
+        if is_skip(text):
+            return self._skip(slot, tracker)
+        years = parse_years(text)
+        if years is None or years < 0 or years > 60:
+            dispatcher.utter_message(text=hint)
+            return {slot: None}
+        return {slot: years}
+
+    def validate_business_operating_years(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                          domain: DomainDict) -> Dict[Text, Any]:
+        return self._years("business_operating_years", dispatcher, tracker, "请说一下已经经营多久了，例如“一年多”“半年”。")
+
+    def validate_unemployment_insurance_years(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                              domain: DomainDict) -> Dict[Text, Any]:
+        return self._years("unemployment_insurance_years", dispatcher, tracker,
+                           "请说一下交失业保险多少年了，例如“三年”“两年半”。")
+
+    def validate_years_to_retirement(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                     domain: DomainDict) -> Dict[Text, Any]:
+        return self._years("years_to_retirement", dispatcher, tracker, "请说一下离法定退休年龄还有几年，例如“五年”。")
+
+    def _bool(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+        text = self._text(tracker)
+        if is_skip(text):
+            return self._skip(slot, tracker)
+        intent = tracker.latest_message.get("intent", {}).get("name")
+        answer = True if intent == "affirm" else False if intent == "deny" else parse_bool(text)
+        if answer is None:
+            dispatcher.utter_message(text="请回答“是”或“不是”。", buttons=[
+                {"title": "是", "payload": "/affirm"}, {"title": "不是", "payload": "/deny"},
+                {"title": "不清楚", "payload": "/dont_know"}])
+            return {slot: None}
+        return {slot: answer}
+
+    def validate_business_first_time(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                     domain: DomainDict) -> Dict[Text, Any]:
+        return self._bool("business_first_time", dispatcher, tracker)
+
+    def validate_certificate_this_year(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                       domain: DomainDict) -> Dict[Text, Any]:
+        return self._bool("certificate_this_year", dispatcher, tracker)
+
+    def validate_overcapacity_industry(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                       domain: DomainDict) -> Dict[Text, Any]:
+        return self._bool("overcapacity_industry", dispatcher, tracker)
+
+    def validate_labor_contract(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                domain: DomainDict) -> Dict[Text, Any]:
+        return self._bool("labor_contract", dispatcher, tracker)
+
+    def validate_grassroots_job(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                domain: DomainDict) -> Dict[Text, Any]:
+        return self._bool("grassroots_job", dispatcher, tracker)
+
+    def validate_enlisting(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                           domain: DomainDict) -> Dict[Text, Any]:
+        return self._bool("enlisting", dispatcher, tracker)
+
+    def validate_employer_type(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                               domain: DomainDict) -> Dict[Text, Any]:
+        answer = self._bool("employer_type", dispatcher, tracker)
+        if answer.get("employer_type") is True:
+            return {"employer_type": "small_micro"}
+        if answer.get("employer_type") is False:
+            skipped = list(tracker.get_slot("skipped_facts") or []) + ["employer_type"]
+            return {"employer_type": None, "skipped_facts": skipped}
+        return answer

@@ -1,0 +1,66 @@
+"""How answers read: a provision with its source line, eligibility results, the next question."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+FINAL_WORD = "具体以当地人社部门现行政策为准，可拨打12333咨询。"
+NO_ANSWER = "抱歉，知识库里没有找到能可靠回答这个问题的政策条文。建议拨打12333或咨询当地人社部门，也可以转人工。"
+HUMAN = ("如需人工服务，请拨打人社服务热线12333（工作时间有人工坐席），或到当地人社局、公共就业服务机构窗口咨询。")
+
+
+def source_line(result: Dict[str, Any]) -> str:
+    """《文件名》文号 · 章节 · 发布日期 · 适用地区 · 规划期 for one search result."""
+    return str(result.get("citation") or result["doc"]["title"])
+
+
+def answer_messages(body: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """Turn a /api/search answer into bot messages (text, citations, buttons)."""
+    results = body.get("results") or []
+    if not body.get("reliable") or not results:
+        return [{"text": NO_ANSWER, "buttons": [{"title": "转人工", "payload": "/request_human"},
+                                                {"title": "看看我能申请什么", "payload": "/check_eligibility"}]}]
+    best = results[0]
+    citations = [{"id": r["id"], "text": r["text"], "source": source_line(r)} for r in results[:3]]
+    text = f"{best['text']}\n\n来源：{source_line(best)}\n{FINAL_WORD}"
+    more = [r for r in results[1:3]]
+    if more:
+        text += "\n\n相关条文：" + "".join(f"\n· {r['text']}" for r in more)
+    return [{"text": text, "custom": {"citations": citations},
+             "buttons": [{"title": "看看我能申请什么", "payload": "/check_eligibility"},
+                         {"title": "转人工", "payload": "/request_human"}]}]
+
+
+def eligibility_messages(body: Dict[str, Any], labels: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """Summarise /api/eligibility: eligible policies with reason and citation, then open ones."""
+    results = body.get("results") or []
+    eligible = [r for r in results if r["status"] == "eligible"]
+    unknown = [r for r in results if r["status"] == "unknown"]
+    messages: List[Dict[str, Any]] = []
+    if eligible:
+        lines = ["根据您提供的情况，您可能符合以下政策："]
+        citations = []
+        for r in eligible[:6]:
+            reason = next((x for x in r["reasons"] if x.startswith("符合")), r["reasons"][0] if r["reasons"] else "")
+            cite = r["citations"][0] if r["citations"] else {}
+            where = cite.get("number") or cite.get("title") or cite.get("doc", "")
+            lines.append(f"✅ {r['name']}：{r['benefit']}\n   理由：{reason.split('（依据')[0]}\n   依据：{where}“{cite.get('quote', '')}”")
+            if r.get("period_ended"):
+                lines.append("   注意：该政策所属规划期已结束，请向当地人社部门确认现行政策。")
+            citations.append({"policy": r["policy_id"], **cite})
+        lines.append(FINAL_WORD)
+        messages.append({"text": "\n".join(lines), "custom": {"citations": citations}})
+    else:
+        messages.append({"text": "按目前掌握的情况，还没有能确定符合的政策。"})
+    if unknown:
+        facts = labels.get("facts", {})
+        lines = ["以下政策还需要确认一些情况："]
+        for r in unknown[:5]:
+            needed = "、".join(facts.get(f, {}).get("label", f) for f in r["missing"])
+            lines.append(f"❓ {r['name']}（还需要：{needed}）")
+        messages.append({"text": "\n".join(lines)})
+    buttons = [{"title": "继续补充情况", "payload": "/check_eligibility"},
+               {"title": "问个具体问题", "payload": "/ask_policy"},
+               {"title": "转人工", "payload": "/request_human"}]
+    messages[-1]["buttons"] = buttons
+    return messages

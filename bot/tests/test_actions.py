@@ -1,0 +1,83 @@
+"""Actions against the real running web app API, with tracker fixtures and CollectingDispatcher."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.actions import ActionAnswerQuestion, ActionCheckEligibility, ValidateEligibilityForm
+from actions.api import UNAVAILABLE
+from tests.conftest import make_tracker
+
+
+def test_answer_cites_the_source(api_url: str) -> None:
+    dispatcher = CollectingDispatcher()
+    ActionAnswerQuestion().run(dispatcher, make_tracker("我是送外卖的，能按灵活就业交社保吗", intent="ask_flexible_insurance"), {})
+    text = dispatcher.messages[0]["text"]
+    assert "灵活就业" in text and "来源：《" in text and "12333" in text
+    assert dispatcher.messages[0]["custom"]["citations"]
+
+
+def test_unanswerable_question_offers_a_human(api_url: str) -> None:
+    dispatcher = CollectingDispatcher()
+    ActionAnswerQuestion().run(dispatcher, make_tracker("北京的公积金贷款利率是多少", intent="ask_policy"), {})
+    message = dispatcher.messages[0]
+    assert "没有找到" in message["text"]
+    assert any(b["payload"] == "/request_human" for b in message["buttons"])
+
+
+def test_api_down_gives_a_friendly_message_quickly(api_url: str) -> None:
+    saved = os.environ["POLICYBOT_API_URL"]
+    os.environ["POLICYBOT_API_URL"] = "http://127.0.0.1:9"
+    try:
+        dispatcher = CollectingDispatcher()
+        started = time.monotonic()
+        ActionAnswerQuestion().run(dispatcher, make_tracker("创业担保贷款", intent="ask_startup_loan"), {})
+        assert time.monotonic() - started < 5
+        assert dispatcher.messages[0]["text"] == UNAVAILABLE
+    finally:
+        os.environ["POLICYBOT_API_URL"] = saved
+
+
+def test_eligibility_lists_what_fits_with_reasons(api_url: str) -> None:
+    dispatcher = CollectingDispatcher()
+    slots = {"region": "深圳", "groups": ["graduate"], "employment_status": "unemployed", "years_since_graduation": 1.0}
+    ActionCheckEligibility().run(dispatcher, make_tracker("好了", slots=slots), {})
+    first = dispatcher.messages[0]["text"]
+    assert "就业见习补贴" in first and "理由" in first and "粤府〔2017〕101号" in first
+
+
+def test_form_asks_what_decides_most_and_stops_when_settled(api_url: str) -> None:
+    form = ValidateEligibilityForm()
+    dispatcher = CollectingDispatcher()
+    first = asyncio.run(form.required_slots([], dispatcher, make_tracker("我能申请什么"), {}))
+    assert first in (["groups"], ["region"])
+    skipped = {"skipped_facts": ["region", "groups", "employment_status", "years_since_graduation",
+                                 "business_first_time", "business_operating_years", "unemployment_insurance_years",
+                                 "certificate_this_year", "years_to_retirement", "overcapacity_industry",
+                                 "labor_contract", "grassroots_job", "enlisting", "employer_type"]}
+    assert asyncio.run(form.required_slots([], dispatcher, make_tracker("x", slots=skipped), {})) == []
+
+
+def test_natural_answers_fill_the_facts(api_url: str) -> None:
+    form = ValidateEligibilityForm()
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("去年刚毕业", requested_slot="years_since_graduation")
+    assert form.validate_years_since_graduation("去年刚毕业", dispatcher, tracker, {}) == {"years_since_graduation": 1.0}
+    tracker = make_tracker("我在深圳", requested_slot="region")
+    assert form.validate_region("我在深圳", dispatcher, tracker, {}) == {"region": "深圳"}
+    tracker = make_tracker("我是退伍的", requested_slot="groups")
+    assert form.validate_groups("我是退伍的", dispatcher, tracker, {}) == {"groups": ["veteran"]}
+
+
+def test_bad_answers_are_asked_again_and_skips_are_respected(api_url: str) -> None:
+    form = ValidateEligibilityForm()
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("啥意思", requested_slot="years_since_graduation")
+    assert form.validate_years_since_graduation("啥意思", dispatcher, tracker, {}) == {"years_since_graduation": None}
+    assert "毕业" in dispatcher.messages[-1]["text"]
+    tracker = make_tracker("不知道", requested_slot="region")
+    assert form.validate_region("不知道", dispatcher, tracker, {}) == {"region": None, "skipped_facts": ["region"]}

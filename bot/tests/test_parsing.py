@@ -1,0 +1,55 @@
+"""Natural answers to the eligibility questions."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from actions.parsing import is_skip, parse_bool, parse_employment, parse_graduation, parse_groups, parse_region, parse_years
+
+TODAY = date(2026, 11, 22)
+
+
+@pytest.mark.parametrize(("text", "years"), [
+    ("我2024年毕业的", 2.0), ("毕业两年了", 2.0), ("去年刚毕业", 1.0), ("三年半", 3.5), ("今年毕业", 0.0),
+    ("应届生", 0.0), ("前年毕业的", 2.0), ("毕业1年", 1.0), ("两年多了", 2.5), ("半年", 0.5), ("24年毕业", 2.0),
+])
+def test_graduation(text: str, years: float) -> None:
+    assert parse_graduation(text, TODAY) == years
+
+
+def test_graduation_uses_the_clock_not_a_constant() -> None:
+    assert parse_graduation("2024年毕业", date(2030, 1, 1)) == 6.0
+
+
+@pytest.mark.parametrize(("text", "years"), [("三年", 3.0), ("2.9年", 2.9), ("一年多", 1.5), ("十二年", 12.0), ("6个月", 0.5)])
+def test_years(text: str, years: float) -> None:
+    assert parse_years(text) == years
+
+
+@pytest.mark.parametrize(("text", "place"), [("在深圳", "深圳"), ("银川这边", "银川"), ("我是临清的", "临清"), ("火星", None)])
+def test_region(text: str, place: str) -> None:
+    assert parse_region(text) == place
+
+
+@pytest.mark.parametrize(("text", "groups"), [
+    ("我是退伍的", ["veteran"]), ("我家是贫困户", ["poor_household"]), ("送外卖的", ["platform_worker"]),
+])
+def test_groups(text: str, groups: list) -> None:
+    assert parse_groups(text) == groups
+
+
+@pytest.mark.parametrize(("text", "status"), [("没上班", "unemployed"), ("在厂里上班", "employed"), ("自己开店", "self_employed")])
+def test_employment(text: str, status: str) -> None:
+    assert parse_employment(text) == status
+
+
+@pytest.mark.parametrize(("text", "value"), [("签了", True), ("没签", False), ("是的", True), ("不是", False), ("有", True), ("没有", False)])
+def test_bool(text: str, value: bool) -> None:
+    assert parse_bool(text) is value
+
+
+@pytest.mark.parametrize("text", ["不知道", "跳过", "不清楚啊"])
+def test_skip(text: str) -> None:
+    assert is_skip(text)
