@@ -244,3 +244,37 @@ class ValidateEligibilityForm(FormValidationAction):
             skipped = list(tracker.get_slot("skipped_facts") or []) + ["employer_type"]
             return {"employer_type": None, "skipped_facts": skipped}
         return answer
+
+
+GROUP_BUTTONS = ("graduate", "migrant_worker", "platform_worker", "flexible_worker", "veteran", "hard_to_employ",
+                 "disabled", "poor_household", "enterprise_employee", "woman")
+
+
+def _ask_action(slot: str) -> type:
+    """Make the action that asks for one fact (``action_ask_<slot>``), worded as in knowledge/facts.py."""
+
+    class AskFact(Action):
+        def name(self) -> Text:
+            return f"action_ask_{slot}"
+
+        def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+            spec = lexicon()["facts"][slot]
+            buttons: List[Dict[str, Any]] = []
+            if spec["kind"] == "bool" or slot == "employer_type":
+                buttons = [{"title": "是", "payload": "/affirm"}, {"title": "不是", "payload": "/deny"},
+                           {"title": "不清楚", "payload": "/dont_know"}]
+            elif slot == "groups":
+                labels = lexicon()["group_labels"]
+                buttons = [{"title": labels[code].split("（")[0], "payload": f'/inform{{"group":"{code}"}}'}
+                           for code in GROUP_BUTTONS]
+            elif slot == "employment_status":
+                buttons = [{"title": label, "payload": f'/inform{{"employment_status":"{code}"}}'}
+                           for code, label in lexicon()["employment_labels"].items()]
+            dispatcher.utter_message(text=f"{spec['question']}（不想回答可以说“跳过”）", buttons=buttons)
+            return []
+
+    AskFact.__name__ = AskFact.__qualname__ = "ActionAsk" + "".join(part.title() for part in slot.split("_"))
+    return AskFact
+
+
+ASK_ACTIONS = [_ask_action(slot) for slot in FACT_SLOTS]
