@@ -75,7 +75,9 @@ def derived_files(lexicon: Lexicon) -> dict[str, str]:
 
 
 def _lookup(name: str, values: list[str]) -> list[str]:
-    return [f"- lookup: {name}\n", "  examples: |\n", *(f"    - {v}\n" for v in values)]
+    # Longest first: the regex extractor takes the first alternative that matches (农民工 before 农民).
+    ordered = sorted(values, key=lambda v: (-len(v), v))
+    return [f"- lookup: {name}\n", "  examples: |\n", *(f"    - {v}\n" for v in ordered)]
 
 
 def _synonym(code: str, phrases: list[str]) -> list[str]:

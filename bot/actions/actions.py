@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -30,20 +30,40 @@ FACT_SLOTS = (
 
 
 def facts_of(tracker: Tracker) -> Dict[str, Any]:
-    """Collect the facts the conversation has established so far."""
+    """Collect the facts the conversation has established so far, leaving out any value that is not
+    (yet) in canonical form, e.g. raw text a slot received before its validation ran."""
     facts: Dict[str, Any] = {}
     for name in FACT_SLOTS:
         value = tracker.get_slot(name)
-        if value is None or value == []:
-            continue
-        facts[name] = value
+        if value is not None and value != [] and _canonical(name, value):
+            facts[name] = value
     return facts
+
+
+def _canonical(name: str, value: Any) -> bool:
+    kind = lexicon()["facts"][name]["kind"]
+    if name == "region":
+        return isinstance(value, str) and value in lexicon()["places"]
+    if name == "groups":
+        return isinstance(value, list) and all(v in lexicon()["group_labels"] for v in value)
+    if name == "employment_status":
+        return value in lexicon()["employment_labels"]
+    if name == "employer_type":
+        return value == "small_micro"
+    if kind == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "bool":
+        return isinstance(value, bool)
+    return False
 
 
 def _send(dispatcher: CollectingDispatcher, messages: List[Dict[str, Any]]) -> None:
     for message in messages:
         dispatcher.utter_message(text=message.get("text"), buttons=message.get("buttons", []),
                                  json_message=message.get("custom"))
+
+
+MAX_FACTS_PER_FORM = 7
 
 
 class ActionAnswerQuestion(Action):
@@ -108,12 +128,49 @@ class ValidateEligibilityForm(FormValidationAction):
     async def required_slots(
         self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Text]:
+        # Slots filled from this turn's message are validated first (rasa-sdk only validates slots
+        # listed here); then the engine picks the next question from the facts established so far.
+        skipped = tracker.get_slot("skipped_facts") or []
+        pending = [name for name in tracker.slots_to_validate() if name in FACT_SLOTS and name not in skipped]
+        facts = facts_of(tracker)
+        if len(facts) + len(skipped) >= MAX_FACTS_PER_FORM and not pending:
+            return []  # enough to give a useful answer; the results offer "继续补充情况"
         try:
-            body = api.eligibility(facts_of(tracker), tracker.get_slot("skipped_facts") or [])
+            body = api.eligibility(facts, skipped)
         except api.ApiUnavailable:
-            return []
+            return pending
         following = (body.get("next_question") or {}).get("fact")
-        return [following] if following in FACT_SLOTS else []
+        return list(dict.fromkeys([*pending, *([following] if following in FACT_SLOTS else [])]))
+
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """Besides the slot asked for, take every fact the message states ("我在深圳 去年刚毕业")."""
+        events = await super().get_extraction_events(dispatcher, tracker, domain)
+        text = tracker.latest_message.get("text") or ""
+        if text.startswith("/") or is_skip(text):
+            return events
+        already = {e["name"] for e in events if e.get("event") == "slot"}
+        found: Dict[str, Any] = {}
+        place = parse_region(text)
+        if place:
+            found["region"] = place
+        groups = parse_groups(text)
+        if groups:
+            found["groups"] = list(dict.fromkeys((tracker.get_slot("groups") or []) + groups)) if isinstance(
+                tracker.get_slot("groups"), list) else groups
+        status = parse_employment(text)
+        if status:
+            found["employment_status"] = status
+        if "毕业" in text or "应届" in text:
+            years = parse_graduation(text)
+            if years is not None:
+                found["years_since_graduation"] = years
+        for name, value in found.items():
+            if name not in already and name != tracker.get_slot("requested_slot"):
+                events.append(SlotSet(name, value))
+                tracker.slots[name] = value
+        return events
 
     # --- one validator per fact: understand the natural answer, re-ask with a hint when unclear ---
     def _skip(self, slot: str, tracker: Tracker) -> Dict[Text, Any]:
@@ -132,7 +189,7 @@ class ValidateEligibilityForm(FormValidationAction):
             return self._skip("region", tracker)
         place = parse_region(str(value)) or parse_region(text)
         if place is None:
-            dispatcher.utter_message(text="没听明白您在哪个地方，请说一个省或城市的名字，例如“深圳”“银川”“临清”。")
+            dispatcher.utter_message(text="没听明白是哪个地方，请说省或城市的名字，例如“深圳”“银川”“临清”。")
             return {"region": None}
         return {"region": place}
 
@@ -144,12 +201,7 @@ class ValidateEligibilityForm(FormValidationAction):
         codes = [v for v in (value if isinstance(value, list) else [value]) if v in lexicon()["group_labels"]]
         codes = list(dict.fromkeys(codes + parse_groups(text)))
         if not codes:
-            dispatcher.utter_message(
-                text="请说说您的身份，例如：高校毕业生、农民工、退役军人、灵活就业/送外卖、残疾人、贫困户、企业职工。",
-                buttons=[{"title": "高校毕业生", "payload": '/inform{"group":"graduate"}'},
-                         {"title": "农民工", "payload": '/inform{"group":"migrant_worker"}'},
-                         {"title": "灵活就业/平台骑手", "payload": '/inform{"group":"platform_worker"}'},
-                         {"title": "退役军人", "payload": '/inform{"group":"veteran"}'}])
+            dispatcher.utter_message(text="没听明白您的身份，可以点下面的按钮选择。")
             return {"groups": None}
         return {"groups": codes}
 
@@ -205,9 +257,7 @@ class ValidateEligibilityForm(FormValidationAction):
         intent = tracker.latest_message.get("intent", {}).get("name")
         answer = True if intent == "affirm" else False if intent == "deny" else parse_bool(text)
         if answer is None:
-            dispatcher.utter_message(text="请回答“是”或“不是”。", buttons=[
-                {"title": "是", "payload": "/affirm"}, {"title": "不是", "payload": "/deny"},
-                {"title": "不清楚", "payload": "/dont_know"}])
+            dispatcher.utter_message(text="没听明白，请回答“是”或“不是”，不清楚可以说“跳过”。")
             return {slot: None}
         return {slot: answer}
 

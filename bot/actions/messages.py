@@ -40,7 +40,7 @@ def eligibility_messages(body: Dict[str, Any], labels: Dict[str, Any]) -> List[D
     if eligible:
         lines = ["根据您提供的情况，您可能符合以下政策："]
         citations = []
-        for r in eligible[:6]:
+        for r in eligible[:4]:
             reason = next((x for x in r["reasons"] if x.startswith("符合")), r["reasons"][0] if r["reasons"] else "")
             cite = r["citations"][0] if r["citations"] else {}
             where = cite.get("number") or cite.get("title") or cite.get("doc", "")
@@ -48,6 +48,8 @@ def eligibility_messages(body: Dict[str, Any], labels: Dict[str, Any]) -> List[D
             if r.get("period_ended"):
                 lines.append("   注意：该政策所属规划期已结束，请向当地人社部门确认现行政策。")
             citations.append({"policy": r["policy_id"], **cite})
+        if len(eligible) > 4:
+            lines.append(f"……另有 {len(eligible) - 4} 项，可以问我具体政策名称了解详情。")
         lines.append(FINAL_WORD)
         messages.append({"text": "\n".join(lines), "custom": {"citations": citations}})
     else:

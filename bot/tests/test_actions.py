@@ -81,3 +81,30 @@ def test_bad_answers_are_asked_again_and_skips_are_respected(api_url: str) -> No
     assert "毕业" in dispatcher.messages[-1]["text"]
     tracker = make_tracker("不知道", requested_slot="region")
     assert form.validate_region("不知道", dispatcher, tracker, {}) == {"region": None, "skipped_facts": ["region"]}
+
+
+def test_raw_text_in_a_slot_is_validated_not_sent(api_url: str) -> None:
+    """An answer like "我在深圳" to the groups question is re-asked, never passed on as a group."""
+    from rasa_sdk.events import SlotSet
+
+    form = ValidateEligibilityForm()
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("我在深圳", requested_slot="groups", slots={"groups": "我在深圳", "region": "深圳"})
+    tracker.events = [{"event": "action", "name": "action_listen"}, {"event": "user", "text": "我在深圳"},
+                      {"event": "slot", "name": "groups", "value": "我在深圳"},
+                      {"event": "slot", "name": "region", "value": "深圳"}]
+    events = asyncio.run(form.get_validation_events(dispatcher, tracker, {"slots": {}, "forms": {}}))
+    values = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert values.get("groups") is None and values.get("region") == "深圳"
+    assert "没听明白" in dispatcher.messages[-1]["text"]
+    assert SlotSet  # the events are SlotSet dicts
+
+
+def test_a_message_fills_every_fact_it_states(api_url: str) -> None:
+    form = ValidateEligibilityForm()
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("我在深圳 去年刚毕业 还没找到工作", requested_slot="groups")
+    events = asyncio.run(form.get_extraction_events(dispatcher, tracker, {"slots": {}, "forms": {}}))
+    values = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert values["region"] == "深圳" and values["years_since_graduation"] == 1.0
+    assert values["employment_status"] == "unemployed"
