@@ -43,6 +43,7 @@ class PolicyResult:
     reasons: list[str]
     missing: list[str]
     period_ended: bool = False
+    satisfied: int = 0  # conditions already met: how likely the policy is to fit, for question planning
 
 
 @dataclass(frozen=True)
@@ -95,8 +96,9 @@ class EligibilityEngine:
         region_ok = self._region(policy, facts, reasons)
         condition_ok: bool | None = True
         missing: list[str] = []
+        met = [0]
         if policy.conditions is not None:
-            condition_ok = _evaluate(policy.conditions, facts, reasons, missing, counter)
+            condition_ok = _evaluate(policy.conditions, facts, reasons, missing, counter, met)
         if region_ok is None:
             missing.insert(0, "region")
         status: Status
@@ -110,7 +112,7 @@ class EligibilityEngine:
         if ended and policy.period is not None:
             start, end = policy.period
             reasons.append(f"该政策出自{start}–{end}年规划，规划期已结束，请向当地人社部门确认现行政策")
-        return PolicyResult(policy, status, reasons, list(dict.fromkeys(missing)), ended)
+        return PolicyResult(policy, status, reasons, list(dict.fromkeys(missing)), ended, met[0] + bool(region_ok))
 
     def _region(self, policy: Policy, facts: dict[str, Any], reasons: list[str]) -> bool | None:
         if NATIONAL in policy.regions:
@@ -138,12 +140,20 @@ def _source(policy: Policy) -> str:
 
 
 def _evaluate(
-    condition: Condition, facts: dict[str, Any], reasons: list[str], missing: list[str], counter: list[int]
+    condition: Condition,
+    facts: dict[str, Any],
+    reasons: list[str],
+    missing: list[str],
+    counter: list[int],
+    met: list[int],
 ) -> bool | None:
-    """Three-valued evaluation (True / False / None = unknown), recording reasons and missing facts."""
+    """Three-valued evaluation (True / False / None = unknown), recording reasons, missing facts, and
+    how many conditions are evaluated (``counter``) and met (``met``)."""
     if isinstance(condition, Leaf):
         counter[0] += 1
-        return _leaf(condition, facts, reasons, missing)
+        value = _leaf(condition, facts, reasons, missing)
+        met[0] += value is True
+        return value
     assert isinstance(condition, Group)
     child_reasons: list[list[str]] = []
     child_missing: list[list[str]] = []
@@ -151,7 +161,7 @@ def _evaluate(
     for child in condition.children:
         r: list[str] = []
         m: list[str] = []
-        values.append(_evaluate(child, facts, r, m, counter))
+        values.append(_evaluate(child, facts, r, m, counter, met))
         child_reasons.append(r)
         child_missing.append(m)
     if condition.mode == "all":
@@ -238,10 +248,18 @@ def _describe_requirement(leaf: Leaf) -> str:
 
 
 def next_question(results: list[PolicyResult], skip: tuple[str, ...] = ()) -> str | None:
-    """Return the missing fact that appears in the most still-open policies (ties: more basic first)."""
-    counts: Counter[str] = Counter(
-        fact for r in results if r.status == "unknown" for fact in r.missing if fact not in skip
-    )
+    """Return the missing fact that would settle the most still-open policies (ties: more basic first).
+
+    Each open policy counts 1 plus the number of its conditions already met, so a policy that
+    already fits the person in part (a graduate asking about graduate subsidies) weighs more than
+    one nothing points to yet.
+    """
+    counts: Counter[str] = Counter()
+    for result in results:
+        if result.status == "unknown":
+            for fact in result.missing:
+                if fact not in skip:
+                    counts[fact] += 1 + result.satisfied
     if not counts:
         return None
     return max(counts, key=lambda f: (counts[f], -FACT_PRIORITY.index(f) if f in FACT_PRIORITY else -99))

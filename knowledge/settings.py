@@ -87,7 +87,7 @@ class RetrievalSettings(_Section):
     numeric_boost: float = Field(1.2, ge=1, le=2)
     recency_weight: float = Field(0.03, ge=0, le=0.5)
     duplicate_similarity: float = Field(0.75, gt=0, le=1)
-    min_confidence: float = Field(0.35, ge=0, le=1)
+    min_confidence: float = Field(0.30, ge=0, le=1)
     max_query_chars: int = Field(500, ge=10, le=10000)
 
 

@@ -29,6 +29,7 @@ RERANK_DEPTH = 60
 # "多少/几个/比例/目标…" asks for a figure: provisions stating one are preferred when equally relevant.
 _NUMERIC_QUESTION = re.compile(r"多少|几[个万千百年成]|比例|目标|比重|控制在|达到|占比|数量|规模|多大")
 _HAS_NUMBER = re.compile(r"\d")
+_QUANTITY = re.compile(r"[\d一二两三四五六七八九十百几多半]+[年月天周岁个次]?[多半]?")
 
 
 class SearchError(Exception):
@@ -321,7 +322,9 @@ class Searcher:
         table = self.lexicon.region_table
         out: list[tuple[float, tuple[str, ...]]] = []
         for word in dict.fromkeys(self.tokenizer.words(text)):
-            region = table.exact(word) if len(word) >= 2 else None
+            if len(word) < 2 or _QUANTITY.fullmatch(word):
+                continue  # single characters and amounts of time carry the grammar, not the topic
+            region = table.exact(word)
             if region is not None and (region in table.regions or (region == user_region and region in table.regions)):
                 continue
             alternatives = [word]
