@@ -53,8 +53,9 @@ lint: $(APP_STAMP) ## ruff + mypy
 	$(VENV)/bin/ruff format --check knowledge retrieval webchat tests
 	$(VENV)/bin/mypy
 
-test: install lint ## the whole test suite (lint, type check, every pytest marker)
+test: install lint ## the whole test suite: lint, type check, every pytest marker, then the bot (train, validate, stories, actions)
 	$(VENV)/bin/python -m pytest
+	$(MAKE) bot-test
 
 test-fast: $(APP_STAMP) ## only the fast tests
 	$(VENV)/bin/python -m pytest -m "not slow and not integration and not browser"
