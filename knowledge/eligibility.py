@@ -164,23 +164,12 @@ def _evaluate(
         values.append(_evaluate(child, facts, r, m, counter, met))
         child_reasons.append(r)
         child_missing.append(m)
-    if condition.mode == "all":
-        if False in values:
-            for value, r in zip(values, child_reasons, strict=True):
-                if value is False:
-                    reasons.extend(r)
-            return False
-        for r in child_reasons:
-            reasons.extend(r)
-        if None in values:
-            for value, m in zip(values, child_missing, strict=True):
-                if value is None:
-                    missing.extend(m)
-            return None
-        return True
-    if True in values:
-        reasons.extend(child_reasons[values.index(True)])
-        return True
+    # "all" is decided by a False child, "any" by a True one; otherwise unknown children leave it open.
+    decisive = condition.mode != "all"
+    if decisive in values:
+        chosen = [r for value, r in zip(values, child_reasons, strict=True) if value is decisive]
+        reasons.extend(chosen[0] if decisive else [line for r in chosen for line in r])
+        return decisive
     for r in child_reasons:
         reasons.extend(r)
     if None in values:
@@ -188,7 +177,7 @@ def _evaluate(
             if value is None:
                 missing.extend(m)
         return None
-    return False
+    return not decisive
 
 
 def _leaf(leaf: Leaf, facts: dict[str, Any], reasons: list[str], missing: list[str]) -> bool | None:
