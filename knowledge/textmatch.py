@@ -21,9 +21,3 @@ def match_key(text: str) -> str:
         ``text`` NFKC-normalised with every whitespace, punctuation and symbol character removed.
     """
     return "".join(ch for ch in unicodedata.normalize("NFKC", text) if _keep(ch))
-
-
-def contains(haystack: str, needle: str) -> bool:
-    """Return True when ``needle`` occurs in ``haystack`` after normalising both with ``match_key``."""
-    key = match_key(needle)
-    return bool(key) and key in match_key(haystack)

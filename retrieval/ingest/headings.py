@@ -77,12 +77,6 @@ def parse_heading(line: str) -> Heading | None:
     return None
 
 
-def is_heading_line(line: str) -> bool:
-    """Return True when the whole line is a heading (no body text follows the title)."""
-    heading = parse_heading(line)
-    return heading is not None and not heading.body
-
-
 def _split_run_on(rest: str) -> int | None:
     """Find where a heading title runs into its body, or None."""
     for match in _BODY_START.finditer(rest, 4, MAX_TITLE_CHARS + 1):
