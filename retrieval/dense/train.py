@@ -128,11 +128,31 @@ def train_model(
         A summary of the training run.
     """
     import torch
-    from sentence_transformers import SentenceTransformer
-    from sentence_transformers.sentence_transformer.modules import StaticEmbedding
 
     start = time.perf_counter()
     torch.manual_seed(settings.seed)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # one thread: the same data and seed give the same model, bit for bit
+    try:
+        return _train(texts, sections, lexicon, tokenizer, settings, out, start)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train(
+    texts: list[str],
+    sections: list[list[str]],
+    lexicon: Lexicon,
+    tokenizer: Tokenizer,
+    settings: ModelSettings,
+    out: Path,
+    start: float,
+) -> TrainReport:
+    """Do the training of ``train_model`` (torch already seeded and single-threaded)."""
+    import torch
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.modules import StaticEmbedding
+
     segmented = [tokenizer.tokens(t) for t in texts]
     extra = [*lexicon.terms, *lexicon.synonyms, *(v for vs in lexicon.synonyms.values() for v in vs)]
     hf_tokenizer = build_tokenizer(segmented, extra)
