@@ -92,7 +92,7 @@ def training_pairs(
 
     pairs: list[tuple[str, str]] = []
     for text, section, words in zip(texts, sections, tokens, strict=True):
-        salient = sorted({w for w in words if len(w) > 1}, key=lambda w: -idf.get(w, 0))[:10]
+        salient = sorted({w for w in words if len(w) > 1}, key=lambda w: (-idf.get(w, 0), w))[:10]
         if len(salient) >= 2:
             for _ in range(per_text):
                 picked = rng.sample(salient, k=min(len(salient), rng.randint(2, 5)))
