@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from knowledge.catalogue import CATEGORY_LABELS, Catalogue, Policy, load_catalogue
+from knowledge.catalogue import CATEGORY_LABELS, Catalogue, Policy, condition_facts, load_catalogue
 from knowledge.eligibility import EligibilityEngine, PolicyResult, Verdict
 from knowledge.facts import FACTS, FactError, validate_facts
 from knowledge.lexicon import Lexicon
@@ -84,7 +84,7 @@ class EligibilityService:
             body.update(
                 how_to_apply=policy.how_to_apply,
                 note=policy.note,
-                facts=[f for f in FACTS if f != "region" and f in _facts_of(policy)],
+                facts=[f for f in FACTS if f != "region" and f in condition_facts(policy.conditions)],
                 citations=self.citation_json(policy),
             )
         return body
@@ -111,9 +111,3 @@ class EligibilityService:
             "next_question": {"fact": next_fact, "question": FACTS[next_fact].question} if next_fact else None,
             "conditions_evaluated": verdict.conditions_evaluated,
         }
-
-
-def _facts_of(policy: Policy) -> list[str]:
-    from knowledge.catalogue import condition_facts
-
-    return condition_facts(policy.conditions)

@@ -300,9 +300,8 @@ class Searcher:
         a, b = str(state.regions[candidate]), str(state.regions[kept])
         if a == b:
             return False
-        table = self.lexicon.region_table
         if user_region is not None:
-            allowed = table.ancestors(user_region)
+            allowed = self.lexicon.region_table.ancestors(user_region)
             rank_a = allowed.index(a) if a in allowed else len(allowed)
             rank_b = allowed.index(b) if b in allowed else len(allowed)
             return rank_a < rank_b

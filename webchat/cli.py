@@ -471,13 +471,13 @@ def serve(
     port: Annotated[int | None, typer.Option("--port", help="端口（默认取 web.port）")] = None,
 ) -> None:
     """Run the web app (API and health check) on the embedded server."""
-    from webchat.app import create_app
+    from webchat.app import create_app, retrieval_of
 
     settings = _settings()
     flask_app = create_app(settings)
     bind_host, bind_port = host or settings.web.host, port or settings.web.port
     try:
-        flask_app.extensions["policybot.retrieval"].searcher.current()
+        retrieval_of(flask_app).searcher.current()
     except SearchError as exc:
         errors.print(f"[yellow]{exc.message}[/yellow]")
     console.print(

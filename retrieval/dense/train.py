@@ -23,6 +23,8 @@ import math
 import random
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -128,67 +130,62 @@ def train_model(
         A summary of the training run.
     """
     import torch
-
-    start = time.perf_counter()
-    torch.manual_seed(settings.seed)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # one thread: the same data and seed give the same model, bit for bit
-    try:
-        return _train(texts, sections, lexicon, tokenizer, settings, out, start)
-    finally:
-        torch.set_num_threads(threads)
-
-
-def _train(
-    texts: list[str],
-    sections: list[list[str]],
-    lexicon: Lexicon,
-    tokenizer: Tokenizer,
-    settings: ModelSettings,
-    out: Path,
-    start: float,
-) -> TrainReport:
-    """Do the training of ``train_model`` (torch already seeded and single-threaded)."""
-    import torch
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.sentence_transformer.modules import StaticEmbedding
 
-    segmented = [tokenizer.tokens(t) for t in texts]
-    extra = [*lexicon.terms, *lexicon.synonyms, *(v for vs in lexicon.synonyms.values() for v in vs)]
-    hf_tokenizer = build_tokenizer(segmented, extra)
-    weights = _lsa_init(hf_tokenizer, texts, settings.dim, settings.seed)
-    static = StaticEmbedding(hf_tokenizer, embedding_weights=weights)
-    model = SentenceTransformer(modules=[static], device="cpu")
+    with _single_thread():
+        start = time.perf_counter()
+        torch.manual_seed(settings.seed)
+        segmented = [tokenizer.tokens(t) for t in texts]
+        extra = [*lexicon.terms, *lexicon.synonyms, *(v for vs in lexicon.synonyms.values() for v in vs)]
+        hf_tokenizer = build_tokenizer(segmented, extra)
+        weights = _lsa_init(hf_tokenizer, texts, settings.dim, settings.seed)
+        static = StaticEmbedding(hf_tokenizer, embedding_weights=weights)
+        model = SentenceTransformer(modules=[static], device="cpu")
 
-    pairs = training_pairs(texts, sections, segmented, lexicon, settings.seed)
-    optimizer = torch.optim.Adam(model.parameters(), lr=0.02)
-    scale = 20.0
-    loss_value = float("nan")
-    model.train()
-    for _ in range(settings.epochs):
-        for i in range(0, len(pairs) - 1, settings.batch_size):
-            batch = pairs[i : i + settings.batch_size]
-            if len(batch) < 2:
-                continue
-            queries = _embed(model, [q for q, _ in batch])
-            passages = _embed(model, [p for _, p in batch])
-            logits = scale * queries @ passages.T
-            labels = torch.arange(len(batch))
-            loss = (
-                torch.nn.functional.cross_entropy(logits, labels) + torch.nn.functional.cross_entropy(logits.T, labels)
-            ) / 2
-            optimizer.zero_grad()
-            loss.backward()  # type: ignore[no-untyped-call]
-            optimizer.step()
-            loss_value = float(loss.detach())
-    model.eval()
-    out.mkdir(parents=True, exist_ok=True)
-    model.save(str(out))
-    report = TrainReport(
-        len(pairs), hf_tokenizer.get_vocab_size(), settings.epochs, time.perf_counter() - start, loss_value
-    )
-    (out / "README.md").write_text(_model_card(report, settings, len(texts)), encoding="utf-8")
-    return report
+        pairs = training_pairs(texts, sections, segmented, lexicon, settings.seed)
+        optimizer = torch.optim.Adam(model.parameters(), lr=0.02)
+        scale = 20.0
+        loss_value = float("nan")
+        model.train()
+        for _ in range(settings.epochs):
+            for i in range(0, len(pairs) - 1, settings.batch_size):
+                batch = pairs[i : i + settings.batch_size]
+                if len(batch) < 2:
+                    continue
+                queries = _embed(model, [q for q, _ in batch])
+                passages = _embed(model, [p for _, p in batch])
+                logits = scale * queries @ passages.T
+                labels = torch.arange(len(batch))
+                loss = (
+                    torch.nn.functional.cross_entropy(logits, labels)
+                    + torch.nn.functional.cross_entropy(logits.T, labels)
+                ) / 2
+                optimizer.zero_grad()
+                loss.backward()  # type: ignore[no-untyped-call]
+                optimizer.step()
+                loss_value = float(loss.detach())
+        model.eval()
+        out.mkdir(parents=True, exist_ok=True)
+        model.save(str(out))
+        report = TrainReport(
+            len(pairs), hf_tokenizer.get_vocab_size(), settings.epochs, time.perf_counter() - start, loss_value
+        )
+        (out / "README.md").write_text(_model_card(report, settings, len(texts)), encoding="utf-8")
+        return report
+
+
+@contextmanager
+def _single_thread() -> Iterator[None]:
+    """Run torch on one thread: the same data and seed then give the same model, bit for bit."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 def _embed(model: Any, texts: list[str]) -> Any:
