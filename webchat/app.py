@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     from webchat.health import bp as health_bp
     from webchat.policies import ELIGIBILITY
     from webchat.policies import bp as policies_bp
+    from webchat.widget import bp as widget_bp
 
     documents, _ = retrieval.ingest_sources()
     app.extensions[ELIGIBILITY] = EligibilityService.from_settings(
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     app.register_blueprint(api_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(policies_bp)
+    app.register_blueprint(widget_bp)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Any:
