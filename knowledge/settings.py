@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
 from knowledge.yamlfile import read_mapping
 
@@ -116,6 +116,33 @@ class WebSettings(_Section):
     rasa_url: str = "http://127.0.0.1:5005"
     actions_url: str = "http://127.0.0.1:5055"
     health_timeout_s: float = Field(0.5, gt=0, le=10)
+    secret_key: SecretStr | None = None
+    cookie_secure: bool = False
+    allowed_origins: list[str] = []
+    ratelimit_storage: str = "memory://"
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: Any) -> Any:
+        """Accept a comma-separated string (what an environment variable holds)."""
+        if isinstance(value, str):
+            return [part.strip().rstrip("/") for part in value.split(",") if part.strip()]
+        return value
+
+
+class ChatSettings(_Section):
+    """The chat gateway in front of Rasa: limits and timeouts."""
+
+    timeout_s: float = Field(8.0, gt=0, le=60)
+    max_message_chars: int = Field(500, ge=10, le=5000)
+    session_limit: str = "20 per minute;300 per day"
+    ip_limit: str = "60 per minute;2000 per day"
+
+
+class DatabaseSettings(_Section):
+    """The app database (conversations, feedback, unanswered questions)."""
+
+    url: str | None = None
 
 
 class Settings(BaseModel):
@@ -130,6 +157,8 @@ class Settings(BaseModel):
     model: ModelSettings = ModelSettings()
     index: IndexSettings = IndexSettings()
     web: WebSettings = WebSettings()
+    chat: ChatSettings = ChatSettings()
+    database: DatabaseSettings = DatabaseSettings()
 
 
 def load_settings(

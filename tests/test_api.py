@@ -20,7 +20,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
     root = tmp_path_factory.mktemp("index")
     settings = load_settings(
         ROOT / "config.yml",
-        paths={"index_root": str(root)},
+        paths={"index_root": str(root), "var": str(root / "var")},
         index={"dense": False},
         web={"rasa_url": "http://127.0.0.1:9", "actions_url": "http://127.0.0.1:9", "health_timeout_s": 0.2},
     )

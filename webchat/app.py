@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     app.register_blueprint(health_bp)
     app.register_blueprint(policies_bp)
     app.register_blueprint(widget_bp)
+    _init_chat(app, settings)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Any:
@@ -64,6 +65,36 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         return jsonify(error=messages.get(exc.code or 500, exc.description)), exc.code
 
     return app
+
+
+def _init_chat(app: Flask, settings: Settings) -> None:
+    """Wire the chat gateway: Rasa client, database, session signer, cross-site check, rate limits."""
+    from webchat import crosssite, limits
+    from webchat.botclient import BotClient
+    from webchat.chat import CHAT, ChatGateway
+    from webchat.chat import bp as chat_bp
+    from webchat.sessions import SessionSigner, load_secret
+    from webchat.store import ChatStore, database_url
+
+    secret_key = settings.web.secret_key.get_secret_value() if settings.web.secret_key else None
+    secret = load_secret(secret_key, settings.paths.var)
+    app.config.setdefault("SECRET_KEY", secret)
+    app.extensions[CHAT] = ChatGateway(
+        bot=BotClient(settings.web.rasa_url, settings.chat.timeout_s),
+        store=ChatStore(database_url(settings.database.url, settings.paths.var)),
+        signer=SessionSigner(secret),
+        max_chars=settings.chat.max_message_chars,
+        cookie_secure=settings.web.cookie_secure,
+    )
+    app.register_blueprint(chat_bp)
+    crosssite.init_app(app, settings.web.allowed_origins)
+    limits.init_app(
+        app,
+        settings.web.ratelimit_storage,
+        settings.chat.session_limit,
+        settings.chat.ip_limit,
+        ["chat.chat", "chat.feedback", "chat.new_conversation"],
+    )
 
 
 def retrieval_of(app: Flask) -> RetrievalService:

@@ -18,8 +18,10 @@ def answer_messages(body: Dict[str, Any]) -> List[Dict[str, Any]]:
     """Turn a /api/search answer into bot messages (text, citations, buttons)."""
     results = body.get("results") or []
     if not body.get("reliable") or not results:
-        return [{"text": NO_ANSWER, "buttons": [{"title": "转人工", "payload": "/request_human"},
-                                                {"title": "看看我能申请什么", "payload": "/check_eligibility"}]}]
+        # "no_answer" lets the web gateway record the question for maintainers.
+        return [{"text": NO_ANSWER, "custom": {"no_answer": True},
+                 "buttons": [{"title": "转人工", "payload": "/request_human"},
+                             {"title": "看看我能申请什么", "payload": "/check_eligibility"}]}]
     best = results[0]
     citations = [{"id": r["id"], "text": r["text"], "source": source_line(r)} for r in results[:3]]
     text = f"{best['text']}\n\n来源：{source_line(best)}\n{FINAL_WORD}"

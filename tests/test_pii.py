@@ -1,0 +1,44 @@
+"""PII masking: resident IDs (valid check digit only), mobile numbers and bank cards."""
+
+from __future__ import annotations
+
+import pytest
+
+from webchat.pii import CARD_MASK, ID_MASK, MOBILE_MASK, luhn_ok, mask_pii, valid_resident_id
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("身份证11010519491231002X帮我查", f"身份证{ID_MASK}帮我查"),
+        ("身份证11010519491231002x", f"身份证{ID_MASK}"),
+        ("电话13812345678", f"电话{MOBILE_MASK}"),
+        ("手机 +86 138-1234-5678 谢谢", f"手机 {MOBILE_MASK} 谢谢"),
+        ("手机１３８１２３４５６７８", f"手机{MOBILE_MASK}"),
+        ("卡号6222021234567890128", f"卡号{CARD_MASK}"),
+        ("卡号 6222 0212 3456 7890 128 收补贴", f"卡号 {CARD_MASK} 收补贴"),
+        ("卡号4111111111111111", f"卡号{CARD_MASK}"),
+    ],
+)
+def test_personal_numbers_are_masked(text: str, expected: str) -> None:
+    assert mask_pii(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024年毕业，交了3年失业保险，离退休还有5年",
+        "国发〔2017〕28号第12条",
+        "110105194912310021",  # 18 digits, wrong check digit, fails Luhn: not an ID, not a card
+        "补贴1500元，名额20000个",
+        "电话12345678901",  # not a mobile prefix
+    ],
+)
+def test_ordinary_numbers_are_left_alone(text: str) -> None:
+    assert mask_pii(text) == text
+
+
+def test_checksums() -> None:
+    assert valid_resident_id("11010519491231002X")
+    assert not valid_resident_id("110105194912310021")
+    assert luhn_ok("4111111111111111") and not luhn_ok("4111111111111112")

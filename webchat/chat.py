@@ -1,0 +1,158 @@
+"""The chat gateway: ``POST /api/chat`` → Rasa, history, new conversation and feedback.
+
+Citizens never reach Rasa directly. Every message is PII-masked before it goes to Rasa, the logs
+or the database; the conversation id lives in a signed token (HttpOnly cookie, and echoed in the
+body for widgets embedded on other sites).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
+
+from webchat.botclient import BotClient, BotUnavailable
+from webchat.pii import mask_pii
+from webchat.sessions import COOKIE, SessionSigner
+from webchat.store import ChatStore
+
+bp = Blueprint("chat", __name__, url_prefix="/api")
+
+CHAT = "policybot.chat"
+UNAVAILABLE = "查询服务暂时不可用，请稍后再试或拨打12333咨询。"
+NOT_JSON = '请求格式不对：请用 JSON 发送，例如 {"message": "毕业生有什么补贴"}。'
+EMPTY = "请输入您想咨询的问题。"
+NOT_TEXT = "消息必须是文字。"
+BAD_SESSION = "会话已失效，请点“新对话”重新开始。"
+MAX_DISPLAY_CHARS = 100
+
+
+@dataclass
+class ChatGateway:
+    """What the chat endpoints share: the Rasa client, the store, the session signer, the limits."""
+
+    bot: BotClient
+    store: ChatStore
+    signer: SessionSigner
+    max_chars: int
+    cookie_secure: bool
+
+
+def gateway_of(app: Flask) -> ChatGateway:
+    """Return the chat gateway of an app made by ``create_app``."""
+    gateway: ChatGateway = app.extensions[CHAT]
+    return gateway
+
+
+def _json_body() -> dict[str, Any] | None:
+    body = request.get_json(silent=True)
+    return body if isinstance(body, dict) else None
+
+
+def _session_from(body: dict[str, Any] | None) -> tuple[str | None, bool]:
+    """Return (conversation id, whether a token was presented) from the body or the cookie."""
+    gateway = gateway_of(current_app)
+    token = body.get("session") if body else None
+    if token is None:
+        token = request.args.get("session") or request.cookies.get(COOKIE)
+    if token is not None and not isinstance(token, str):
+        return None, True
+    return gateway.signer.verify(token), bool(token)
+
+
+def _with_cookie(response: Response, token: str) -> Response:
+    gateway = gateway_of(current_app)
+    response.set_cookie(
+        COOKIE,
+        token,
+        max_age=30 * 24 * 3600,
+        httponly=True,
+        samesite="Lax",
+        secure=gateway.cookie_secure,
+        path="/",
+    )
+    return response
+
+
+@bp.post("/chat")
+def chat() -> Any:
+    """Forward one message to Rasa.
+
+    Body ``{"message": "…", "session": optional, "display": optional}``; ``display`` is the title of
+    a pressed quick-reply button whose payload is the message.
+
+    Returns:
+        ``{"session", "messages": [{"id", "text", "buttons", "citations"}]}``; 400 for bad input,
+        503 when Rasa does not answer in time (Chinese ``error`` in every case).
+    """
+    gateway = gateway_of(current_app)
+    body = _json_body()
+    if body is None:
+        return jsonify(error=NOT_JSON), 400
+    message = body.get("message")
+    if not isinstance(message, str):
+        return jsonify(error=NOT_TEXT if message is not None else EMPTY), 400
+    message = message.strip()
+    if not message:
+        return jsonify(error=EMPTY), 400
+    if len(message) > gateway.max_chars:
+        return jsonify(error=f"消息太长了（{len(message)}字），请控制在{gateway.max_chars}字以内。"), 400
+    display = body.get("display")
+    display = display.strip()[:MAX_DISPLAY_CHARS] if isinstance(display, str) and display.strip() else None
+
+    conversation_id, _ = _session_from(body)
+    if conversation_id is None:
+        conversation_id, token = gateway.signer.issue()
+    else:
+        token = gateway.signer.token_of(conversation_id)
+    masked = mask_pii(message)
+    try:
+        reply = gateway.bot.send(conversation_id, masked)
+    except BotUnavailable as exc:
+        current_app.logger.warning("Rasa unavailable: %s", exc)
+        return _with_cookie(jsonify(error=UNAVAILABLE, session=token), token), 503
+    shown = mask_pii(display) if display and message.startswith("/") else masked
+    ids = gateway.store.add_turn(conversation_id, shown, reply.messages, reply.unanswered)
+    messages = [{"id": mid, **m} for mid, m in zip(ids, reply.messages, strict=True)]
+    return _with_cookie(jsonify(session=token, messages=messages), token)
+
+
+@bp.get("/chat/history")
+def history() -> Any:
+    """Return ``{"session", "messages": [{"id", "role", "text", "buttons", "citations", "feedback"}]}``."""
+    conversation_id, _ = _session_from(None)
+    if conversation_id is None:
+        return jsonify(session=None, messages=[])
+    gateway = gateway_of(current_app)
+    stored = gateway.store.history(conversation_id)
+    return jsonify(session=gateway.signer.token_of(conversation_id), messages=[m.as_json() for m in stored])
+
+
+@bp.post("/chat/new")
+def new_conversation() -> Any:
+    """Start a new conversation: ``{"session": new token}`` (the cookie is replaced too)."""
+    gateway = gateway_of(current_app)
+    conversation_id, token = gateway.signer.issue()
+    gateway.store.ensure_conversation(conversation_id)
+    return _with_cookie(jsonify(session=token), token)
+
+
+@bp.post("/feedback")
+def feedback() -> Any:
+    """Store 👍/👎 on one bot message: body ``{"message_id", "rating": "up"|"down", "session"}``."""
+    body = _json_body()
+    if body is None:
+        return jsonify(error=NOT_JSON), 400
+    rating = body.get("rating")
+    message_id = body.get("message_id")
+    if rating not in ("up", "down"):
+        return jsonify(error="评价只能是 up（有用）或 down（没用）。"), 400
+    if not isinstance(message_id, str) or not message_id:
+        return jsonify(error="缺少要评价的消息编号 message_id。"), 400
+    conversation_id, _ = _session_from(body)
+    if conversation_id is None:
+        return jsonify(error=BAD_SESSION), 400
+    if not gateway_of(current_app).store.add_feedback(conversation_id, message_id, rating):
+        return jsonify(error="找不到要评价的这条回答。"), 404
+    return jsonify(ok=True)
