@@ -370,6 +370,7 @@
           return;
         }
         // Not delivered: take the bubble back, keep the quick replies usable, give the text back.
+        if (r.res) rememberSession(r.res.data);
         log.removeChild(bubble);
         if (chosen) chosen.classList.remove('pb-chosen');
         wasLive.forEach(function (b) { b.disabled = false; });
