@@ -38,9 +38,10 @@ $(RASA_STAMP): requirements/rasa.lock
 	$(RASA_VENV)/bin/python -m pip install $(PIP_QUIET) -r requirements/rasa.lock 2>&1 | grep -v "^WARNING: Location" ; test $${PIPESTATUS[0]} -eq 0
 	@touch $@
 
-run: install ## install everything, build the index if there is none, serve the web app on 127.0.0.1:8000
+run: install train ## install everything, train the bot if needed, build the index if missing, start web + Rasa + actions
 	$(VENV)/bin/policybot index build --if-missing
-	$(VENV)/bin/policybot serve
+	@echo "就业政策助手：web、Rasa 和动作服务器正在启动，Rasa 加载模型约需半分钟。打开 http://127.0.0.1:8000/ 开始对话；按 Ctrl-C 全部停止。"
+	$(VENV)/bin/honcho start -f Procfile
 
 ingest: $(APP_STAMP) ## parse knowledge/sources and print what was found
 	$(VENV)/bin/policybot ingest
@@ -53,7 +54,7 @@ lint: $(APP_STAMP) ## ruff + mypy
 	$(VENV)/bin/ruff format --check knowledge retrieval webchat tests
 	$(VENV)/bin/mypy
 
-test: install lint ## the whole test suite: lint, type check, every pytest marker, then the bot (train, validate, stories, actions)
+test: install lint train ## the whole test suite: lint, type check, train the bot, every pytest marker (browser too), then the bot's own tests
 	$(VENV)/bin/python -m pytest
 	$(MAKE) bot-test
 

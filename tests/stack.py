@@ -37,6 +37,11 @@ class Stack:
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     @property
+    def tracker_db(self) -> Path:
+        """Rasa's SQLite tracker store: what reached Rasa can be checked there."""
+        return self.workdir / "rasa_tracker.db"
+
+    @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.web_port}"
 
@@ -68,7 +73,10 @@ class Stack:
         if build_index:
             subprocess.run([str(POLICYBOT), "index", "build"], env=env, check=True, capture_output=True, timeout=600)
         endpoints = self.workdir / "endpoints.yml"
-        endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{self.actions_port}/webhook"\n')
+        endpoints.write_text(
+            f'action_endpoint:\n  url: "http://127.0.0.1:{self.actions_port}/webhook"\n'
+            f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {self.tracker_db}\n"
+        )
         self._spawn("web", [str(POLICYBOT), "serve", "--port", str(self.web_port)], env, ROOT)
         self._spawn(
             "actions",

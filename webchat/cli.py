@@ -481,7 +481,8 @@ def serve(
     except SearchError as exc:
         errors.print(f"[yellow]{exc.message}[/yellow]")
     console.print(
-        f"就业政策助手已启动：http://{bind_host}:{bind_port}/healthz  http://{bind_host}:{bind_port}/api/search?q=…"
+        f"就业政策助手已启动：打开 http://{bind_host}:{bind_port}/ 对话；"
+        f"健康检查 http://{bind_host}:{bind_port}/healthz"
     )
     flask_app.run(host=bind_host, port=bind_port, threaded=True, use_reloader=False)
 
