@@ -162,7 +162,7 @@
     'aria-expanded': 'false', 'aria-controls': ids + '-panel', 'aria-haspopup': 'dialog',
     onclick: function () { if (panel.hidden) open(true); else close(true); }
   }, [icon('chat', 'pb-icon-open'), icon('close', 'pb-icon-close')]);
-  var root = h('div', { class: 'pb-root pb-pos-' + POSITION, style: 'display:none' }, [panel, launcher]);
+  var root = h('div', { class: 'pb-root pb-pos-' + POSITION, style: 'display:none' }, [launcher, panel]);
 
   // Show the widget once its stylesheet is there (or failed: then it is plain but usable).
   var cssUrl = new URL('widget.css', scriptUrl);
@@ -330,9 +330,10 @@
           else addBot(m, i > lastUser, m.feedback);
         });
         if (!messages.length) greet();
-        log.removeAttribute('aria-busy');
         scrollToEnd();
-      });
+      })
+      .catch(function () { if (!log.firstChild) greet(); }) // never leave sending blocked on a bad history
+      .then(function () { log.removeAttribute('aria-busy'); });
   }
 
   function setPending(on) {
