@@ -14,12 +14,22 @@ APP_STAMP  := $(VENV)/.installed
 RASA_STAMP := $(RASA_VENV)/.installed
 PIP_QUIET  ?= -q
 
-.PHONY: help install install-app install-rasa run ingest docs bench test test-fast lint lock clean bot-data train bot-test nlu-cv
+.PHONY: help install install-app install-rasa system-deps run ingest docs bench test test-fast lint lock clean bot-data train bot-test nlu-cv
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 install: install-app install-rasa ## build both environments (.venv: app, .venv-rasa: Rasa); safe to re-run
+
+SYSTEM_PACKAGES := chromium chromium-driver fonts-wqy-microhei
+system-deps: ## Debian packages the browser tests need (headless Chromium, its driver, a Chinese font); needs root or sudo
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null && fc-list 2>/dev/null | grep -qi wqy; then \
+	  echo "系统依赖已安装：$(SYSTEM_PACKAGES)"; \
+	else \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null \
+	  || { echo "错误：无法安装 $(SYSTEM_PACKAGES)（需要 root 或 sudo 以及 apt）。" >&2; exit 1; }; \
+	fi
 
 install-app: $(APP_STAMP)
 $(APP_STAMP): requirements/app.lock pyproject.toml
@@ -54,7 +64,7 @@ lint: $(APP_STAMP) ## ruff + mypy
 	$(VENV)/bin/ruff format --check knowledge retrieval webchat tests
 	$(VENV)/bin/mypy
 
-test: install lint train ## the whole test suite: lint, type check, train the bot, every pytest marker (browser too), then the bot's own tests
+test: system-deps install lint train ## the whole test suite: lint, type check, train the bot, every pytest marker (browser too), then the bot's own tests
 	$(VENV)/bin/python -m pytest
 	$(MAKE) bot-test
 

@@ -53,7 +53,7 @@ def measure(name: str, action: Callable[[], object], runs: int, warmup: int = 1)
         start = time.perf_counter()
         action()
         samples.append((time.perf_counter() - start) * 1000)
-    return _summary(name, samples)
+    return summarize(name, samples)
 
 
 def bench_ingest(settings: Settings, runs: int = 20) -> list[Timing]:
@@ -107,11 +107,12 @@ def bench_search(searcher: Searcher, questions: list[tuple[str, str | None]], ro
                 start = time.perf_counter()
                 searcher.search(text, k=10, region=region, legs=legs)
                 samples.append((time.perf_counter() - start) * 1000)
-        out.append(_summary(f"warm search {label} (k=10)", samples))
+        out.append(summarize(f"warm search {label} (k=10)", samples))
     return out
 
 
-def _summary(name: str, samples: list[float]) -> Timing:
+def summarize(name: str, samples: list[float]) -> Timing:
+    """Return median, p95 and minimum of ``samples`` (milliseconds) as a ``Timing``."""
     samples = sorted(samples)
     p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
     return Timing(name, len(samples), statistics.median(samples), p95, samples[0])
@@ -232,4 +233,4 @@ def bench_eligibility(service: EligibilityService, runs: int) -> tuple[list[Timi
             verdict = service.check(facts)
             samples.append((time.perf_counter() - start) * 1000)
             most = max(most, verdict.conditions_evaluated)
-    return [_summary(f"eligibility check, {len(service.catalogue)} policies", samples)], most
+    return [summarize(f"eligibility check, {len(service.catalogue)} policies", samples)], most

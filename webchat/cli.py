@@ -160,9 +160,12 @@ def show(provision_id: Annotated[str, typer.Argument(help="条款 ID，如 000_1
 
 @app.command()
 def bench(
-    what: Annotated[str, typer.Argument(help="ingest | build | search | scale | eligibility")] = "search",
-    runs: Annotated[int, typer.Option("--runs", min=1, help="计时次数（search 为问题集重复轮数）")] = 20,
+    what: Annotated[str, typer.Argument(help="ingest | build | search | scale | eligibility | chat")] = "search",
+    runs: Annotated[int, typer.Option("--runs", min=1, help="计时次数（search 为问题集重复轮数，chat 为对话数）")] = 20,
     size: Annotated[int, typer.Option("--size", min=1000, help="scale：合成语料的条款数")] = 200_000,
+    url: Annotated[
+        str | None, typer.Option("--url", help="chat：正在运行的 web 服务地址（默认取 web.host/port）")
+    ] = None,
 ) -> None:
     """Run a benchmark and print medians and p95 (what `make bench` runs)."""
     import tempfile
@@ -210,8 +213,20 @@ def bench(
         )
         timings, conditions = benchmarks.bench_eligibility(eligibility, runs)
         console.print(f"conditions evaluated per request: up to {conditions}")
+    elif what == "chat":
+        from webchat.chatbench import ChatBenchError, bench_chat, widget_size
+
+        target = url or f"http://{settings.web.host}:{settings.web.port}"
+        try:
+            timings, turns = bench_chat(target, runs)
+        except (ChatBenchError, OSError) as exc:
+            errors.print(f"[red]聊天基准失败（需要先 make run 启动全部服务）：{exc}[/red]")
+            raise typer.Exit(1) from exc
+        console.print(f"{runs} scripted conversations, {turns} turns through {target}/api/chat")
+        for name, (raw, packed) in widget_size(Path(__file__).parent / "static").items():
+            console.print(f"{name}: {raw} bytes, {packed} bytes gzip")
     else:
-        errors.print(f"[red]未知的基准项目 {what}；可选：ingest、build、search、scale、eligibility[/red]")
+        errors.print(f"[red]未知的基准项目 {what}；可选：ingest、build、search、scale、eligibility、chat[/red]")
         raise typer.Exit(2)
     for timing in timings:
         console.print(timing.line())
