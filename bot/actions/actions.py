@@ -64,6 +64,14 @@ def _send(dispatcher: CollectingDispatcher, messages: List[Dict[str, Any]]) -> N
 
 
 MAX_FACTS_PER_FORM = 7
+MORE_FACTS_PER_ROUND = 4
+
+
+def fact_budget(tracker: Tracker) -> int:
+    """How many facts the form gathers before giving results: seven, and four more after each
+    time results were shown (the user pressed "继续补充情况" to be asked further)."""
+    shown = sum(1 for e in tracker.events if e.get("event") == "action" and e.get("name") == "action_check_eligibility")
+    return MAX_FACTS_PER_FORM + MORE_FACTS_PER_ROUND * shown
 
 
 class ActionAnswerQuestion(Action):
@@ -133,7 +141,7 @@ class ValidateEligibilityForm(FormValidationAction):
         skipped = tracker.get_slot("skipped_facts") or []
         pending = [name for name in tracker.slots_to_validate() if name in FACT_SLOTS and name not in skipped]
         facts = facts_of(tracker)
-        if len(facts) + len(skipped) >= MAX_FACTS_PER_FORM and not pending:
+        if len(facts) + len(skipped) >= fact_budget(tracker) and not pending:
             return []  # enough to give a useful answer; the results offer "继续补充情况"
         try:
             body = api.eligibility(facts, skipped)

@@ -55,7 +55,8 @@ def api_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def make_tracker(text: str, slots: Optional[Dict[str, Any]] = None, intent: str = "inform",
-                 requested_slot: Optional[str] = None, entities: Optional[List[Dict[str, Any]]] = None) -> Tracker:
+                 requested_slot: Optional[str] = None, entities: Optional[List[Dict[str, Any]]] = None,
+                 events: Optional[List[Dict[str, Any]]] = None) -> Tracker:
     """A tracker whose latest user message is ``text``."""
     all_slots: Dict[str, Any] = {"requested_slot": requested_slot, "skipped_facts": None}
     all_slots.update(slots or {})
@@ -63,7 +64,7 @@ def make_tracker(text: str, slots: Optional[Dict[str, Any]] = None, intent: str 
         sender_id="test",
         slots=all_slots,
         latest_message={"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": entities or []},
-        events=[],
+        events=events or [],
         paused=False,
         followup_action=None,
         active_loop={"name": "eligibility_form"} if requested_slot else {},

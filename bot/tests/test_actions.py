@@ -62,6 +62,17 @@ def test_form_asks_what_decides_most_and_stops_when_settled(api_url: str) -> Non
     assert asyncio.run(form.required_slots([], dispatcher, make_tracker("x", slots=skipped), {})) == []
 
 
+def test_after_results_the_user_can_ask_to_be_asked_more(api_url: str) -> None:
+    form = ValidateEligibilityForm()
+    dispatcher = CollectingDispatcher()
+    seven = {"region": "深圳", "groups": ["graduate"], "employment_status": "unemployed",
+             "years_since_graduation": 1.0, "business_first_time": True, "grassroots_job": False, "enlisting": False}
+    assert asyncio.run(form.required_slots([], dispatcher, make_tracker("x", slots=seven), {})) == []
+    shown = [{"event": "action", "name": "action_check_eligibility"}]
+    more = asyncio.run(form.required_slots([], dispatcher, make_tracker("继续补充情况", slots=seven, events=shown), {}))
+    assert len(more) == 1 and more[0] not in seven, "pressing 继续补充情况 asks a further question"
+
+
 def test_natural_answers_fill_the_facts(api_url: str) -> None:
     form = ValidateEligibilityForm()
     dispatcher = CollectingDispatcher()
