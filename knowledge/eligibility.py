@@ -79,13 +79,15 @@ class EligibilityEngine:
             skip: facts the citizen declined to give; they are not proposed as the next question.
 
         Returns:
-            Results ordered eligible, unknown, ineligible (catalogue order within each), and the
-            missing fact that would settle the most still-open policies.
+            Results ordered eligible, unknown, ineligible; within each, the policies that match more
+            of the citizen's facts first (a graduate's internship subsidy before a loan open to any
+            job seeker), then catalogue order; and the missing fact that would settle the most
+            still-open policies.
         """
         counter = [0]
         results = [self._judge(policy, facts, counter) for policy in self.catalogue]
         order = {"eligible": 0, "unknown": 1, "ineligible": 2}
-        results.sort(key=lambda r: order[r.status])
+        results.sort(key=lambda r: (order[r.status], -r.satisfied))
         return Verdict(results, next_question(results, skip), counter[0], facts)
 
     def _judge(self, policy: Policy, facts: dict[str, Any], counter: list[int]) -> PolicyResult:

@@ -307,3 +307,11 @@ def test_http_policies(client: FlaskClient) -> None:
     one = client.get("/api/policies/women-startup-loan-nx").get_json()
     assert one["regions"] == ["宁夏"] and one["citations"] and one["how_to_apply"]
     assert client.get("/api/policies/nope").status_code == 404
+
+
+def test_the_policies_matching_most_of_the_facts_come_first(service: EligibilityService) -> None:
+    facts = {"region": "深圳", "groups": ["graduate"], "employment_status": "unemployed", "years_since_graduation": 1}
+    verdict = service.check(facts)
+    eligible = [r.policy.id for r in verdict.results if r.status == "eligible"]
+    assert eligible[0] == "internship-subsidy-gd"
+    assert eligible.index("internship-subsidy-gd") < eligible.index("startup-guarantee-loan")
