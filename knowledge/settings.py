@@ -145,6 +145,17 @@ class DatabaseSettings(_Section):
     url: str | None = None
 
 
+class StaffSettings(_Section):
+    """The hotline console and the maintainer admin: logins, pages and uploads."""
+
+    login_limit: str = "5 per minute"
+    session_hours: float = Field(8, gt=0, le=168)
+    min_password_chars: int = Field(8, ge=6, le=128)
+    console_results: int = Field(10, ge=1, le=50)
+    queue_limit: int = Field(50, ge=1, le=500)
+    max_upload_files: int = Field(10, ge=1, le=100)
+
+
 class Settings(BaseModel):
     """Everything configurable, validated; see config.yml for the meaning of each key."""
 
@@ -159,6 +170,7 @@ class Settings(BaseModel):
     web: WebSettings = WebSettings()
     chat: ChatSettings = ChatSettings()
     database: DatabaseSettings = DatabaseSettings()
+    staff: StaffSettings = StaffSettings()
 
 
 def load_settings(

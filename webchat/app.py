@@ -58,6 +58,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     app.register_blueprint(policies_bp)
     app.register_blueprint(widget_bp)
     _init_chat(app, settings)
+    _init_staff(app, settings)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Any:
@@ -95,6 +96,13 @@ def _init_chat(app: Flask, settings: Settings) -> None:
         settings.chat.ip_limit,
         ["chat.chat", "chat.feedback", "chat.new_conversation"],
     )
+
+
+def _init_staff(app: Flask, settings: Settings) -> None:
+    """Wire the staff side: logins, the hotline console and the maintainer admin (see webchat/staff.py)."""
+    from webchat.staff import init_staff
+
+    init_staff(app, settings)
 
 
 def retrieval_of(app: Flask) -> RetrievalService:

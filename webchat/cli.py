@@ -312,7 +312,9 @@ def bot_export(
 
 index_app = typer.Typer(help="索引：构建、列出、回滚", no_args_is_help=True)
 model_app = typer.Typer(help="向量模型", no_args_is_help=True)
+user_app = typer.Typer(help="工作台账号（热线坐席、维护人员）", no_args_is_help=True)
 app.add_typer(index_app, name="index")
+app.add_typer(user_app, name="user")
 app.add_typer(bot_app, name="bot")
 app.add_typer(model_app, name="model")
 
@@ -411,6 +413,40 @@ def model_train(
         f"{report.epochs} 轮，{report.seconds:.1f} 秒，最终损失 {report.final_loss:.3f}"
     )
     console.print(f"在 config.yml 中设置 model.path: {out} 即可使用（或任何 sentence-transformers 模型目录）。")
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="登录用户名")],
+    role: Annotated[str, typer.Option("--role", help="角色：maintainer（维护人员）或 agent（热线坐席）")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="从标准输入读取密码（脚本、CI 用），不提示输入")
+    ] = False,
+) -> None:
+    """Create a staff account (creates the tables if missing); the password is asked twice, hidden."""
+    from webchat.staffcli import add_user
+
+    settings = _settings()
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码")
+    message, ok = add_user(settings, name, role, password)
+    if not ok:
+        errors.print(f"[red]{message}[/red]")
+        raise typer.Exit(1)
+    console.print(message)
+
+
+@user_app.command("list")
+def user_list() -> None:
+    """List the staff accounts."""
+    from webchat.staffcli import list_users
+
+    table = Table("用户名", "角色")
+    for name, label in list_users(_settings()):
+        table.add_row(name, label)
+    console.print(table)
 
 
 @app.command()

@@ -1,0 +1,328 @@
+"""The maintainer admin (``/admin``): upload documents, preview and correct their metadata, publish them
+through a background rebuild, roll back, remove documents, reload the lexicon and catalogue, audit log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Flask, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+
+from knowledge.regions import NATIONAL
+from knowledge.settings import Settings
+from knowledge.sources import MetaOverride, load_overrides
+from retrieval.ingest.models import Document
+from retrieval.ingest.pipeline import Ingestor
+from retrieval.search import NoIndexError
+from retrieval.store import IndexStoreError
+from webchat.app import retrieval_of, settings_of
+from webchat.maintenance import (
+    OVERRIDE_FIELDS,
+    RELOAD_ERRORS,
+    Batch,
+    Rebuilder,
+    RebuildPlan,
+    UploadArea,
+    UploadRefused,
+    override_from_form,
+    reload_catalogue,
+    reload_lexicon,
+)
+from webchat.policies import ELIGIBILITY
+from webchat.staff import audit, current_account, guard, staff_store_of
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+REBUILDER = "policybot.rebuilder"
+BUSY = "另一个索引构建正在进行，请等它完成后再试。"
+
+
+@bp.before_request
+def _allow_uploads() -> None:
+    """Let an upload request carry several files of up to ``ingest.max_file_mb`` each."""
+    if request.endpoint == "admin.upload":
+        settings = settings_of(current_app)
+        per_file = int(settings.ingest.max_file_mb * 1_000_000)
+        request.max_content_length = per_file * settings.staff.max_upload_files + 1_000_000
+
+
+guard(bp, ("maintainer",))
+
+
+@bp.errorhandler(413)
+def _too_large(exc: Exception) -> Any:
+    settings = settings_of(current_app)
+    cap, count = settings.ingest.max_file_mb, settings.staff.max_upload_files
+    message = f"上传内容过大：每个文件不超过 {cap:g} MB，一次最多 {count} 个文件。"
+    return render_template("console/error.html", message=message, code=413), 413
+
+
+def init_admin(app: Flask, settings: Settings) -> None:
+    """Create the app's rebuilder (one background rebuild at a time)."""
+
+    def published(documents: list[Document]) -> None:
+        try:
+            service = reload_catalogue(retrieval_of(app), settings, _doc_refs(documents))
+        except RELOAD_ERRORS as exc:
+            app.logger.warning("catalogue not refreshed after publish: %s", exc)
+            return
+        app.extensions[ELIGIBILITY] = service
+
+    app.extensions[REBUILDER] = Rebuilder(
+        service=lambda: retrieval_of(app),
+        settings=settings,
+        uploads=UploadArea(settings.paths.var / "uploads"),
+        audit=lambda actor, action, detail: staff_store_of(app).audit(actor, action, detail),
+        published=published,
+    )
+
+
+def rebuilder_of(app: Flask) -> Rebuilder:
+    """Return the app's rebuilder."""
+    rebuilder: Rebuilder = app.extensions[REBUILDER]
+    return rebuilder
+
+
+def _doc_refs(documents: list[Document]) -> list[tuple[str, str | None, str]]:
+    return [(d.meta.id, d.meta.number, d.meta.title) for d in documents]
+
+
+def _current_refs() -> list[tuple[str, str | None, str]]:
+    try:
+        metas = retrieval_of(current_app).searcher.current().corpus.documents.values()
+    except NoIndexError:
+        return []
+    return [(m.id, m.number, m.title) for m in metas]
+
+
+def _ingestor(extra: dict[str, MetaOverride] | None = None) -> Ingestor:
+    settings = settings_of(current_app)
+    overrides = load_overrides(settings.paths.sources_meta)
+    overrides.update(extra or {})
+    return Ingestor(settings.ingest, retrieval_of(current_app).lexicon.region_table, overrides)
+
+
+@bp.get("/")
+def index() -> Any:
+    """The admin home: index versions, documents, uploads waiting, the rebuild status, the audit log."""
+    settings = settings_of(current_app)
+    service = retrieval_of(current_app)
+    rebuilder = rebuilder_of(current_app)
+    current = service.store.current()
+    try:
+        documents = list(service.searcher.current().corpus.documents.values())
+    except NoIndexError:
+        documents = []
+    by_source: dict[str, list[Any]] = {}
+    for meta in documents:
+        by_source.setdefault(meta.source, []).append(meta)
+    files = sorted(p.name for p in settings.paths.sources.iterdir() if p.is_file())
+    return render_template(
+        "console/admin.html",
+        current=current,
+        versions=list(reversed(service.store.versions())),
+        files=files,
+        by_source=by_source,
+        batches=rebuilder.uploads.batches(),
+        status=rebuilder.status,
+        audit_log=staff_store_of(current_app).audit_log(100),
+        max_mb=settings.ingest.max_file_mb,
+        max_files=settings.staff.max_upload_files,
+        searcher_error=service.searcher.last_error,
+    )
+
+
+@bp.get("/status.json")
+def status() -> Any:
+    """The rebuild's progress as JSON (polled by the admin page)."""
+    body = rebuilder_of(current_app).status.as_json()
+    body["current"] = retrieval_of(current_app).store.current()
+    return jsonify(body)
+
+
+@bp.post("/upload")
+def upload() -> Any:
+    """Stage uploaded documents: each is checked and refused with a reason, or kept for preview."""
+    settings = settings_of(current_app)
+    sent = [f for f in request.files.getlist("files") if f and (f.filename or f.content_length)]
+    if not sent:
+        flash("请选择要上传的文件。", "error")
+        return redirect(url_for("admin.index"))
+    if len(sent) > settings.staff.max_upload_files:
+        flash(f"一次最多上传 {settings.staff.max_upload_files} 个文件。", "error")
+        return redirect(url_for("admin.index"))
+    files = [(f.filename or "", f.read()) for f in sent]
+    outcome = rebuilder_of(current_app).uploads.stage(
+        files, _ingestor(), settings.paths.sources, current_account().name
+    )
+    for name, reason in outcome.refused:
+        flash(f"“{name}”未上传：{reason}", "error")
+        audit("upload_refused", f"{name}：{reason}")
+    if outcome.batch is None:
+        return redirect(url_for("admin.index"))
+    audit("upload", f"上传 {', '.join(outcome.accepted)}（待发布，批次 {outcome.batch.id}）")
+    flash(f"已上传 {len(outcome.accepted)} 个文件，请核对识别出的信息后发布。", "success")
+    return redirect(url_for("admin.preview", batch_id=outcome.batch.id))
+
+
+def _batch_or_404(batch_id: str) -> Batch:
+    try:
+        return rebuilder_of(current_app).uploads.get(batch_id)
+    except KeyError:
+        abort(404)
+
+
+def _batch_documents(batch: Batch, with_overrides: bool) -> list[tuple[str, Document]]:
+    """Ingest a batch's files (with or without the maintainer's corrections): (override key, document)."""
+    extra = {k: MetaOverride.model_validate(v) for k, v in batch.overrides.items()} if with_overrides else {}
+    ingestor = _ingestor(extra)
+    if not with_overrides:
+        ingestor.overrides = {}
+    out = []
+    for path in rebuilder_of(current_app).uploads.files(batch):
+        report = ingestor.ingest_file(path)
+        for doc in report.documents:
+            key = path.name if doc.meta.part == 1 else f"{path.name}#{doc.meta.part}"
+            out.append((key, doc))
+    return out
+
+
+def _fields(doc: Document) -> dict[str, Any]:
+    m = doc.meta
+    return {
+        "title": m.title,
+        "number": m.number,
+        "issuer": m.issuer,
+        "date": m.date,
+        "region": m.region,
+        "period": list(m.period) if m.period else None,
+    }
+
+
+@bp.get("/uploads/<batch_id>")
+def preview(batch_id: str) -> Any:
+    """Preview an upload: detected metadata (editable) and the provisions the real ingestor cut."""
+    batch = _batch_or_404(batch_id)
+    documents = _batch_documents(batch, with_overrides=True)
+    regions = sorted({NATIONAL, *retrieval_of(current_app).lexicon.region_table.regions})
+    return render_template(
+        "console/preview.html",
+        batch=batch,
+        documents=documents,
+        fields=OVERRIDE_FIELDS,
+        regions=regions,
+        running=rebuilder_of(current_app).running(),
+    )
+
+
+@bp.post("/uploads/<batch_id>/meta")
+def save_meta(batch_id: str) -> Any:
+    """Save the maintainer's corrections of one document's metadata (written to sources.yml on publish)."""
+    batch = _batch_or_404(batch_id)
+    key = request.form.get("key", "")
+    detected = {k: _fields(d) for k, d in _batch_documents(batch, with_overrides=False)}
+    if key not in detected:
+        abort(404)
+    regions = {NATIONAL, *retrieval_of(current_app).lexicon.region_table.regions}
+    form = {name: request.form.get(name, "") for name in OVERRIDE_FIELDS}
+    try:
+        entry = override_from_form(form, detected[key], regions)
+    except UploadRefused as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("admin.preview", batch_id=batch_id))
+    if entry:
+        batch.overrides[key] = entry
+    else:
+        batch.overrides.pop(key, None)
+    rebuilder_of(current_app).uploads.save(batch)
+    audit("metadata", f"{key}：{entry or '使用自动识别的信息'}")
+    flash("已保存更正，发布时写入 sources.yml。", "success")
+    return redirect(url_for("admin.preview", batch_id=batch_id))
+
+
+@bp.post("/uploads/<batch_id>/publish")
+def publish(batch_id: str) -> Any:
+    """Add the batch to the knowledge base: build a new index version in the background and publish it."""
+    batch = _batch_or_404(batch_id)
+    if not rebuilder_of(current_app).start(RebuildPlan("publish", batch=batch), current_account().name):
+        flash(BUSY, "error")
+        return redirect(url_for("admin.preview", batch_id=batch_id))
+    flash("正在构建新的索引版本，完成后自动发布；期间检索和对话照常使用当前版本。", "success")
+    return redirect(url_for("admin.index"))
+
+
+@bp.post("/uploads/<batch_id>/discard")
+def discard(batch_id: str) -> Any:
+    """Throw an upload away."""
+    batch = _batch_or_404(batch_id)
+    rebuilder_of(current_app).uploads.discard(batch.id)
+    audit("discard", f"放弃上传 {', '.join(batch.files)}")
+    flash("已放弃该批上传。", "success")
+    return redirect(url_for("admin.index"))
+
+
+@bp.post("/rebuild")
+def rebuild() -> Any:
+    """Rebuild the index from the knowledge base as it is (e.g. after a sources.yml edit)."""
+    if not rebuilder_of(current_app).start(RebuildPlan("rebuild"), current_account().name):
+        flash(BUSY, "error")
+    else:
+        flash("正在重建索引。", "success")
+    return redirect(url_for("admin.index"))
+
+
+@bp.post("/documents/remove")
+def remove() -> Any:
+    """Remove a source file from the knowledge base (the file is archived under var/removed) and rebuild."""
+    name = request.form.get("source", "")
+    files = {p.name for p in settings_of(current_app).paths.sources.iterdir() if p.is_file()}
+    if name not in files or Path(name).name != name:
+        flash("知识库中没有这个文件。", "error")
+        return redirect(url_for("admin.index"))
+    if not rebuilder_of(current_app).start(RebuildPlan("remove", remove=name), current_account().name):
+        flash(BUSY, "error")
+    else:
+        flash(f"正在删除 {name} 并重建索引。", "success")
+    return redirect(url_for("admin.index"))
+
+
+@bp.post("/rollback")
+def rollback() -> Any:
+    """Publish an earlier index version again (the one before the current, or the one chosen)."""
+    if rebuilder_of(current_app).running():
+        flash(BUSY, "error")
+        return redirect(url_for("admin.index"))
+    store = retrieval_of(current_app).store
+    before = store.current()
+    try:
+        now = store.rollback(request.form.get("version") or None)
+    except IndexStoreError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("admin.index"))
+    retrieval_of(current_app).searcher.current()
+    audit("rollback", f"索引版本 {before} → {now}")
+    flash(f"已回滚，当前索引版本为 {now}。注意：知识库文件未随之改变，下次重建会包含它们。", "success")
+    return redirect(url_for("admin.index"))
+
+
+@bp.post("/reload/<what>")
+def reload(what: str) -> Any:
+    """Reload the lexicon or the catalogue after an edit; a broken file is reported and the old one kept."""
+    settings = settings_of(current_app)
+    service = retrieval_of(current_app)
+    if what not in ("lexicon", "catalogue"):
+        abort(404)
+    label = "词库" if what == "lexicon" else "政策目录"
+    try:
+        if what == "lexicon":
+            eligibility = reload_lexicon(service, settings, _current_refs())
+        else:
+            eligibility = reload_catalogue(service, settings, _current_refs())
+    except RELOAD_ERRORS as exc:
+        flash(f"{label}有误，未重新加载，继续使用原来的{label}：{exc}", "error")
+        audit(f"reload_{what}_failed", str(exc)[:500])
+        return redirect(url_for("admin.index"))
+    current_app.extensions[ELIGIBILITY] = eligibility
+    audit(f"reload_{what}", f"重新加载{label}（{len(eligibility.catalogue)} 条政策）")
+    extra = "；词库影响分词，建议随后重建索引" if what == "lexicon" else ""
+    flash(f"已重新加载{label}{extra}。", "success")
+    return redirect(url_for("admin.index"))
