@@ -66,9 +66,12 @@ def test_a_citizen_conversation_in_the_widget(live_stack: Stack, browser: webdri
     WebDriverWait(browser, WAIT_S).until(lambda d: len(bot_messages(d)) > before and not waiting(d))
     assert by_testid(browser, "message-user")[-1].text.strip() == title, "the button's title is shown as my message"
 
+    by_testid(browser, "new-chat")[0].click()
+    WebDriverWait(browser, WAIT_S).until(lambda d: not by_testid(d, "message-user"))
     answer = send(browser, "灵活就业人员可以参加养老保险吗")
     cards = [c for m in answer for c in m.find_elements(By.CSS_SELECTOR, '[data-testid="citation"]')]
-    assert cards, "a policy answer carries source cards"
+    transcript = [m.text[:150] for m in bot_messages(browser)][-5:]
+    assert cards, f"a policy answer carries source cards: {transcript}"
     summary = cards[0].find_element(By.TAG_NAME, "summary")
     assert "来源" in summary.text
     summary.click()
