@@ -94,7 +94,28 @@ class ActionAnswerQuestion(Action):
             dispatcher.utter_message(text=body["error"])
             return []
         _send(dispatcher, answer_messages(body))
-        return []
+        return facts_stated(question, tracker)
+
+
+def facts_stated(text: str, tracker: Tracker) -> List[EventType]:
+    """Remember the facts a question states ("毕业一年了…在深圳…"), so a later eligibility check
+    does not ask for them again."""
+    events: List[EventType] = []
+    place = parse_region(text)
+    if place and not tracker.get_slot("region"):
+        events.append(SlotSet("region", place))
+    groups = parse_groups(text)
+    known = tracker.get_slot("groups") if isinstance(tracker.get_slot("groups"), list) else []
+    if groups and not set(groups) <= set(known):
+        events.append(SlotSet("groups", list(dict.fromkeys(known + groups))))
+    status = parse_employment(text)
+    if status and not tracker.get_slot("employment_status"):
+        events.append(SlotSet("employment_status", status))
+    if ("毕业" in text or "应届" in text) and tracker.get_slot("years_since_graduation") is None:
+        years = parse_graduation(text)
+        if years is not None:
+            events.append(SlotSet("years_since_graduation", years))
+    return events
 
 
 class ActionCheckEligibility(Action):

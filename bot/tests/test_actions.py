@@ -21,6 +21,16 @@ def test_answer_cites_the_source(api_url: str) -> None:
     assert dispatcher.messages[0]["custom"]["citations"]
 
 
+def test_a_question_remembers_the_facts_it_states(api_url: str) -> None:
+    dispatcher = CollectingDispatcher()
+    events = ActionAnswerQuestion().run(
+        dispatcher, make_tracker("毕业一年了还没找到工作，在深圳有什么补贴", intent="ask_graduate_subsidy"), {})
+    facts = {e["name"]: e["value"] for e in events}
+    assert facts["region"] in ("深圳", "广东") and facts["employment_status"] == "unemployed"
+    assert facts["years_since_graduation"] == 1
+    assert dispatcher.messages[0]["custom"]["citations"], "the question is still answered"
+
+
 def test_unanswerable_question_offers_a_human(api_url: str) -> None:
     dispatcher = CollectingDispatcher()
     ActionAnswerQuestion().run(dispatcher, make_tracker("北京的公积金贷款利率是多少", intent="ask_policy"), {})
