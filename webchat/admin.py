@@ -29,6 +29,7 @@ from webchat.maintenance import (
     reload_lexicon,
 )
 from webchat.policies import ELIGIBILITY
+from webchat.serialize import meta_fields
 from webchat.staff import audit, current_account, guard, staff_store_of
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -187,15 +188,7 @@ def _batch_documents(batch: Batch, with_overrides: bool) -> list[tuple[str, Docu
 
 
 def _fields(doc: Document) -> dict[str, Any]:
-    m = doc.meta
-    return {
-        "title": m.title,
-        "number": m.number,
-        "issuer": m.issuer,
-        "date": m.date,
-        "region": m.region,
-        "period": list(m.period) if m.period else None,
-    }
+    return meta_fields(doc.meta)
 
 
 @bp.get("/uploads/<batch_id>")

@@ -548,17 +548,9 @@ def _print_response(response: SearchResponse) -> None:
 
 
 def _doc_json(doc: Document) -> dict[str, object]:
-    m = doc.meta
-    return {
-        "id": m.id,
-        "title": m.title,
-        "number": m.number,
-        "issuer": m.issuer,
-        "date": m.date,
-        "region": m.region,
-        "period": list(m.period) if m.period else None,
-        "provisions": len(doc.provisions),
-    }
+    from webchat.serialize import meta_fields
+
+    return {"id": doc.meta.id, **meta_fields(doc.meta), "provisions": len(doc.provisions)}
 
 
 def _report_json(report: FileReport) -> dict[str, object]:

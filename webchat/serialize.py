@@ -3,7 +3,20 @@
 from __future__ import annotations
 
 from retrieval.citation import source_line
+from retrieval.ingest.models import DocumentMeta
 from retrieval.search import SearchResponse, SearchResult
+
+
+def meta_fields(meta: DocumentMeta) -> dict[str, object]:
+    """Return a document's editable metadata: title, 文号, issuer, date, region, period."""
+    return {
+        "title": meta.title,
+        "number": meta.number,
+        "issuer": meta.issuer,
+        "date": meta.date,
+        "region": meta.region,
+        "period": list(meta.period) if meta.period else None,
+    }
 
 
 def response_json(response: SearchResponse) -> dict[str, object]:
