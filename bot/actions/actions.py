@@ -118,6 +118,11 @@ def facts_stated(text: str, tracker: Tracker) -> List[EventType]:
     return events
 
 
+def _states_other_fact(text: str) -> bool:
+    """True when the message gives a region, employment status or graduation time."""
+    return bool(parse_region(text) or parse_employment(text) or (("毕业" in text) and parse_graduation(text) is not None))
+
+
 class ActionCheckEligibility(Action):
     """Tell the citizen which policies fit what they told us, and what is still open."""
 
@@ -230,7 +235,8 @@ class ValidateEligibilityForm(FormValidationAction):
         codes = [v for v in (value if isinstance(value, list) else [value]) if v in lexicon()["group_labels"]]
         codes = list(dict.fromkeys(codes + parse_groups(text)))
         if not codes:
-            dispatcher.utter_message(text="没听明白您的身份，可以点下面的按钮选择。")
+            if not _states_other_fact(text):  # "银川" answers another question: keep it, just ask again
+                dispatcher.utter_message(text="没听明白您的身份，可以点下面的按钮选择。")
             return {"groups": None}
         return {"groups": codes}
 
