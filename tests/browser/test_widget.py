@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
@@ -16,6 +17,8 @@ from tests.stack import Stack
 
 pytestmark = pytest.mark.browser
 WAIT_S = 60
+# Elements found while a page or the widget is re-rendering can go stale: look again.
+PAGE_CHANGING = (NoSuchElementException, StaleElementReferenceException)
 
 
 def by_testid(driver: webdriver.Chrome, name: str) -> list[WebElement]:
@@ -37,15 +40,19 @@ def send(driver: webdriver.Chrome, text: str) -> list[WebElement]:
     box = by_testid(driver, "input")[0]
     box.send_keys(text)
     box.send_keys(Keys.ENTER)
-    WebDriverWait(driver, WAIT_S).until(lambda d: len(bot_messages(d)) > before and not waiting(d))
+    WebDriverWait(driver, WAIT_S, ignored_exceptions=PAGE_CHANGING).until(
+        lambda d: len(bot_messages(d)) > before and not waiting(d)
+    )
     return bot_messages(driver)[before:]
 
 
 def open_widget(driver: webdriver.Chrome, url: str) -> None:
     driver.get(url + "/")
-    WebDriverWait(driver, WAIT_S).until(lambda d: by_testid(d, "launcher"))
+    WebDriverWait(driver, WAIT_S, ignored_exceptions=PAGE_CHANGING).until(lambda d: by_testid(d, "launcher"))
     by_testid(driver, "launcher")[0].click()
-    WebDriverWait(driver, WAIT_S).until(lambda d: by_testid(d, "panel") and by_testid(d, "panel")[0].is_displayed())
+    WebDriverWait(driver, WAIT_S, ignored_exceptions=PAGE_CHANGING).until(
+        lambda d: by_testid(d, "panel") and by_testid(d, "panel")[0].is_displayed()
+    )
 
 
 def test_a_citizen_conversation_in_the_widget(live_stack: Stack, browser: webdriver.Chrome, shots: Path) -> None:
@@ -69,11 +76,13 @@ def test_a_citizen_conversation_in_the_widget(live_stack: Stack, browser: webdri
     title = enabled[0].text
     before = len(bot_messages(browser))
     enabled[0].click()
-    WebDriverWait(browser, WAIT_S).until(lambda d: len(bot_messages(d)) > before and not waiting(d))
+    WebDriverWait(browser, WAIT_S, ignored_exceptions=PAGE_CHANGING).until(
+        lambda d: len(bot_messages(d)) > before and not waiting(d)
+    )
     assert by_testid(browser, "message-user")[-1].text.strip() == title, "the button's title is shown as my message"
 
     by_testid(browser, "new-chat")[0].click()
-    WebDriverWait(browser, WAIT_S).until(lambda d: not by_testid(d, "message-user"))
+    WebDriverWait(browser, WAIT_S, ignored_exceptions=PAGE_CHANGING).until(lambda d: not by_testid(d, "message-user"))
     answer = send(browser, "灵活就业人员可以参加养老保险吗")
     cards = [c for m in answer for c in m.find_elements(By.CSS_SELECTOR, '[data-testid="citation"]')]
     transcript = [m.text[:150] for m in bot_messages(browser)][-5:]
@@ -87,14 +96,18 @@ def test_a_citizen_conversation_in_the_widget(live_stack: Stack, browser: webdri
 
     up = answer[0].find_element(By.CSS_SELECTOR, '[data-testid="feedback-up"]')
     up.click()
-    WebDriverWait(browser, 10).until(lambda d: up.get_attribute("aria-pressed") == "true")
+    WebDriverWait(browser, 10, ignored_exceptions=PAGE_CHANGING).until(
+        lambda d: up.get_attribute("aria-pressed") == "true"
+    )
 
     count_user = len(by_testid(browser, "message-user"))
     browser.refresh()
-    WebDriverWait(browser, WAIT_S).until(lambda d: by_testid(d, "launcher"))
+    WebDriverWait(browser, WAIT_S, ignored_exceptions=PAGE_CHANGING).until(lambda d: by_testid(d, "launcher"))
     if not by_testid(browser, "panel") or not by_testid(browser, "panel")[0].is_displayed():
         by_testid(browser, "launcher")[0].click()
-    WebDriverWait(browser, WAIT_S).until(lambda d: len(by_testid(d, "message-user")) == count_user)
+    WebDriverWait(browser, WAIT_S, ignored_exceptions=PAGE_CHANGING).until(
+        lambda d: len(by_testid(d, "message-user")) == count_user
+    )
     restored = [b for b in by_testid(browser, "feedback-up") if b.get_attribute("aria-pressed") == "true"]
     assert restored, "the 👍 given before the reload is still shown"
 
@@ -107,7 +120,9 @@ def test_a_citizen_conversation_in_the_widget(live_stack: Stack, browser: webdri
     browser.save_screenshot(str(shots / "desktop-large-text.png"))
 
     by_testid(browser, "input")[0].send_keys(Keys.ESCAPE)
-    WebDriverWait(browser, 10).until(lambda d: not by_testid(d, "panel")[0].is_displayed())
+    WebDriverWait(browser, 10, ignored_exceptions=PAGE_CHANGING).until(
+        lambda d: not by_testid(d, "panel")[0].is_displayed()
+    )
     assert browser.switch_to.active_element == by_testid(browser, "launcher")[0], "Esc returns focus to the launcher"
 
 
