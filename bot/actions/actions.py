@@ -97,30 +97,33 @@ class ActionAnswerQuestion(Action):
         return facts_stated(question, tracker)
 
 
-def facts_stated(text: str, tracker: Tracker) -> List[EventType]:
-    """Remember the facts a question states ("毕业一年了…在深圳…"), so a later eligibility check
-    does not ask for them again."""
-    events: List[EventType] = []
+def stated_facts(text: str, known_groups: Any = None) -> Dict[str, Any]:
+    """Every fact a message states ("我在深圳 去年刚毕业"): region, groups (added to the known ones),
+    employment status and years since graduation."""
+    found: Dict[str, Any] = {}
     place = parse_region(text)
-    if place and not tracker.get_slot("region"):
-        events.append(SlotSet("region", place))
+    if place:
+        found["region"] = place
     groups = parse_groups(text)
-    known = tracker.get_slot("groups") if isinstance(tracker.get_slot("groups"), list) else []
-    if groups and not set(groups) <= set(known):
-        events.append(SlotSet("groups", list(dict.fromkeys(known + groups))))
+    if groups:
+        known = known_groups if isinstance(known_groups, list) else []
+        found["groups"] = list(dict.fromkeys(known + groups))
     status = parse_employment(text)
-    if status and not tracker.get_slot("employment_status"):
-        events.append(SlotSet("employment_status", status))
-    if ("毕业" in text or "应届" in text) and tracker.get_slot("years_since_graduation") is None:
+    if status:
+        found["employment_status"] = status
+    if "毕业" in text or "应届" in text:
         years = parse_graduation(text)
         if years is not None:
-            events.append(SlotSet("years_since_graduation", years))
-    return events
+            found["years_since_graduation"] = years
+    return found
 
 
-def _states_other_fact(text: str) -> bool:
-    """True when the message gives a region, employment status or graduation time."""
-    return bool(parse_region(text) or parse_employment(text) or (("毕业" in text) and parse_graduation(text) is not None))
+def facts_stated(text: str, tracker: Tracker) -> List[EventType]:
+    """Remember the facts a question states ("毕业一年了…在深圳…"), so a later eligibility check
+    does not ask for them again; facts already known are not overwritten (new groups are added)."""
+    known = tracker.get_slot("groups")
+    return [SlotSet(name, value) for name, value in stated_facts(text, known).items()
+            if (value != known if name == "groups" else tracker.get_slot(name) is None)]
 
 
 class ActionCheckEligibility(Action):
@@ -185,22 +188,7 @@ class ValidateEligibilityForm(FormValidationAction):
         if text.startswith("/") or is_skip(text):
             return events
         already = {e["name"] for e in events if e.get("event") == "slot"}
-        found: Dict[str, Any] = {}
-        place = parse_region(text)
-        if place:
-            found["region"] = place
-        groups = parse_groups(text)
-        if groups:
-            found["groups"] = list(dict.fromkeys((tracker.get_slot("groups") or []) + groups)) if isinstance(
-                tracker.get_slot("groups"), list) else groups
-        status = parse_employment(text)
-        if status:
-            found["employment_status"] = status
-        if "毕业" in text or "应届" in text:
-            years = parse_graduation(text)
-            if years is not None:
-                found["years_since_graduation"] = years
-        for name, value in found.items():
+        for name, value in stated_facts(text, tracker.get_slot("groups")).items():
             if name not in already and name != tracker.get_slot("requested_slot"):
                 events.append(SlotSet(name, value))
                 tracker.slots[name] = value
@@ -235,7 +223,7 @@ class ValidateEligibilityForm(FormValidationAction):
         codes = [v for v in (value if isinstance(value, list) else [value]) if v in lexicon()["group_labels"]]
         codes = list(dict.fromkeys(codes + parse_groups(text)))
         if not codes:
-            if not _states_other_fact(text):  # "银川" answers another question: keep it, just ask again
+            if not set(stated_facts(text)) - {"groups"}:  # "银川" answers another question: kept, asked again
                 dispatcher.utter_message(text="没听明白您的身份，可以点下面的按钮选择。")
             return {"groups": None}
         return {"groups": codes}
