@@ -14,7 +14,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from webchat.botclient import BotClient, BotUnavailable
 from webchat.pii import mask_pii
-from webchat.sessions import COOKIE, SessionSigner
+from webchat.sessions import COOKIE, SessionSigner, presented_token
 from webchat.store import ChatStore
 
 bp = Blueprint("chat", __name__, url_prefix="/api")
@@ -50,15 +50,9 @@ def _json_body() -> dict[str, Any] | None:
     return body if isinstance(body, dict) else None
 
 
-def _session_from(body: dict[str, Any] | None) -> tuple[str | None, bool]:
-    """Return (conversation id, whether a token was presented) from the body or the cookie."""
-    gateway = gateway_of(current_app)
-    token = body.get("session") if body else None
-    if token is None:
-        token = request.args.get("session") or request.cookies.get(COOKIE)
-    if token is not None and not isinstance(token, str):
-        return None, True
-    return gateway.signer.verify(token), bool(token)
+def _conversation() -> str | None:
+    """Return the conversation id of the session the request presents, if the server issued it."""
+    return gateway_of(current_app).signer.verify(presented_token())
 
 
 def _with_cookie(response: Response, token: str) -> Response:
@@ -101,7 +95,7 @@ def chat() -> Any:
     display = body.get("display")
     display = display.strip()[:MAX_DISPLAY_CHARS] if isinstance(display, str) and display.strip() else None
 
-    conversation_id, _ = _session_from(body)
+    conversation_id = _conversation()
     if conversation_id is None:
         conversation_id, token = gateway.signer.issue()
     else:
@@ -121,7 +115,7 @@ def chat() -> Any:
 @bp.get("/chat/history")
 def history() -> Any:
     """Return ``{"session", "messages": [{"id", "role", "text", "buttons", "citations", "feedback"}]}``."""
-    conversation_id, _ = _session_from(None)
+    conversation_id = _conversation()
     if conversation_id is None:
         return jsonify(session=None, messages=[])
     gateway = gateway_of(current_app)
@@ -150,7 +144,7 @@ def feedback() -> Any:
         return jsonify(error="评价只能是 up（有用）或 down（没用）。"), 400
     if not isinstance(message_id, str) or not message_id:
         return jsonify(error="缺少要评价的消息编号 message_id。"), 400
-    conversation_id, _ = _session_from(body)
+    conversation_id = _conversation()
     if conversation_id is None:
         return jsonify(error=BAD_SESSION), 400
     if not gateway_of(current_app).store.add_feedback(conversation_id, message_id, rating):

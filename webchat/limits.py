@@ -5,23 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 from flask_limiter.util import get_remote_address
+
+from webchat.sessions import presented_token
 
 TOO_MANY = "您发送得太频繁了，请稍后再试。"
 LIMITER = "policybot.limiter"
 
 
 def session_key() -> str:
-    """The rate-limit key of a chat request: its session token (body or cookie), else the client address."""
-    from webchat.sessions import COOKIE
-
-    body = request.get_json(silent=True)
-    token = body.get("session") if isinstance(body, dict) else None
-    token = token if isinstance(token, str) and token else request.cookies.get(COOKIE)
-    return f"session:{token}" if token else f"ip:{get_remote_address()}"
+    """The rate-limit key of a chat request: its session token (body, query or cookie), else the client address."""
+    token = presented_token()
+    return f"session:{token}" if isinstance(token, str) and token else f"ip:{get_remote_address()}"
 
 
 def init_app(app: Flask, storage_uri: str, session_limit: str, ip_limit: str, endpoints: Iterable[str]) -> Limiter:

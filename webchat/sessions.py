@@ -6,6 +6,7 @@ import os
 import secrets
 from pathlib import Path
 
+from flask import request
 from itsdangerous import BadSignature, URLSafeSerializer
 
 COOKIE = "pb_session"
@@ -40,6 +41,15 @@ def load_secret(configured: str | None, var_dir: Path) -> str:
     return secret
 
 
+def presented_token() -> object:
+    """Return the session token the current request presents: the JSON body's ``session``, else the
+    ``session`` query parameter, else the cookie; None when there is none (anything else is returned
+    as is, so that a non-text token is refused by ``SessionSigner.verify``)."""
+    body = request.get_json(silent=True)
+    token = body.get("session") if isinstance(body, dict) else None
+    return token if token is not None else request.args.get("session") or request.cookies.get(COOKIE)
+
+
 class SessionSigner:
     """Issues session tokens and reads back the conversation id of genuine ones."""
 
@@ -62,9 +72,9 @@ class SessionSigner:
         """Return the token of an existing conversation id."""
         return str(self._serializer.dumps(conversation_id))
 
-    def verify(self, token: str | None) -> str | None:
+    def verify(self, token: object) -> str | None:
         """Return the conversation id of a token this server issued, or None for anything else."""
-        if not token or len(token) > 200:
+        if not isinstance(token, str) or not token or len(token) > 200:
             return None
         try:
             value = self._serializer.loads(token)
