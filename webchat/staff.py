@@ -29,6 +29,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import Forbidden
 
 from knowledge.settings import Settings
+from webchat.chat import gateway_of
 from webchat.users import Account, StaffStore
 
 STAFF = "policybot.staff"
@@ -70,7 +71,6 @@ def init_staff(app: Flask, settings: Settings) -> None:
     from webchat.console import bp as console_bp
     from webchat.limits import LIMITER
     from webchat.sessions import load_secret
-    from webchat.store import database_url
 
     if not app.config.get("SECRET_KEY"):
         secret_key = settings.web.secret_key.get_secret_value() if settings.web.secret_key else None
@@ -88,7 +88,7 @@ def init_staff(app: Flask, settings: Settings) -> None:
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the login session
     )
     app.config.setdefault("WTF_CSRF_ENABLED", True)
-    app.extensions[STAFF] = StaffStore(database_url(settings.database.url, settings.paths.var))
+    app.extensions[STAFF] = StaffStore(gateway_of(app).store.engine)  # one connection pool per app
     app.extensions[CSRF] = CSRFProtect(app)
 
     manager = LoginManager(app)

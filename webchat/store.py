@@ -109,19 +109,24 @@ def database_url(url: str | None, var_dir: Path) -> str:
     return f"sqlite:///{var_dir / 'policybot.db'}"
 
 
+def connect(url: str) -> Engine:
+    """Return an engine for the app database (SQLite shared between threads, stale connections re-tried)."""
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if url.startswith("sqlite"):
+        options["connect_args"] = {"check_same_thread": False, "timeout": 15}
+    return create_engine(url, **options)
+
+
 class ChatStore:
     """Reads and writes conversations; one instance per app, thread-safe through short sessions."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, database: str | Engine) -> None:
         """Connect and create the tables that are missing.
 
         Args:
-            url: a SQLAlchemy database URL.
+            database: a SQLAlchemy database URL, or an engine to share.
         """
-        options: dict[str, Any] = {"pool_pre_ping": True}
-        if url.startswith("sqlite"):
-            options["connect_args"] = {"check_same_thread": False, "timeout": 15}
-        self.engine: Engine = create_engine(url, **options)
+        self.engine: Engine = connect(database) if isinstance(database, str) else database
         Base.metadata.create_all(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
@@ -206,13 +211,3 @@ class ChatStore:
                 return False
             db.add(Feedback(message_id=message_id, conversation_id=conversation_id, rating=rating))
         return True
-
-    def unanswered(self, limit: int = 50) -> list[tuple[str, str, datetime]]:
-        """Return recent unanswered questions as (conversation id, question, time), newest first."""
-        with self._sessions() as db:
-            rows = db.execute(
-                select(Unanswered.conversation_id, Unanswered.question, Unanswered.created_at)
-                .order_by(Unanswered.id.desc())
-                .limit(limit)
-            ).all()
-        return [(r[0], r[1], r[2]) for r in rows]

@@ -11,13 +11,14 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Boolean, DateTime, Integer, String, Text, create_engine, select
+from sqlalchemy import Boolean, DateTime, Integer, String, Text, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+
+from webchat.store import connect
 
 ROLES: dict[str, str] = {"agent": "热线坐席", "maintainer": "维护人员"}
 MAX_NAME_CHARS = 40
@@ -96,17 +97,14 @@ class AuditRow:
 class StaffStore:
     """Accounts and audit log; one instance per app (or CLI call), thread-safe through short sessions."""
 
-    def __init__(self, url: str, hasher: PasswordHasher | None = None) -> None:
+    def __init__(self, database: str | Engine, hasher: PasswordHasher | None = None) -> None:
         """Connect and create the staff tables that are missing.
 
         Args:
-            url: a SQLAlchemy database URL (the chat store's).
+            database: a SQLAlchemy database URL, or the chat store's engine to share.
             hasher: the argon2 hasher; the library's defaults (argon2id) when None.
         """
-        options: dict[str, Any] = {"pool_pre_ping": True}
-        if url.startswith("sqlite"):
-            options["connect_args"] = {"check_same_thread": False, "timeout": 15}
-        self.engine: Engine = create_engine(url, **options)
+        self.engine: Engine = connect(database) if isinstance(database, str) else database
         StaffBase.metadata.create_all(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.hasher = hasher or PasswordHasher()
