@@ -46,7 +46,7 @@ class Message(Base):
     __tablename__ = "messages"
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True, default=new_id)
-    seq: Mapped[int] = mapped_column(Integer, primary_key=False, autoincrement=False, index=True)
+    seq: Mapped[int] = mapped_column(Integer, index=True)
     conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
     role: Mapped[str] = mapped_column(String(8))
     text: Mapped[str] = mapped_column(Text, default="")
