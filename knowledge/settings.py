@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
@@ -120,6 +120,9 @@ class WebSettings(_Section):
     cookie_secure: bool = False
     allowed_origins: list[str] = []
     ratelimit_storage: str = "memory://"
+    workers: int = Field(1, ge=1, le=64)
+    threads: int = Field(8, ge=1, le=256)
+    gunicorn_config: Path | None = None
 
     @field_validator("allowed_origins", mode="before")
     @classmethod
@@ -143,6 +146,25 @@ class DatabaseSettings(_Section):
     """The app database (conversations, feedback, unanswered questions)."""
 
     url: str | None = None
+
+
+class DeploymentSettings(_Section):
+    """Embedded (one machine: SQLite, in-memory locks and limits) or scale-out (PostgreSQL + Redis)."""
+
+    mode: Literal["embedded", "scaleout"] = "embedded"
+    postgres_url: SecretStr | None = None
+    redis_url: SecretStr | None = None
+    redis_key_prefix: str = Field("policybot", pattern=r"^[A-Za-z0-9]+$")
+
+    @model_validator(mode="after")
+    def _scaleout_needs_services(self) -> DeploymentSettings:
+        """Scale-out without its shared services would silently keep state per replica."""
+        if self.mode == "scaleout":
+            missing = [name for name in ("postgres_url", "redis_url") if getattr(self, name) is None]
+            if missing:
+                keys = "、".join(f"POLICYBOT_DEPLOYMENT__{name.upper()}" for name in missing)
+                raise ValueError(f"scaleout 模式需要设置 {keys}")
+        return self
 
 
 class StaffSettings(_Section):
@@ -171,6 +193,21 @@ class Settings(BaseModel):
     chat: ChatSettings = ChatSettings()
     database: DatabaseSettings = DatabaseSettings()
     staff: StaffSettings = StaffSettings()
+    deployment: DeploymentSettings = DeploymentSettings()
+
+    @model_validator(mode="after")
+    def _apply_deployment(self) -> Settings:
+        """In scale-out mode the replicas share PostgreSQL (app data) and Redis (rate limits) and one secret."""
+        deploy = self.deployment
+        if deploy.mode != "scaleout":
+            return self
+        if self.web.secret_key is None:
+            raise ValueError("scaleout 模式需要设置 POLICYBOT_WEB__SECRET_KEY（每个副本相同），否则各副本互不认可会话")
+        if self.database.url is None and deploy.postgres_url is not None:
+            self.database.url = sqlalchemy_postgres_url(deploy.postgres_url.get_secret_value())
+        if self.web.ratelimit_storage == "memory://" and deploy.redis_url is not None:
+            self.web.ratelimit_storage = deploy.redis_url.get_secret_value()
+        return self
 
 
 def load_settings(
@@ -205,7 +242,24 @@ def load_settings(
     settings.paths = settings.paths.resolved(path.parent)
     if settings.model.path is not None and not settings.model.path.is_absolute():
         settings.model.path = (path.parent / settings.model.path).resolve()
+    if settings.web.gunicorn_config is not None and not settings.web.gunicorn_config.is_absolute():
+        settings.web.gunicorn_config = (path.parent / settings.web.gunicorn_config).resolve()
     return settings
+
+
+def sqlalchemy_postgres_url(url: str) -> str:
+    """Return a ``postgresql://`` URL with the psycopg 3 driver SQLAlchemy should use.
+
+    Args:
+        url: ``postgresql://user:password@host:port/db`` (or already ``postgresql+driver://``).
+
+    Returns:
+        The same URL with ``postgresql+psycopg://`` as scheme when no driver was named.
+    """
+    for scheme in ("postgresql://", "postgres://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme) :]
+    return url
 
 
 def _env_to_nested(env: Mapping[str, str]) -> dict[str, Any]:

@@ -28,38 +28,71 @@ def free_port() -> int:
 
 @dataclass
 class Stack:
-    """Three processes and where they listen; ``stop()`` ends them."""
+    """Web app, Rasa server and action server (``replicas`` of each) and where they listen.
+
+    Replica ``i`` is named ``web``/``rasa``/``actions`` for the first and ``web2``/``rasa2``/… after
+    it; web ``i`` talks to Rasa ``i``, which calls actions ``i``, which call web ``i``'s API. Every
+    replica shares the index folder, the data folder and whatever ``extra_env`` points them at
+    (the scale-out tests pass PostgreSQL and Redis URLs there).
+    """
 
     workdir: Path
-    web_port: int = field(default_factory=free_port)
-    rasa_port: int = field(default_factory=free_port)
-    actions_port: int = field(default_factory=free_port)
+    replicas: int = 1
+    extra_env: dict[str, str] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    ports: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for i in range(self.replicas):
+            for kind in ("web", "rasa", "actions"):
+                self.ports[self.name(kind, i)] = free_port()
+
+    @staticmethod
+    def name(kind: str, replica: int = 0) -> str:
+        """Return the process name of one replica: ``rasa`` for the first, ``rasa2`` for the second."""
+        return kind if replica == 0 else f"{kind}{replica + 1}"
+
+    @property
+    def web_port(self) -> int:
+        return self.ports["web"]
+
+    @property
+    def rasa_port(self) -> int:
+        return self.ports["rasa"]
+
+    @property
+    def actions_port(self) -> int:
+        return self.ports["actions"]
 
     @property
     def tracker_db(self) -> Path:
-        """Rasa's SQLite tracker store: what reached Rasa can be checked there."""
-        return self.workdir / "rasa_tracker.db"
+        """Rasa's SQLite tracker store (embedded mode): what reached Rasa can be checked there."""
+        return self.workdir / "var" / "rasa_tracker.db"
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.web_port}"
+        return self.url_of(0)
 
-    def env(self) -> dict[str, str]:
-        """Environment of the web app: its own index and data folders, the stack's ports, loose limits."""
+    def url_of(self, replica: int) -> str:
+        """Return the base URL of one web replica."""
+        return f"http://127.0.0.1:{self.ports[self.name('web', replica)]}"
+
+    def env(self, replica: int = 0) -> dict[str, str]:
+        """Environment of one replica: shared index and data folders, its own ports, loose limits."""
         return {
             **os.environ,
             "POLICYBOT_PATHS__INDEX_ROOT": str(self.workdir / "index"),
             "POLICYBOT_PATHS__VAR": str(self.workdir / "var"),
-            "POLICYBOT_WEB__RASA_URL": f"http://127.0.0.1:{self.rasa_port}",
-            "POLICYBOT_WEB__ACTIONS_URL": f"http://127.0.0.1:{self.actions_port}",
+            "POLICYBOT_WEB__RASA_URL": f"http://127.0.0.1:{self.ports[self.name('rasa', replica)]}",
+            "POLICYBOT_WEB__ACTIONS_URL": f"http://127.0.0.1:{self.ports[self.name('actions', replica)]}",
             "POLICYBOT_WEB__HEALTH_TIMEOUT_S": "2",
             "POLICYBOT_CHAT__SESSION_LIMIT": "200 per minute",
             "POLICYBOT_CHAT__IP_LIMIT": "1000 per minute",
+            **self.extra_env,
         }
 
     def start(self, build_index: bool = True) -> Stack:
-        """Build an index, start the three processes and wait until ``/healthz`` says ok.
+        """Build an index, start every process and wait until each web replica's ``/healthz`` says ok.
 
         Raises:
             RuntimeError: a part is missing or the stack is not healthy within 4 minutes.
@@ -67,37 +100,47 @@ class Stack:
         for needed in (POLICYBOT, RASA, MODEL):
             if not needed.exists():
                 raise RuntimeError(f"{needed} is missing: run `make install train` first")
-        env = self.env()
-        logs = self.workdir / "logs"
-        logs.mkdir(parents=True, exist_ok=True)
+        (self.workdir / "logs").mkdir(parents=True, exist_ok=True)
         if build_index:
-            subprocess.run([str(POLICYBOT), "index", "build"], env=env, check=True, capture_output=True, timeout=600)
-        endpoints = self.workdir / "endpoints.yml"
-        endpoints.write_text(
-            f'action_endpoint:\n  url: "http://127.0.0.1:{self.actions_port}/webhook"\n'
-            f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {self.tracker_db}\n"
-        )
-        self._spawn("web", [str(POLICYBOT), "serve", "--port", str(self.web_port)], env, ROOT)
-        self._spawn(
-            "actions",
-            [str(RASA_PY), "serve_actions.py", str(self.actions_port)],
-            {**os.environ, "POLICYBOT_API_URL": self.url},
-            BOT,
-        )
-        rasa_args = ["run", "-i", "127.0.0.1", "-p", str(self.rasa_port), "--model", str(MODEL)]
-        rasa_args += ["--credentials", "credentials.yml", "--endpoints", str(endpoints)]
-        self._spawn("rasa", [str(RASA), *rasa_args], {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}, BOT)
+            subprocess.run([str(POLICYBOT), "index", "build"], env=self.env(), check=True, capture_output=True, timeout=600)
+        for replica in range(self.replicas):
+            self.start_replica(replica)
         self.wait_healthy()
         return self
+
+    def start_replica(self, replica: int, kinds: tuple[str, ...] = ("web", "actions", "rasa")) -> None:
+        """Start (or restart) some processes of one replica without waiting for them."""
+        env = self.env(replica)
+        if "web" in kinds:
+            port = self.ports[self.name("web", replica)]
+            self._spawn(self.name("web", replica), [str(POLICYBOT), "serve", "--port", str(port)], env, ROOT)
+        if "actions" in kinds:
+            port = self.ports[self.name("actions", replica)]
+            api = {**os.environ, "POLICYBOT_API_URL": self.url_of(replica)}
+            self._spawn(self.name("actions", replica), [str(RASA_PY), "serve_actions.py", str(port)], api, BOT)
+        if "rasa" in kinds:
+            endpoints = self.workdir / f"endpoints-{replica + 1}.yml"
+            subprocess.run(
+                [str(POLICYBOT), "deploy", "rasa-endpoints", "--out", str(endpoints)],
+                env=env,
+                check=True,
+                capture_output=True,
+                timeout=120,
+            )
+            port = self.ports[self.name("rasa", replica)]
+            rasa_args = ["run", "-i", "127.0.0.1", "-p", str(port), "--model", str(MODEL)]
+            rasa_args += ["--credentials", "credentials.yml", "--endpoints", str(endpoints)]
+            rasa_env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
+            self._spawn(self.name("rasa", replica), [str(RASA), *rasa_args], rasa_env, BOT)
 
     def _spawn(self, name: str, args: list[str], env: dict[str, str], cwd: Path) -> None:
         log = (self.workdir / "logs" / f"{name}.log").open("ab")
         self.processes[name] = subprocess.Popen(args, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
 
-    def health(self) -> dict[str, object]:
-        """Return the web app's ``/healthz`` body (``{}`` when it does not answer)."""
+    def health(self, replica: int = 0) -> dict[str, object]:
+        """Return one web replica's ``/healthz`` body (``{}`` when it does not answer)."""
         try:
-            with urllib.request.urlopen(self.url + "/healthz", timeout=5) as reply:
+            with urllib.request.urlopen(self.url_of(replica) + "/healthz", timeout=5) as reply:
                 body: dict[str, object] = json.loads(reply.read())
                 return body
         except OSError:
@@ -107,7 +150,7 @@ class Stack:
         """Wait until the stack is healthy; raise with the logs' tails when it is not."""
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
-            if self.health().get("status") == "ok":
+            if all(self.health(i).get("status") == "ok" for i in range(self.replicas)):
                 return
             for name, process in self.processes.items():
                 if process.poll() is not None:

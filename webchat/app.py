@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 from flask import Flask, jsonify
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from knowledge.service import EligibilityService
@@ -14,6 +15,7 @@ from retrieval.service import RetrievalService
 
 RETRIEVAL = "policybot.retrieval"
 SETTINGS = "policybot.settings"
+STORAGE_UNAVAILABLE = "服务暂时繁忙（数据存储不可用），请稍后再试或拨打12333咨询。"
 
 
 def create_app(settings: Settings | None = None, test_config: dict[str, Any] | None = None) -> Flask:
@@ -64,6 +66,12 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     def _http_error(exc: HTTPException) -> Any:
         messages = {404: "没有这个地址", 405: "不支持这种请求方式", 413: "请求内容太大"}
         return jsonify(error=messages.get(exc.code or 500, exc.description)), exc.code
+
+    @app.errorhandler(SQLAlchemyError)
+    def _database_down(exc: SQLAlchemyError) -> Any:
+        # PostgreSQL restarting or unreachable: a friendly 503; the pool re-connects on the next request.
+        app.logger.error("database unavailable: %s", exc)
+        return jsonify(error=STORAGE_UNAVAILABLE), 503
 
     return app
 

@@ -106,6 +106,10 @@ def chat() -> Any:
     except BotUnavailable as exc:
         current_app.logger.warning("Rasa unavailable: %s", exc)
         return _with_cookie(jsonify(error=UNAVAILABLE, session=token), token), 503
+    if not reply.messages:
+        # Rasa answered but said nothing: its action server failed mid-turn. Never leave the user in silence.
+        current_app.logger.warning("Rasa gave no reply for conversation %s (action server down?)", conversation_id)
+        return _with_cookie(jsonify(error=UNAVAILABLE, session=token), token), 503
     shown = mask_pii(display) if display and message.startswith("/") else masked
     ids = gateway.store.add_turn(conversation_id, shown, reply.messages, reply.unanswered)
     messages = [{"id": mid, **m} for mid, m in zip(ids, reply.messages, strict=True)]

@@ -520,22 +520,57 @@ def eval_command(
 def serve(
     host: Annotated[str | None, typer.Option("--host", help="监听地址（默认取 config.yml 的 web.host）")] = None,
     port: Annotated[int | None, typer.Option("--port", help="端口（默认取 web.port）")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", help="gunicorn 工作进程数（默认取 web.workers）")] = None,
 ) -> None:
-    """Run the web app (API and health check) on the embedded server."""
-    from webchat.app import create_app, retrieval_of
+    """Run the web app (chat, API, console, admin, health check) under gunicorn."""
+    from retrieval.store import IndexStore
+    from webchat.server import WebServer
 
     settings = _settings()
-    flask_app = create_app(settings)
+    if workers is not None:
+        settings.web.workers = workers
     bind_host, bind_port = host or settings.web.host, port or settings.web.port
+    if IndexStore(settings.paths.index_root).current() is None:
+        errors.print("[yellow]索引尚未建立，请先运行 policybot index build（检索暂不可用）[/yellow]")
     try:
-        retrieval_of(flask_app).searcher.current()
-    except SearchError as exc:
-        errors.print(f"[yellow]{exc.message}[/yellow]")
+        server = WebServer(settings, bind_host, bind_port)
+    except ValueError as exc:
+        errors.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
     console.print(
-        f"就业政策助手已启动：打开 http://{bind_host}:{bind_port}/ 对话；"
-        f"健康检查 http://{bind_host}:{bind_port}/healthz"
+        f"就业政策助手已启动（{settings.deployment.mode}，{settings.web.workers} 个工作进程）："
+        f"打开 http://{bind_host}:{bind_port}/ 对话；健康检查 http://{bind_host}:{bind_port}/healthz"
     )
-    flask_app.run(host=bind_host, port=bind_port, threaded=True, use_reloader=False)
+    server.run()
+
+
+deploy_app = typer.Typer(help="部署：为当前部署模式生成 Rasa 等服务的配置", no_args_is_help=True)
+app.add_typer(deploy_app, name="deploy")
+
+
+@deploy_app.command("rasa-endpoints")
+def deploy_rasa_endpoints(
+    out: Annotated[Path | None, typer.Option("--out", help="写入此文件（默认打印到标准输出）")] = None,
+    actions_url: Annotated[
+        str | None, typer.Option("--actions-url", help="此 Rasa 副本调用的动作服务器（默认取 web.actions_url）")
+    ] = None,
+) -> None:
+    """Write Rasa's endpoints.yml for the deployment mode (tracker store, lock store, action server)."""
+    from webchat.rasaendpoints import EndpointsError, endpoints_yaml
+
+    try:
+        text = endpoints_yaml(_settings(), actions_url)
+    except EndpointsError as exc:
+        errors.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    if out is None:
+        sys.stdout.write(text)
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.chmod(0o600)
+    os.replace(tmp, out)
 
 
 def _print_response(response: SearchResponse) -> None:

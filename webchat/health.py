@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, jsonify
 
 from retrieval.search import NoIndexError
 from webchat.app import retrieval_of, settings_of
+from webchat.chat import gateway_of
 
 bp = Blueprint("health", __name__)
 
@@ -24,7 +25,7 @@ def _up(url: str, timeout: float) -> bool:
 
 @bp.get("/healthz")
 def healthz() -> Any:
-    """Return ``{"status": "ok"|"degraded", "index_version", "bot", "actions"}`` (200 either way)."""
+    """Return ``{"status": "ok"|"degraded", "index_version", "bot", "actions", "database"}`` (200 either way)."""
     settings = settings_of(current_app).web
     service = retrieval_of(current_app)
     version: str | None
@@ -34,12 +35,15 @@ def healthz() -> Any:
         version = None
     bot = "up" if _up(settings.rasa_url.rstrip("/") + "/", settings.health_timeout_s) else "down"
     actions = "up" if _up(settings.actions_url.rstrip("/") + "/health", settings.health_timeout_s) else "down"
-    ok = version is not None and service.searcher.last_error is None and bot == "up" and actions == "up"
+    database = "up" if gateway_of(current_app).store.ping() else "down"
+    ok = version is not None and service.searcher.last_error is None
+    ok = ok and bot == "up" and actions == "up" and database == "up"
     body: dict[str, Any] = {
         "status": "ok" if ok else "degraded",
         "index_version": version,
         "bot": bot,
         "actions": actions,
+        "database": database,
     }
     if service.searcher.last_error:
         body["index_error"] = service.searcher.last_error

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, create_engine, func, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 
@@ -129,6 +130,15 @@ class ChatStore:
         self.engine: Engine = connect(database) if isinstance(database, str) else database
         Base.metadata.create_all(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def ping(self) -> bool:
+        """Return whether the database answers a trivial query right now."""
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(select(1))
+        except SQLAlchemyError:
+            return False
+        return True
 
     def ensure_conversation(self, conversation_id: str) -> None:
         """Create the conversation row if it does not exist yet."""

@@ -1,0 +1,58 @@
+"""Run the web app under gunicorn (``policybot serve``), configured from the one settings object."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from knowledge.settings import Settings
+
+
+class WebServer(BaseApplication):  # type: ignore[misc]
+    """A gunicorn application whose workers each build the app with ``create_app(settings)``."""
+
+    def __init__(self, settings: Settings, host: str, port: int) -> None:
+        """Check the settings and remember where to listen.
+
+        Args:
+            settings: the settings built at the entry point.
+            host: the address to bind.
+            port: the port to bind.
+
+        Raises:
+            ValueError: ``web.gunicorn_config`` names a file that does not exist.
+        """
+        if settings.web.gunicorn_config is not None and not settings.web.gunicorn_config.is_file():
+            raise ValueError(f"找不到 gunicorn 配置文件 {settings.web.gunicorn_config}")
+        self.settings = settings
+        self.bind = f"{host}:{port}"
+        super().__init__()
+
+    def load_config(self) -> None:
+        """Apply the settings, then the optional gunicorn config file (which may tune anything else)."""
+        web = self.settings.web
+        values: dict[str, Any] = {
+            "bind": [self.bind],
+            "workers": web.workers,
+            "threads": web.threads,
+            "worker_class": "gthread",
+            "timeout": 60,
+            "graceful_timeout": 20,
+            "accesslog": None,
+            "errorlog": "-",
+            "proc_name": "policybot-web",
+            # gunicorn's control socket is one per user by default: replicas on one host would collide.
+            "control_socket_disable": True,
+        }
+        for key, value in values.items():
+            self.cfg.set(key, value)
+        if web.gunicorn_config is not None:
+            self.load_config_from_file(str(web.gunicorn_config))
+            self.cfg.set("bind", [self.bind])
+
+    def load(self) -> Any:
+        """Build the app in the worker (after the fork: each worker has its own index and pools)."""
+        from webchat.app import create_app
+
+        return create_app(self.settings)
