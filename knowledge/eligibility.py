@@ -4,7 +4,6 @@ unknown."""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
@@ -44,6 +43,10 @@ class PolicyResult:
     missing: list[str]
     period_ended: bool = False
     satisfied: int = 0  # conditions already met: how likely the policy is to fit, for question planning
+    # Missing facts that keep the policy open only as the alternative to a condition the citizen's facts
+    # already fail (an unemployed graduate and "首次创业" for a policy "for the self-employed or first-time
+    # founders"): off the situation the citizen described, so question planning asks them last.
+    off_path: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -99,8 +102,9 @@ class EligibilityEngine:
         condition_ok: bool | None = True
         missing: list[str] = []
         met = [0]
+        off_path: set[str] = set()
         if policy.conditions is not None:
-            condition_ok = _evaluate(policy.conditions, facts, reasons, missing, counter, met)
+            condition_ok = _evaluate(policy.conditions, facts, reasons, missing, counter, met, off_path)
         if region_ok is None:
             missing.insert(0, "region")
         status: Status
@@ -114,7 +118,9 @@ class EligibilityEngine:
         if ended and policy.period is not None:
             start, end = policy.period
             reasons.append(f"该政策出自{start}–{end}年规划，规划期已结束，请向当地人社部门确认现行政策")
-        return PolicyResult(policy, status, reasons, list(dict.fromkeys(missing)), ended, met[0] + bool(region_ok))
+        missing = list(dict.fromkeys(missing))
+        off = frozenset(off_path & set(missing))
+        return PolicyResult(policy, status, reasons, missing, ended, met[0] + bool(region_ok), off)
 
     def _region(self, policy: Policy, facts: dict[str, Any], reasons: list[str]) -> bool | None:
         if NATIONAL in policy.regions:
@@ -148,9 +154,11 @@ def _evaluate(
     missing: list[str],
     counter: list[int],
     met: list[int],
+    off_path: set[str],
 ) -> bool | None:
-    """Three-valued evaluation (True / False / None = unknown), recording reasons, missing facts, and
-    how many conditions are evaluated (``counter``) and met (``met``)."""
+    """Three-valued evaluation (True / False / None = unknown), recording reasons, missing facts, how
+    many conditions are evaluated (``counter``) and met (``met``), and the missing facts that are only
+    alternatives to a condition the facts already fail (``off_path``: an "any" with a False child)."""
     if isinstance(condition, Leaf):
         counter[0] += 1
         value = _leaf(condition, facts, reasons, missing)
@@ -163,7 +171,7 @@ def _evaluate(
     for child in condition.children:
         r: list[str] = []
         m: list[str] = []
-        values.append(_evaluate(child, facts, r, m, counter, met))
+        values.append(_evaluate(child, facts, r, m, counter, met, off_path))
         child_reasons.append(r)
         child_missing.append(m)
     # "all" is decided by a False child, "any" by a True one; otherwise unknown children leave it open.
@@ -178,6 +186,8 @@ def _evaluate(
         for value, m in zip(values, child_missing, strict=True):
             if value is None:
                 missing.extend(m)
+                if condition.mode == "any" and False in values:
+                    off_path.update(m)
         return None
     return not decisive
 
@@ -243,14 +253,23 @@ def next_question(results: list[PolicyResult], skip: tuple[str, ...] = ()) -> st
 
     Each open policy counts 1 plus the number of its conditions already met, so a policy that
     already fits the person in part (a graduate asking about graduate subsidies) weighs more than
-    one nothing points to yet.
+    one nothing points to yet. That weight is shared among the facts the policy still needs: a fact
+    that settles a policy on its own decides more than one of the two facts it needs.
+
+    A fact missing only off the citizen's path (the "首次创业" alternative of a policy whose other
+    branch, "自主创业", the citizen's facts already fail) counts only when no fact on their path is
+    left: it does not concern the situation they described, so it is asked last.
     """
-    counts: Counter[str] = Counter()
+    on_path: dict[str, float] = {}
+    off_path: dict[str, float] = {}
     for result in results:
         if result.status == "unknown":
+            share = (1 + result.satisfied) / len(result.missing)
             for fact in result.missing:
                 if fact not in skip:
-                    counts[fact] += 1 + result.satisfied
+                    tally = off_path if fact in result.off_path else on_path
+                    tally[fact] = tally.get(fact, 0.0) + share
+    counts = on_path or off_path
     if not counts:
         return None
     return max(counts, key=lambda f: (counts[f], -FACT_PRIORITY.index(f) if f in FACT_PRIORITY else -99))

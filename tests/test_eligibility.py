@@ -315,3 +315,50 @@ def test_the_policies_matching_most_of_the_facts_come_first(service: Eligibility
     eligible = [r.policy.id for r in verdict.results if r.status == "eligible"]
     assert eligible[0] == "internship-subsidy-gd"
     assert eligible.index("internship-subsidy-gd") < eligible.index("startup-guarantee-loan")
+
+
+def _questions(service: EligibilityService, truth: dict[str, Any], limit: int = 10) -> list[str]:
+    """The facts the form would ask, in order, of a citizen whose answers are ``truth`` (others skipped)."""
+    facts: dict[str, Any] = {}
+    skip: list[str] = []
+    asked: list[str] = []
+    for _ in range(limit):
+        fact = service.check(facts, skip).next_fact
+        if fact is None:
+            break
+        asked.append(fact)
+        if truth.get(fact) is None:
+            skip.append(fact)
+        else:
+            facts[fact] = truth[fact]
+    return asked
+
+
+def test_a_graduate_is_asked_about_graduates_before_founding_a_business(service: EligibilityService) -> None:
+    """An unemployed graduate was once asked "第一次创办企业吗" right after their employment status."""
+    graduate = {"region": "深圳", "groups": ["graduate"], "employment_status": "unemployed",
+                "years_since_graduation": 1, "grassroots_job": False, "enlisting": False}  # fmt: skip
+    asked = _questions(service, graduate)
+    assert set(asked[:4]) == {"region", "groups", "employment_status", "years_since_graduation"}
+    assert asked.index("business_first_time") > max(asked.index("grassroots_job"), asked.index("enlisting"))
+
+
+def test_a_fact_only_off_the_citizens_path_is_asked_last(service: EligibilityService) -> None:
+    facts = {"region": "深圳", "groups": ["graduate"], "employment_status": "unemployed"}
+    verdict = service.check(facts)
+    by_id = {r.policy.id: r for r in verdict.results}
+    # open for the self-employed or first-time founders: this citizen is not self-employed
+    assert by_id["graduate-startup-support"].off_path == {"business_first_time"}
+    assert by_id["startup-one-off-subsidy"].off_path == frozenset()  # a condition for everyone it covers
+    assert by_id["graduate-startup-support"].missing == ["business_first_time"]  # still named as missing
+    assert verdict.next_fact == "years_since_graduation"
+    employed = service.check({"region": "银川", "groups": ["flexible_worker"], "employment_status": "employed"})
+    assert employed.next_fact != "business_first_time"
+
+
+def test_founding_facts_come_first_for_the_self_employed(service: EligibilityService) -> None:
+    founder = service.check({"region": "深圳", "groups": ["hard_to_employ"], "employment_status": "self_employed"})
+    assert founder.next_fact in {"business_first_time", "business_operating_years"}
+    assert "business_first_time" in _questions(
+        service, {"region": "临清", "groups": ["rural_resident"], "employment_status": "unemployed"}
+    ), "an off-path fact is still asked once nothing on the path is left"
