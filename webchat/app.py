@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from knowledge.service import EligibilityService
 from knowledge.settings import Settings, load_settings
 from retrieval.service import RetrievalService
+from webchat import security
 
 RETRIEVAL = "policybot.retrieval"
 SETTINGS = "policybot.settings"
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     app.register_blueprint(widget_bp)
     _init_chat(app, settings)
     _init_staff(app, settings)
+    security.init_app(app, settings)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Any:

@@ -162,7 +162,8 @@
     'aria-expanded': 'false', 'aria-controls': ids + '-panel', 'aria-haspopup': 'dialog',
     onclick: function () { if (panel.hidden) open(true); else close(true); }
   }, [icon('chat', 'pb-icon-open'), icon('close', 'pb-icon-close')]);
-  var root = h('div', { class: 'pb-root pb-pos-' + POSITION, style: 'display:none' }, [launcher, panel]);
+  var root = h('div', { class: 'pb-root pb-pos-' + POSITION }, [launcher, panel]);
+  root.style.display = 'none';  // CSSOM, not a style attribute: allowed by a CSP without 'unsafe-inline'
 
   // Show the widget once its stylesheet is there (or failed: then it is plain but usable).
   var cssUrl = new URL('widget.css', scriptUrl);

@@ -1,0 +1,342 @@
+"""Security headers (webchat/security.py) on the citizen page, the API, the console, the admin and the
+static widget; pages with no inline script or style (what the CSP forbids); a real Chromium showing the
+widget and the staff pages under the CSP without a single violation."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from werkzeug.test import TestResponse
+
+from knowledge.settings import Settings
+from tests.staffkit import AGENT, MAINTAINER, login, make_app, make_settings
+from webchat.security import frame_sources, kind_of
+
+ROOT = Path(__file__).resolve().parent.parent
+STATIC = ROOT / "webchat" / "static"
+HOST_SITE = "https://www.example.gov.cn"
+COMMON = {
+    "X-Content-Type-Options": "nosniff",
+    "Permissions-Policy": "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()",
+}
+
+
+@pytest.fixture(scope="module")
+def base_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return make_settings(tmp_path_factory.mktemp("security"), staff={"login_limit": "1000 per minute"})
+
+
+@pytest.fixture(scope="module")
+def app(base_settings: Settings) -> Flask:
+    return make_app(base_settings)
+
+
+def _variant(settings: Settings, **web: object) -> Flask:
+    """The same knowledge base and index with other ``web`` settings."""
+    return make_app(settings.model_copy(update={"web": settings.web.model_copy(update=web)}), build=False)
+
+
+@pytest.fixture(scope="module")
+def embedding_app(base_settings: Settings) -> Flask:
+    """A deployment behind HTTPS whose widget is embedded by a 人社 site."""
+    return _variant(base_settings, allowed_origins=[HOST_SITE, "*", "https://bad.example/path"], cookie_secure=True)
+
+
+def _csp(response: TestResponse) -> dict[str, str]:
+    policy = response.headers.get("Content-Security-Policy", "")
+    directives = [d.strip().split(None, 1) for d in policy.split(";") if d.strip()]
+    return {d[0]: d[1] if len(d) > 1 else "" for d in directives}
+
+
+def _assert_common(response: TestResponse) -> None:
+    for name, value in COMMON.items():
+        assert response.headers.get(name) == value, (name, response.headers.get(name))
+    assert "Strict-Transport-Security" not in response.headers
+
+
+def _assert_page_policy(csp: dict[str, str]) -> None:
+    assert csp["default-src"] == "'self'"
+    assert csp["script-src"] == "'self'"
+    assert csp["style-src"] == "'self'"
+    assert csp["connect-src"] == "'self'"
+    assert csp["object-src"] == "'none'"
+    assert csp["base-uri"] == "'self'"
+    assert csp["form-action"] == "'self'"
+    assert not any("unsafe" in v for v in csp.values()), csp
+
+
+def _assert_staff(response: TestResponse) -> None:
+    _assert_common(response)
+    csp = _csp(response)
+    if response.mimetype == "text/html":
+        _assert_page_policy(csp)
+    assert csp["frame-ancestors"] == "'none'"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def _assert_api(response: TestResponse) -> None:
+    _assert_common(response)
+    csp = _csp(response)
+    assert csp["default-src"] == "'none'"
+    assert csp["frame-ancestors"] == "'none'"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cross-Origin-Resource-Policy"] == "same-origin"
+
+
+def test_citizen_page(app: Flask) -> None:
+    reply = app.test_client().get("/")
+    assert reply.status_code == 200
+    _assert_common(reply)
+    csp = _csp(reply)
+    _assert_page_policy(csp)
+    assert csp["frame-ancestors"] == "'self'"
+    assert reply.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert reply.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert reply.headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert "no-store" not in reply.headers.get("Cache-Control", "")  # nothing personal on the demo page
+
+
+def test_citizen_page_framable_only_by_allowed_origins_and_hsts_behind_https(embedding_app: Flask) -> None:
+    reply = embedding_app.test_client().get("/")
+    csp = _csp(reply)
+    # the malformed entries ("*", an address with a path) are left out rather than widening the policy
+    assert csp["frame-ancestors"] == f"'self' {HOST_SITE}"
+    assert "X-Frame-Options" not in reply.headers  # it cannot name the host site: CSP alone decides
+    assert reply.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    staff = embedding_app.test_client().get("/login")
+    assert _csp(staff)["frame-ancestors"] == "'none'"
+    assert staff.headers["X-Frame-Options"] == "DENY"
+    assert staff.headers["Strict-Transport-Security"].startswith("max-age=")
+    api = embedding_app.test_client().get(
+        "/api/search", query_string={"q": "创业担保贷款"}, headers={"Origin": HOST_SITE}
+    )
+    assert api.headers["Access-Control-Allow-Origin"] == HOST_SITE  # CORS for the embedding site still works
+    assert _csp(api)["frame-ancestors"] == "'none'"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kwargs", "status"),
+    [
+        ("get", "/api/search", {"query_string": {"q": "毕业生求职创业补贴", "k": "3"}}, 200),
+        ("get", "/api/search", {"query_string": {"q": "补贴", "k": "abc"}}, 400),
+        ("get", "/api/policies", {}, 200),
+        ("get", "/api/policies/internship-subsidy-gd", {}, 200),
+        ("post", "/api/eligibility", {"json": {"facts": {"region": "深圳", "groups": ["graduate"]}}}, 200),
+        ("get", "/api/chat/history", {}, 200),
+        ("post", "/api/chat/new", {}, 200),
+        ("post", "/api/chat", {"json": {"message": "你好"}}, 503),  # Rasa is not running in this test
+        ("post", "/api/chat", {"data": "not json"}, 400),
+        ("post", "/api/feedback", {"json": {"rating": "up"}}, 400),
+        ("post", "/api/chat", {"json": {"message": "你好"}, "headers": {"Origin": "https://evil.example"}}, 403),
+        ("get", "/api/nothing-here", {}, 404),
+    ],
+)
+def test_api(app: Flask, method: str, path: str, kwargs: dict[str, object], status: int) -> None:
+    reply = getattr(app.test_client(), method)(path, **kwargs)
+    assert reply.status_code == status
+    assert reply.is_json
+    _assert_api(reply)
+
+
+def test_healthz_and_unknown_paths(app: Flask) -> None:
+    health = app.test_client().get("/healthz")
+    _assert_common(health)
+    assert _csp(health)["default-src"] == "'none'"
+    assert health.headers["X-Frame-Options"] == "DENY"
+    assert health.headers["Cache-Control"] == "no-store"  # a proxy must never answer for the service
+    missing = app.test_client().get("/no/such/page")
+    assert missing.status_code == 404
+    _assert_common(missing)
+    assert _csp(missing)["frame-ancestors"] == "'none'"
+
+
+@pytest.mark.parametrize("path", ["/login", "/console/", "/console/eligibility", "/console/unanswered", "/admin/"])
+def test_staff_pages_anonymous(app: Flask, path: str) -> None:
+    reply = app.test_client().get(path)
+    assert reply.status_code == (200 if path == "/login" else 302)
+    _assert_staff(reply)
+
+
+@pytest.mark.parametrize(
+    ("who", "path"),
+    [
+        (AGENT, "/console/"),
+        (AGENT, "/console/?q=%E5%88%9B%E4%B8%9A%E6%8B%85%E4%BF%9D%E8%B4%B7%E6%AC%BE"),
+        (AGENT, "/console/eligibility"),
+        (AGENT, "/console/unanswered"),
+        (AGENT, "/console/feedback"),
+        (AGENT, "/admin/"),  # the wrong role: the Chinese 403 page
+        (MAINTAINER, "/admin/"),
+        (MAINTAINER, "/admin/status.json"),
+    ],
+)
+def test_staff_pages_logged_in(app: Flask, who: str, path: str) -> None:
+    client = app.test_client()
+    assert login(client, who).status_code == 302
+    reply = client.get(path)
+    assert reply.status_code == (403 if (who, path) == (AGENT, "/admin/") else 200)
+    _assert_staff(reply)
+
+
+def test_static_widget(app: Flask) -> None:
+    client = app.test_client()
+    for name, mimetype in [("widget.js", "text/javascript"), ("widget.css", "text/css"), ("demo.css", "text/css")]:
+        reply = client.get(f"/static/{name}")
+        assert reply.status_code == 200
+        assert reply.mimetype == mimetype  # nosniff: a wrong type would stop the script on every host site
+        _assert_common(reply)
+        assert reply.headers["Cross-Origin-Resource-Policy"] == "cross-origin"  # loaded by other sites
+        assert "no-store" not in reply.headers.get("Cache-Control", "")
+        reply.close()
+
+
+def test_kind_of_and_frame_sources() -> None:
+    assert kind_of("/console", "text/html") == kind_of("/admin/uploads/x", "text/html") == "staff"
+    assert kind_of("/login", "text/html") == kind_of("/logout", "text/html") == "staff"
+    assert kind_of("/consoles", "text/html") == "citizen"
+    assert kind_of("/api/chat", "application/json") == "api"
+    assert kind_of("/apix", "application/json") == "other"
+    assert kind_of("/static/widget.js", "text/javascript") == "other"
+    assert frame_sources(
+        ["https://A.example.gov.cn/", "http://localhost:8080", "*", "https://x.cn/p", "https://x.cn; script-src *"]
+    ) == ["http://localhost:8080", "https://a.example.gov.cn"]
+
+
+# ----- no inline script or style anywhere (what the CSP forbids) -------------------------------------
+
+
+class _InlineFinder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        names = {name for name, _ in attrs}
+        if tag == "script" and "src" not in names:
+            self.problems.append("inline <script>")
+        if tag == "style":
+            self.problems.append("<style> element")
+        if tag == "link" and ("rel", "stylesheet") in attrs and not dict(attrs).get("href", "").startswith("/"):
+            self.problems.append(f"stylesheet from elsewhere: {dict(attrs).get('href')}")
+        self.problems += [f"<{tag} {name}=…>" for name in names if name == "style" or name.startswith("on")]
+        urls = [v for _, v in attrs if v and v.strip().lower().startswith("javascript:")]
+        self.problems += [f"javascript: URL in <{tag}>" for _ in urls]
+
+
+def _inline_problems(html: str) -> list[str]:
+    finder = _InlineFinder()
+    finder.feed(html)
+    return finder.problems
+
+
+def test_pages_have_no_inline_script_or_style(app: Flask) -> None:
+    pages = {"/": app.test_client(), "/login": app.test_client()}
+    agent, maintainer = app.test_client(), app.test_client()
+    login(agent, AGENT)
+    login(maintainer, MAINTAINER)
+    for path in ["/console/?q=创业担保贷款", "/console/eligibility", "/console/unanswered", "/console/feedback"]:
+        pages[path] = agent
+    pages["/admin/"] = maintainer
+    for path, client in pages.items():
+        reply = client.get(path)
+        assert reply.status_code == 200, path
+        assert _inline_problems(reply.get_data(as_text=True)) == [], path
+    checker = agent.post("/console/eligibility", data={"region": "深圳", "groups": "graduate"})
+    assert _inline_problems(checker.get_data(as_text=True)) == []
+
+
+def test_static_scripts_need_no_unsafe_inline_or_eval() -> None:
+    for name in ("widget.js", "console.js"):
+        source = (STATIC / name).read_text(encoding="utf-8")
+        source = re.sub(r"(^|\s)//[^\n]*", "", re.sub(r"/\*.*?\*/", "", source, flags=re.S))  # code, not comments
+        unsafe = r"\beval\s*\(|new Function\s*\(|innerHTML|insertAdjacentHTML|document\.write"
+        assert not re.search(unsafe, source), name
+        # a style attribute set from script is refused by style-src 'self'; element.style (CSSOM) is allowed
+        assert not re.search(r"""setAttribute\(\s*['"]style|\bstyle\s*:\s*['"]""", source), name
+
+
+# ----- the real thing: headless Chromium, CSP violations recorded from the first byte ----------------
+
+RECORD_VIOLATIONS = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation', function (e) {
+  var where = (e.sourceFile || '') + ':' + e.lineNumber;
+  window.__csp.push([e.violatedDirective, e.blockedURI || 'inline', where].join(' '));
+});
+"""
+
+
+@pytest.fixture
+def server(base_settings: Settings, app: Flask) -> Iterator[str]:
+    """The app (CSRF on) on a loopback port; ``app`` has built the index."""
+    from werkzeug.serving import make_server
+
+    from tests.stack import free_port
+
+    served = make_app(base_settings, build=False, csrf=True)
+    port = free_port()
+    httpd = make_server("127.0.0.1", port, served, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        httpd.shutdown()
+        thread.join(10)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_widget_and_staff_pages_run_under_the_csp_in_chromium(server: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from tests.browser.conftest import make_driver
+    from tests.staffkit import PASSWORD
+
+    driver = make_driver(1280, 900)
+    wait = WebDriverWait(driver, 30)
+    try:
+        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": RECORD_VIOLATIONS})
+        driver.get(server + "/")
+        launcher = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "[data-testid=launcher]"))
+        wait.until(lambda d: launcher.is_displayed())  # hidden until widget.css has loaded
+        style = "return getComputedStyle(document.querySelector(arguments[0]))[arguments[1]]"
+        assert driver.execute_script(style, ".pb-launcher", "position") == "fixed"  # widget.css applies
+        launcher.click()
+        box = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, ".pb-root textarea"))
+        box.send_keys("毕业生有什么补贴", Keys.ENTER)
+        # Rasa is not running: the friendly message comes back through fetch (connect-src 'self')
+        wait.until(lambda d: "查询服务暂时不可用" in d.find_element(By.CSS_SELECTOR, ".pb-root").text)
+        assert driver.execute_script("return window.__csp") == []
+
+        driver.get(server + "/admin/")
+        wait.until(lambda d: "/login" in d.current_url)
+        driver.find_element(By.NAME, "username").send_keys(MAINTAINER)
+        driver.find_element(By.NAME, "password").send_keys(PASSWORD)
+        driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        wait.until(lambda d: "知识库管理" in d.find_element(By.TAG_NAME, "h1").text)
+        assert driver.execute_script(style, "header.bar", "display") == "flex"  # console.css applies
+        # the remove button still asks first (data-confirm in console.js, no inline onsubmit)
+        driver.find_element(By.CSS_SELECTOR, "form[data-confirm] button.danger").click()
+        alert = wait.until(lambda d: d.switch_to.alert)
+        assert "确定从知识库删除" in alert.text
+        alert.dismiss()
+        assert driver.current_url.endswith("/admin/")
+        driver.get(server + "/console/?q=创业担保贷款")
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "button.copy"))
+        assert driver.execute_script("return window.__csp") == []
+    finally:
+        driver.quit()
