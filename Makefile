@@ -14,16 +14,17 @@ APP_STAMP  := $(VENV)/.installed
 RASA_STAMP := $(RASA_VENV)/.installed
 PIP_QUIET  ?= -q
 
-.PHONY: help install install-app install-rasa system-deps run ingest docs bench test test-fast lint lock clean bot-data train bot-test nlu-cv
+.PHONY: help install install-app install-rasa system-deps run ingest docs bench bench-load bench-soak test test-fast lint lock clean bot-data train bot-test nlu-cv
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 install: install-app install-rasa ## build both environments (.venv: app, .venv-rasa: Rasa); safe to re-run
 
-SYSTEM_PACKAGES := chromium chromium-driver fonts-wqy-microhei
-system-deps: ## Debian packages the browser tests need (headless Chromium, its driver, a Chinese font); needs root or sudo
-	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null && fc-list 2>/dev/null | grep -qi wqy; then \
+SYSTEM_PACKAGES := chromium chromium-driver fonts-wqy-microhei postgresql redis-server
+system-deps: ## Debian packages the tests need (headless Chromium + driver + Chinese font; PostgreSQL and Redis for scale-out tests); needs root or sudo
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null && fc-list 2>/dev/null | grep -qi wqy \
+	    && ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && command -v redis-server >/dev/null; then \
 	  echo "系统依赖已安装：$(SYSTEM_PACKAGES)"; \
 	else \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -78,6 +79,13 @@ bench: $(APP_STAMP) ## benchmarks: medians and p95 (ingest, build, search, eligi
 	$(VENV)/bin/policybot bench search --runs 10
 	$(VENV)/bin/policybot bench eligibility --runs 200
 	$(VENV)/bin/policybot bench scale --runs 3 --size 200000
+
+bench-load: system-deps install train ## 50 simulated citizens for 60 s on 127.0.0.1: embedded, then scale-out with 1 and 2 replicas
+	$(VENV)/bin/python -m tests.load --mode embedded --replicas 1 --users 50 --duration 60 --out var/artifacts/load-embedded.json
+	$(VENV)/bin/python -m tests.load --mode scaleout --replicas 1 2 --users 50 --duration 60 --out var/artifacts/load-scaleout.json
+
+bench-soak: system-deps install train ## 10-minute soak at the same load: RSS growth per process (target < 10 %)
+	$(VENV)/bin/python -m tests.load --mode embedded --replicas 1 --users 50 --duration 600 --sample 30 --warmup 120 --out var/artifacts/soak.json
 
 bot-data: $(APP_STAMP) ## regenerate bot/ files derived from the lexicon (jieba dict, lookups, synonyms)
 	$(VENV)/bin/policybot bot export

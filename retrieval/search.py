@@ -101,34 +101,40 @@ class Searcher:
         self._loaded: _Loaded | None = None
         self._lock = threading.Lock()
         self.last_error: str | None = None
+        self._failed: str | None = None  # the published version that could not be loaded
 
     # ----- index following -------------------------------------------------------------------
     def current(self) -> _Loaded:
         """Return the loaded current version, loading a newly published one first.
 
         If the newly published version cannot be loaded, the previous one keeps serving and the
-        failure is kept in ``last_error``.
+        failure is kept in ``last_error`` until the pointer names a loadable version again; a
+        version that failed is not re-verified on every request.
 
         Raises:
             NoIndexError: nothing has been published (and nothing is loaded).
         """
         wanted = self.store.current()
         loaded = self._loaded
-        if loaded is not None and (wanted is None or wanted == loaded.version):
+        if loaded is not None and (wanted is None or wanted == self._failed):
+            return loaded
+        if loaded is not None and wanted == loaded.version and self.last_error is None:
             return loaded
         with self._lock:
             loaded = self._loaded
             if loaded is not None and wanted == loaded.version:
+                self.last_error = self._failed = None  # the pointer is back on the version being served
                 return loaded
             if wanted is None:
                 raise NoIndexError("索引尚未建立，请先运行 policybot index build")
             try:
                 self._loaded = self._load(wanted)
-                self.last_error = None
+                self.last_error = self._failed = None
             except (IndexStoreError, OSError, ValueError) as exc:
                 self.last_error = f"索引版本 {wanted} 无法加载：{exc}"
                 if loaded is None:
                     raise NoIndexError(self.last_error) from exc
+                self._failed = wanted
             assert self._loaded is not None
             return self._loaded
 

@@ -102,7 +102,8 @@ class Stack:
                 raise RuntimeError(f"{needed} is missing: run `make install train` first")
         (self.workdir / "logs").mkdir(parents=True, exist_ok=True)
         if build_index:
-            subprocess.run([str(POLICYBOT), "index", "build"], env=self.env(), check=True, capture_output=True, timeout=600)
+            build = [str(POLICYBOT), "index", "build"]
+            subprocess.run(build, env=self.env(), check=True, capture_output=True, timeout=600)
         for replica in range(self.replicas):
             self.start_replica(replica)
         self.wait_healthy()

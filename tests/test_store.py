@@ -85,6 +85,28 @@ def test_corrupted_current_version_keeps_the_loaded_one_serving(tmp_path: Path) 
     assert response.version == good.version and response.results
     assert service.searcher.last_error is not None and bad.version in service.searcher.last_error
 
+    # Publishing the good version again (what an operator does) clears the reported failure.
+    service.store.publish(good.version)
+    assert service.searcher.search("就业见习补贴").version == good.version
+    assert service.searcher.last_error is None
+
+
+def test_a_broken_version_is_not_reverified_on_every_search(tmp_path: Path) -> None:
+    service = _service(tmp_path)
+    good, _ = service.build()
+    service.searcher.search("就业见习补贴")
+    bad, _ = service.build()
+    (service.store.path(bad.version) / "provisions.jsonl").write_text("{}\n", encoding="utf-8")
+    service.searcher.search("就业见习补贴")
+    # Once it has failed, the damaged version's files are no longer read: deleting them changes nothing.
+    for path in service.store.path(bad.version).rglob("*"):
+        if path.is_file():
+            path.unlink()
+    response = service.searcher.search("就业见习补贴")
+    assert response.version == good.version
+    # A re-check would now report the missing files; the reported failure is still the first one.
+    assert "校验失败" in str(service.searcher.last_error) and "缺少文件" not in str(service.searcher.last_error)
+
 
 def test_pruning_keeps_the_configured_number(tmp_path: Path) -> None:
     service = _service(tmp_path, keep_versions=2)

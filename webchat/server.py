@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import runpy
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -48,8 +49,9 @@ class WebServer(BaseApplication):  # type: ignore[misc]
         for key, value in values.items():
             self.cfg.set(key, value)
         if web.gunicorn_config is not None:
-            self.load_config_from_file(str(web.gunicorn_config))
-            self.cfg.set("bind", [self.bind])
+            for key, value in runpy.run_path(str(web.gunicorn_config)).items():
+                if key in self.cfg.settings and key != "bind":
+                    self.cfg.set(key, value)
 
     def load(self) -> Any:
         """Build the app in the worker (after the fork: each worker has its own index and pools)."""
