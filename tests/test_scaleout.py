@@ -267,3 +267,15 @@ def test_every_replica_writes_to_postgres_not_sqlite(cluster: tuple[Stack, Postg
     assert int(postgres.query("SELECT count(*) FROM conversations")) > 0
     endpoints = (stack.workdir / "endpoints-2.yml").read_text()
     assert "dialect: postgresql" in endpoints and "type: redis" in endpoints
+
+
+def test_personal_numbers_never_reach_postgres(cluster: tuple[Stack, Postgres, Redis]) -> None:
+    stack, postgres, _ = cluster
+    raw_id, raw_mobile = "11010519491231002X", "138 1234 5678"
+    reply = chat(stack, 1, f"我身份证{raw_id}，电话{raw_mobile}，在银川送外卖，社保怎么交", None)
+    assert bot_text(reply)
+    events = postgres.query("SELECT string_agg(data, ' ') FROM events")  # Rasa's JSON (Chinese \u-escaped)
+    messages = postgres.query("SELECT string_agg(text, ' ') FROM messages")
+    assert "[身份证号已隐藏]" in messages and "[手机号已隐藏]" in messages
+    for stored in (events, messages):
+        assert raw_id not in stored and "13812345678" not in stored and raw_mobile not in stored
