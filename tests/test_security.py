@@ -4,6 +4,7 @@ widget and the staff pages under the CSP without a single violation."""
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections.abc import Iterator
@@ -12,10 +13,13 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from knowledge.settings import Settings
 from tests.staffkit import AGENT, MAINTAINER, login, make_app, make_settings
+from webchat.botclient import BotReply
+from webchat.chat import gateway_of, storable
 from webchat.security import frame_sources, kind_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -340,3 +344,64 @@ def test_widget_and_staff_pages_run_under_the_csp_in_chromium(server: str) -> No
         assert driver.execute_script("return window.__csp") == []
     finally:
         driver.quit()
+
+
+# ----- hostile input: regressions of what tests/test_fuzz.py found ----------------------------------------
+
+
+class _EchoBot:
+    def send(self, sender: str, text: str) -> BotReply:
+        return BotReply([{"text": f"您说：{text}", "buttons": [], "citations": []}], unanswered=False)
+
+
+@pytest.fixture(scope="module")
+def echo_app(base_settings: Settings, app: Flask) -> Flask:
+    """The app with a stand-in for Rasa that echoes the message (``app`` has built the index)."""
+    variant = _variant(base_settings)
+    gateway_of(variant).bot = _EchoBot()  # type: ignore[assignment]
+    return variant
+
+
+def _post(client: FlaskClient, path: str, body: object) -> TestResponse:
+    """POST JSON as a client may write it: ``\\ud800`` escapes (lone surrogates) are valid JSON."""
+    return client.post(path, data=json.dumps(body, ensure_ascii=True), content_type="application/json")
+
+
+def _chinese_error(reply: TestResponse, status: int) -> str:
+    assert reply.status_code == status, reply.get_data(as_text=True)
+    error = reply.get_json()["error"]
+    assert re.search(r"[\u4e00-\u9fff]", error), error
+    return str(error)
+
+
+def test_lone_surrogates_and_control_characters_in_chat(echo_app: Flask) -> None:
+    client = echo_app.test_client()
+    reply = _post(client, "/api/chat", {"message": "你好\ud800\x00吗\x07", "session": "\udc00x"})
+    assert reply.status_code == 200  # was a 500: neither the token nor the text could be encoded
+    token = reply.get_json()["session"]
+    assert reply.get_json()["messages"][0]["text"] == "您说：你好\ufffd吗"
+    history = client.get("/api/chat/history", query_string={"session": token}).get_json()["messages"]
+    assert [m["text"] for m in history] == ["你好\ufffd吗", "您说：你好\ufffd吗"]
+    assert _chinese_error(_post(client, "/api/chat", {"message": "\x00\x01 "}), 400) == "请输入您想咨询的问题。"
+    feedback = {"message_id": "\ud800", "rating": "up", "session": token}
+    assert "找不到" in _chinese_error(_post(client, "/api/feedback", feedback), 404)
+    assert storable("a\ud800b\x00c\td\ne\x7f") == "a\ufffdbc\td\ne"
+
+
+def test_eligibility_skip_and_odd_fact_names(app: Flask) -> None:
+    client = app.test_client()
+    error = _chinese_error(_post(client, "/api/eligibility", {"facts": {}, "skip": [[]]}), 400)  # was a 500
+    assert error.startswith("skip")
+    error = _chinese_error(_post(client, "/api/eligibility", {"facts": {"\ud800": 1}}), 400)  # was a 500
+    assert error.startswith("\ufffd")
+
+
+@pytest.mark.parametrize("path", ["/api/chat", "/api/feedback", "/api/eligibility", "/api/chat/new"])
+def test_deeply_nested_json_is_bad_json(app: Flask, path: str) -> None:
+    nested = '{"message": ' + "[" * 100_000 + "]" * 100_000 + "}"  # 200 kB; was a RecursionError (500)
+    reply = app.test_client().post(path, data=nested, content_type="application/json")
+    if path == "/api/chat/new":
+        assert reply.status_code == 200  # it reads no body: a new conversation
+    else:
+        _chinese_error(reply, 400)
+    assert app.json.ensure_ascii is False  # type: ignore[attr-defined]  # the app's JSON options are kept

@@ -7,6 +7,7 @@ body for widgets embedded on other sites).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,7 @@ EMPTY = "请输入您想咨询的问题。"
 NOT_TEXT = "消息必须是文字。"
 BAD_SESSION = "会话已失效，请点“新对话”重新开始。"
 MAX_DISPLAY_CHARS = 100
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 @dataclass
@@ -43,6 +45,13 @@ def gateway_of(app: Flask) -> ChatGateway:
     """Return the chat gateway of an app made by ``create_app``."""
     gateway: ChatGateway = app.extensions[CHAT]
     return gateway
+
+
+def storable(text: str) -> str:
+    """Return ``text`` as it can be stored and passed on: a lone surrogate (valid in JSON, but no encoding
+    can write it) becomes U+FFFD; control characters other than tab and line breaks are dropped (PostgreSQL
+    refuses NUL in text)."""
+    return _UNSTORABLE.sub(lambda m: "\ufffd" if m.group() >= "\ud800" else "", text)
 
 
 def _json_body() -> dict[str, Any] | None:
@@ -87,13 +96,14 @@ def chat() -> Any:
     message = body.get("message")
     if not isinstance(message, str):
         return jsonify(error=NOT_TEXT if message is not None else EMPTY), 400
-    message = message.strip()
+    message = storable(message).strip()
     if not message:
         return jsonify(error=EMPTY), 400
     if len(message) > gateway.max_chars:
         return jsonify(error=f"消息太长了（{len(message)}字），请控制在{gateway.max_chars}字以内。"), 400
     display = body.get("display")
-    display = display.strip()[:MAX_DISPLAY_CHARS] if isinstance(display, str) and display.strip() else None
+    display = storable(display).strip()[:MAX_DISPLAY_CHARS] if isinstance(display, str) else None
+    display = display or None
 
     conversation_id = _conversation()
     if conversation_id is None:
@@ -151,6 +161,7 @@ def feedback() -> Any:
     conversation_id = _conversation()
     if conversation_id is None:
         return jsonify(error=BAD_SESSION), 400
-    if not gateway_of(current_app).store.add_feedback(conversation_id, message_id, rating):
+    issued = len(message_id) <= 40 and message_id.isascii()  # ids are short URL-safe tokens
+    if not issued or not gateway_of(current_app).store.add_feedback(conversation_id, message_id, rating):
         return jsonify(error="找不到要评价的这条回答。"), 404
     return jsonify(ok=True)

@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from knowledge.facts import FactError
 from knowledge.service import EligibilityService
+from webchat.chat import storable
 
 bp = Blueprint("policies", __name__, url_prefix="/api")
 ELIGIBILITY = "policybot.eligibility"
@@ -56,8 +57,12 @@ def eligibility() -> Any:
     if not isinstance(body, dict) or "facts" not in body:
         return jsonify(error='请求体必须是 JSON，例如 {"facts": {"region": "深圳"}}'), 400
     service = eligibility_of()
+    skip = body.get("skip") or []
+    if not isinstance(skip, list) or not all(isinstance(name, str) for name in skip):
+        return jsonify(error="skip：必须是条件名称的列表", field="skip"), 400
     try:
-        verdict = service.check(body["facts"], body.get("skip") or [])
+        verdict = service.check(body["facts"], skip)
     except FactError as exc:
-        return jsonify(error=f"{exc.field}：{exc.message}", field=exc.field), 400
+        # the message may quote the input: a lone surrogate in it could not be written as UTF-8
+        return jsonify(error=storable(f"{exc.field}：{exc.message}"), field=storable(exc.field)), 400
     return jsonify(service.verdict_json(verdict))

@@ -20,14 +20,19 @@ Four kinds of response get different headers (``kind_of``):
 The pages' policy allows scripts, styles, images, fonts and fetches from this origin only: no inline
 ``<script>``, ``<style>``, ``style=""`` or ``on…=""`` anywhere (the templates and static files follow it;
 ``tests/test_security.py`` checks the rendered pages). Scripts may still set ``element.style``.
+
+``init_app`` also makes the JSON parser of requests treat a document nested too deeply to parse (a few
+kilobytes of ``[[[[…``) as invalid JSON — the API's Chinese 400 — instead of a RecursionError (a 500).
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
+from flask.json.provider import DefaultJSONProvider
 
 from knowledge.settings import Settings
 
@@ -100,14 +105,28 @@ def content_security_policy(kind: str, mimetype: str | None, frame_origins: list
     return "; ".join([*PAGE_POLICY, f"frame-ancestors {ancestors}"])
 
 
+class BoundedJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, except that a document nested beyond the parser's recursion limit is invalid JSON."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        """Parse JSON; raise ValueError (what ``request.get_json`` handles) for a too deeply nested one."""
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError as exc:
+            raise ValueError("JSON nested too deeply") from exc
+
+
 def init_app(app: Flask, settings: Settings) -> None:
-    """Add the security headers to every response of ``app``.
+    """Add the security headers to every response of ``app``; make its JSON parser refuse too deep nesting.
 
     Args:
         app: the app (any time after it is created; the headers apply to every blueprint).
         settings: ``web.allowed_origins`` (may frame citizen pages) and ``web.cookie_secure`` (HTTPS:
             send HSTS).
     """
+    bounded = BoundedJSONProvider(app)
+    vars(bounded).update(vars(app.json))  # keep the app's options (ensure_ascii=False …)
+    app.json = bounded
     frame_origins = frame_sources(settings.web.allowed_origins)
     ignored = [o for o in settings.web.allowed_origins if o.strip() and not frame_sources([o])]
     if ignored:

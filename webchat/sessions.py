@@ -74,8 +74,8 @@ class SessionSigner:
 
     def verify(self, token: object) -> str | None:
         """Return the conversation id of a token this server issued, or None for anything else."""
-        if not isinstance(token, str) or not token or len(token) > 200:
-            return None
+        if not isinstance(token, str) or not token or len(token) > 200 or not token.isascii():
+            return None  # issued tokens are short URL-safe ASCII; a lone surrogate would not even encode
         try:
             value = self._serializer.loads(token)
         except BadSignature:
