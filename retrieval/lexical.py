@@ -53,6 +53,10 @@ class LexicalIndex:
             return np.zeros(n, dtype=np.float32)
         return np.asarray(self._model.get_scores(known), dtype=np.float32)  # type: ignore[attr-defined]
 
+    def has(self, token: str) -> bool:
+        """Return True when some provision contains ``token``."""
+        return token in self._vocab
+
     def idf(self, token: str) -> float:
         """Return the inverse document frequency of ``token``.
 

@@ -26,6 +26,8 @@ from retrieval.store import IndexStore, IndexStoreError
 
 LEGS = ("bm25", "dense")
 RERANK_DEPTH = 60
+# An official term's parts count this much of the term itself in query expansion (see _expansion_scores).
+EXPANSION_PART_WEIGHT = 0.5
 # "多少/几个/比例/目标…" asks for a figure: provisions stating one are preferred when equally relevant.
 _NUMERIC_QUESTION = re.compile(r"多少|几[个万千百年成]|比例|目标|比重|控制在|达到|占比|数量|规模|多大")
 _HAS_NUMBER = re.compile(r"\d")
@@ -196,9 +198,7 @@ class Searcher:
         pool = min(self.settings.candidates, n)
         lexical = np.zeros(n, dtype=np.float32)
         if "bm25" in legs:
-            lexical = state.bm25.scores(tokens)
-            if expansion_tokens:
-                lexical = lexical + self.settings.expansion_weight * state.bm25.scores(expansion_tokens)
+            lexical = state.bm25.scores(tokens) + self._expansion_scores(state, expansions, tokens, n)
         semantic = np.zeros(n, dtype=np.float32)
         dense_ids: npt.NDArray[np.int64] = np.empty(0, dtype=np.int64)
         if "dense" in legs and state.encoder is not None and state.dense is not None:
@@ -250,6 +250,33 @@ class Searcher:
         reliable = bool(results) and confidence >= self.settings.min_confidence
         message = None if reliable else "知识库中没有找到可靠的答案，建议拨打12333或咨询当地人社部门"
         return SearchResponse(query, user_region, results, reliable, confidence, state.version, message)
+
+    def _expansion_scores(
+        self, state: _Loaded, expansions: list[str], typed: list[str], n: int
+    ) -> npt.NDArray[np.float32]:
+        """BM25 of the official terms a question's colloquial words stand for, ``expansion_weight`` times.
+
+        A term the index holds as one token (个体工商户) counts as that phrase; its parts (个体, 工商 …)
+        count only ``EXPANSION_PART_WEIGHT`` as much. Summing every part at full weight let a provision
+        that merely repeats a long official term outrank one that answers the question.
+        """
+        whole: list[str] = []
+        parts: list[str] = []
+        for term in expansions:
+            pieces = [t for t in self.tokenizer.tokens(term) if t not in typed]
+            folded = term.lower()
+            if state.bm25.has(folded):
+                whole.append(folded)
+                parts.extend(t for t in pieces if t != folded)
+            else:
+                parts.extend(pieces)
+        weight = self.settings.expansion_weight
+        scores = np.zeros(n, dtype=np.float32)
+        if whole:
+            scores += weight * state.bm25.scores(whole)
+        if parts:
+            scores += weight * EXPANSION_PART_WEIGHT * state.bm25.scores(parts)
+        return scores
 
     def _collapse(
         self,
