@@ -405,3 +405,15 @@ def test_deeply_nested_json_is_bad_json(app: Flask, path: str) -> None:
     else:
         _chinese_error(reply, 400)
     assert app.json.ensure_ascii is False  # type: ignore[attr-defined]  # the app's JSON options are kept
+
+
+def test_rate_limit_key_of_a_malformed_token_is_the_address(app: Flask) -> None:
+    from webchat.limits import session_key
+
+    for token in ("\ud800", "x" * 100_000, "令牌"):
+        body = json.dumps({"message": "你好", "session": token}, ensure_ascii=True)
+        with app.test_request_context("/api/chat", method="POST", data=body, content_type="application/json"):
+            key = session_key()
+            assert key.startswith("ip:") and key.isascii()  # a key Redis can store, of bounded size
+    with app.test_request_context("/api/chat/history", query_string={"session": "abc.def"}):
+        assert session_key() == "session:abc.def"

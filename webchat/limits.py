@@ -19,7 +19,9 @@ LIMITER = "policybot.limiter"
 def session_key() -> str:
     """The rate-limit key of a chat request: its session token (body, query or cookie), else the client address."""
     token = presented_token()
-    return f"session:{token}" if isinstance(token, str) and token else f"ip:{get_remote_address()}"
+    if isinstance(token, str) and token and len(token) <= 200 and token.isascii():
+        return f"session:{token}"
+    return f"ip:{get_remote_address()}"  # no token, or one no server issued (Redis could not even store a surrogate)
 
 
 def init_app(app: Flask, storage_uri: str, session_limit: str, ip_limit: str, endpoints: Iterable[str]) -> Limiter:
