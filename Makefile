@@ -14,7 +14,7 @@ APP_STAMP  := $(VENV)/.installed
 RASA_STAMP := $(RASA_VENV)/.installed
 PIP_QUIET  ?= -q
 
-.PHONY: help install install-app install-rasa system-deps run ingest docs bench bench-load bench-soak test test-fast lint lock clean bot-data train bot-test nlu-cv
+.PHONY: help install install-app install-rasa system-deps run ingest docs audit bench bench-load bench-soak test test-fast lint lock clean bot-data train bot-test nlu-cv
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -65,7 +65,7 @@ lint: $(APP_STAMP) ## ruff + mypy
 	$(VENV)/bin/ruff format --check knowledge retrieval webchat tests
 	$(VENV)/bin/mypy
 
-test: system-deps install lint train ## the whole test suite: lint, type check, train the bot, every pytest marker (browser too), then the bot's own tests
+test: system-deps install lint audit train ## the whole test suite: lint, type check, train the bot, every pytest marker (browser too), then the bot's own tests
 	$(VENV)/bin/python -m pytest
 	$(MAKE) bot-test
 
@@ -79,6 +79,24 @@ bench: $(APP_STAMP) ## benchmarks: medians and p95 (ingest, build, search, eligi
 	$(VENV)/bin/policybot bench search --runs 10
 	$(VENV)/bin/policybot bench eligibility --runs 200
 	$(VENV)/bin/policybot bench scale --runs 3 --size 200000
+
+OSV_URL      ?= https://api.osv.dev/v1/query
+AUDIT_LOCKS  := requirements/app.lock requirements/rasa.lock
+AUDIT_IGNORE ?=
+
+audit: $(APP_STAMP) ## pip-audit both lock files against OSV; prints NOT AUDITED (exit 0) when no vulnerability database is reachable
+	@if ! $(VENV)/bin/python -c 'import json, sys, urllib.request; q = json.dumps({"package": {"name": "jinja2", "ecosystem": "PyPI"}, "version": "2.4.1"}).encode(); r = urllib.request.urlopen(urllib.request.Request(sys.argv[1], data=q, headers={"Content-Type": "application/json"}), timeout=15); sys.exit(0 if json.load(r).get("vulns") else 1)' "$(OSV_URL)" 2>/dev/null; then \
+	  echo "NOT AUDITED: 无法访问漏洞数据库 $(OSV_URL)，依赖没有经过漏洞审计。请在能访问它的机器（CI）上运行 make audit，或用 OSV_URL=… 指向 OSV 镜像。"; \
+	  echo "NOT AUDITED: no vulnerability database reachable at $(OSV_URL); the dependencies were NOT checked. Run make audit where it is reachable (CI), or point OSV_URL=… at an OSV mirror."; \
+	  exit 0; \
+	fi; \
+	status=0; \
+	for lock in $(AUDIT_LOCKS); do \
+	  echo "== pip-audit $$lock (OSV)"; \
+	  $(VENV)/bin/pip-audit --strict --no-deps --disable-pip --requirement $$lock --vulnerability-service osv --osv-url "$(OSV_URL)" --progress-spinner off --desc on $(AUDIT_IGNORE) 2>&1 | grep -v "encouraged to fully hash\|pip-compile" ; \
+	  test $${PIPESTATUS[0]} -eq 0 || status=1; \
+	done; \
+	exit $$status
 
 bench-load: system-deps install train ## 50 simulated citizens for 60 s on 127.0.0.1: embedded, then scale-out with 1 and 2 replicas
 	$(VENV)/bin/python -m tests.load --mode embedded --replicas 1 --users 50 --duration 60 --out var/artifacts/load-embedded.json

@@ -12,8 +12,9 @@ timeout = 60
 graceful_timeout = 20
 keepalive = 5
 
-# nginx on the same host sets X-Forwarded-For / X-Forwarded-Proto; trust only it.
-forwarded_allow_ips = "127.0.0.1"
+# X-Forwarded-For / X-Forwarded-Proto from nginx are applied by the app itself (web.trusted_proxies = 1,
+# werkzeug ProxyFix), so that rate limits key on the citizen's address; gunicorn need not trust anyone.
+forwarded_allow_ips = ""
 
 # Refuse absurd request lines and headers before Flask sees them.
 limit_request_line = 8190

@@ -123,6 +123,7 @@ class WebSettings(_Section):
     workers: int = Field(1, ge=1, le=64)
     threads: int = Field(8, ge=1, le=256)
     gunicorn_config: Path | None = None
+    trusted_proxies: int = Field(0, ge=0, le=5)
 
     @field_validator("allowed_origins", mode="before")
     @classmethod

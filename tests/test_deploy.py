@@ -122,7 +122,7 @@ def test_the_shipped_gunicorn_file_is_applied_on_top_of_the_settings() -> None:
     server = WebServer(settings, "127.0.0.1", 8123)
     assert server.cfg.workers == 3 and server.cfg.threads == 4
     assert server.cfg.bind == ["127.0.0.1:8123"]
-    assert server.cfg.max_requests == 5000 and server.cfg.forwarded_allow_ips == ["127.0.0.1"]
+    assert server.cfg.max_requests == 5000 and server.cfg.forwarded_allow_ips == []
 
 
 def test_a_missing_gunicorn_file_is_a_clear_error(tmp_path: Path) -> None:
@@ -140,3 +140,24 @@ def test_shipped_units_run_what_the_readme_says() -> None:
     env = (ROOT / "deploy" / "policybot.env.example").read_text(encoding="utf-8")
     for key in SCALEOUT:
         assert key in env
+
+
+@pytest.mark.parametrize("hops", [0, 1])
+def test_behind_one_proxy_each_citizen_has_their_own_rate_limit(tmp_path: Path, hops: int) -> None:
+    from tests.staffkit import make_app, make_settings
+
+    settings = make_settings(tmp_path, chat={"ip_limit": "2 per minute"}, web={"trusted_proxies": hops})
+    client = make_app(settings).test_client()
+
+    def send(address: str) -> int:
+        body = {"message": "创业担保贷款"}
+        headers = {"X-Forwarded-For": address, "X-Forwarded-Proto": "https"}
+        return client.post("/api/chat", json=body, headers=headers, base_url="http://127.0.0.1").status_code
+
+    first = [send("203.0.113.7") for _ in range(3)]
+    other = send("198.51.100.9")
+    assert first[:2] == [503, 503] and first[2] == 429, "Rasa is down here: 503 until the limit, then 429"
+    if hops:
+        assert other == 503, "another citizen behind the same nginx is not limited by the first one's requests"
+    else:
+        assert other == 429, "without a trusted proxy the header is ignored: one address, one bucket"

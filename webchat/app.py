@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, jsonify
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from knowledge.service import EligibilityService
 from knowledge.settings import Settings, load_settings
@@ -42,6 +43,10 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     if test_config:
         app.config.update(test_config)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    if settings.web.trusted_proxies:
+        # Behind nginx: rate limits key on the citizen's address, and https is seen as https.
+        hops = settings.web.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.extensions[SETTINGS] = settings
     retrieval = RetrievalService.from_settings(settings)
     app.extensions[RETRIEVAL] = retrieval
