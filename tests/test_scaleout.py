@@ -279,3 +279,34 @@ def test_personal_numbers_never_reach_postgres(cluster: tuple[Stack, Postgres, R
     assert "[身份证号已隐藏]" in messages and "[手机号已隐藏]" in messages
     for stored in (events, messages):
         assert raw_id not in stored and "13812345678" not in stored and raw_mobile not in stored
+
+
+def test_replicas_booting_together_on_an_empty_database_all_start() -> None:
+    import threading
+
+    from knowledge.settings import sqlalchemy_postgres_url
+    from webchat.store import ChatStore
+    from webchat.users import StaffStore
+
+    postgres = Postgres().start()
+    try:
+        url = sqlalchemy_postgres_url(postgres.url)
+        barrier, failures = threading.Barrier(6), []
+
+        def boot() -> None:
+            barrier.wait()
+            try:
+                ChatStore(url)
+                StaffStore(url)
+            except Exception as exc:
+                failures.append(repr(exc))
+
+        workers = [threading.Thread(target=boot) for _ in range(6)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=60)
+        assert failures == []
+        assert "conversations" in postgres.query("SELECT string_agg(tablename, ',') FROM pg_tables")
+    finally:
+        postgres.stop()

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, create_engine, func, select
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, MetaData, String, Text, create_engine, func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
@@ -118,6 +118,21 @@ def connect(url: str) -> Engine:
     return create_engine(url, **options)
 
 
+SCHEMA_LOCK = 7_412_003  # PostgreSQL advisory-lock key: one replica at a time creates the tables
+
+
+def create_tables(engine: Engine, metadata: MetaData) -> None:
+    """Create the missing tables; on PostgreSQL replicas starting together take turns (advisory lock).
+
+    Without the lock, two workers creating the same table at once make one of them fail to boot
+    (``duplicate key … pg_type_typname_nsp_index``).
+    """
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+        metadata.create_all(connection)
+
+
 class ChatStore:
     """Reads and writes conversations; one instance per app, thread-safe through short sessions."""
 
@@ -128,7 +143,7 @@ class ChatStore:
             database: a SQLAlchemy database URL, or an engine to share.
         """
         self.engine: Engine = connect(database) if isinstance(database, str) else database
-        Base.metadata.create_all(self.engine)
+        create_tables(self.engine, Base.metadata)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def ping(self) -> bool:

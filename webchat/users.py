@@ -18,7 +18,7 @@ from sqlalchemy import Boolean, DateTime, Integer, String, Text, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
-from webchat.store import connect
+from webchat.store import connect, create_tables
 
 ROLES: dict[str, str] = {"agent": "热线坐席", "maintainer": "维护人员"}
 MAX_NAME_CHARS = 40
@@ -105,7 +105,7 @@ class StaffStore:
             hasher: the argon2 hasher; the library's defaults (argon2id) when None.
         """
         self.engine: Engine = connect(database) if isinstance(database, str) else database
-        StaffBase.metadata.create_all(self.engine)
+        create_tables(self.engine, StaffBase.metadata)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.hasher = hasher or PasswordHasher()
         self._dummy_hash: str | None = None
