@@ -121,6 +121,18 @@ def agent(number: int, balancer: Balancer, stop_at: float, record: Recorder) -> 
         time.sleep(rng.uniform(0.5, 1.5))
 
 
+def warm_up(balancer: Balancer, replicas: int) -> None:
+    """A few conversations and searches per replica before timing: first-request costs are not load."""
+    http = requests.Session()
+    for _ in range(4 * replicas):
+        session = None
+        for message in SCRIPTS[0][:3]:
+            body = {"message": message, **({"session": session} if session else {})}
+            reply = http.post(balancer.next() + "/api/chat", json=body, timeout=60)
+            session = reply.json().get("session") if reply.ok else None
+        http.get(balancer.next() + "/api/search", params={"q": SEARCHES[0]}, timeout=60)
+
+
 def rss_mb(pid: int) -> float:
     """Resident memory of a process and all its descendants (gunicorn master + workers), in MB."""
     total = 0
@@ -146,6 +158,7 @@ def run_load(
 ) -> dict[str, Any]:
     """Drive the stack for ``duration_s`` and return the figures (memory sampled every ``sample_s``)."""
     balancer = Balancer([stack.url_of(i) for i in range(stack.replicas)])
+    warm_up(balancer, stack.replicas)
     record = Recorder()
     stop_at = time.monotonic() + duration_s
     threads = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import runpy
 from typing import Any
 
@@ -54,7 +55,15 @@ class WebServer(BaseApplication):  # type: ignore[misc]
                     self.cfg.set(key, value)
 
     def load(self) -> Any:
-        """Build the app in the worker (after the fork: each worker has its own index and pools)."""
-        from webchat.app import create_app
+        """Build the app in the worker (after the fork: each worker has its own index and pools).
 
-        return create_app(self.settings)
+        The index is loaded before the worker takes requests, so no citizen waits for it.
+        """
+        from retrieval.search import NoIndexError
+        from webchat.app import create_app, retrieval_of
+
+        app = create_app(self.settings)
+        # Without an index `policybot serve` has already warned; searches say so until one is published.
+        with contextlib.suppress(NoIndexError):
+            retrieval_of(app).searcher.current()
+        return app
