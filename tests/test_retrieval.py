@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from knowledge.settings import load_settings
+from knowledge.textmatch import match_key
 from retrieval.evaluate import evaluate, load_questions
 from retrieval.search import SearchError
 from retrieval.service import RetrievalService
@@ -33,16 +34,39 @@ def test_dev_set_meets_the_bars_and_hybrid_beats_bm25(service: RetrievalService)
         pytest.skip("shared/eval is not beside the repository")
     figures = evaluate(service.searcher, load_questions(DEV))
     hybrid, bm25 = figures["hybrid"], figures["bm25"]
-    # Measured 0.96 / 0.90 with three training seeds (issue bar: 0.97 / 0.90; see the closing note).
-    assert hybrid["R@5"] >= 0.96, figures
-    assert hybrid["MRR@10"] >= 0.89, figures
+    # The issue's bars; measured 0.98 / 0.904 (training is single-threaded and seeded, so a build
+    # of the same sources, lexicon and config gives the same model and the same figures).
+    assert hybrid["R@5"] >= 0.97, figures
+    assert hybrid["MRR@10"] >= 0.90, figures
     assert hybrid["R@5"] >= bm25["R@5"] and hybrid["MRR@10"] >= bm25["MRR@10"], figures
 
 
 def test_colloquial_set_regression(service: RetrievalService) -> None:
     figures = evaluate(service.searcher, load_questions(COLLOQUIAL), legs=["bm25", "hybrid"])
-    assert figures["hybrid"]["R@5"] >= 0.78, figures
-    assert figures["hybrid"]["MRR@10"] >= 0.64, figures
+    # Measured 0.970 / 0.841 on 230 questions (bm25 alone 0.957 / 0.833).
+    assert figures["hybrid"]["R@5"] >= 0.95, figures
+    assert figures["hybrid"]["MRR@10"] >= 0.82, figures
+    assert figures["hybrid"]["R@5"] >= figures["bm25"]["R@5"], figures
+
+
+def test_colloquial_answers_are_verbatim_provision_text(service: RetrievalService) -> None:
+    """Every answer of the colloquial set occurs in some provision (SPEC §4 normalisation)."""
+    keys = [match_key(p.text) for p in service.searcher.current().corpus.provisions]
+    questions = load_questions(COLLOQUIAL)
+    assert len({q.id for q in questions}) == len(questions)
+    missing = [(q.id, a) for q in questions for a in q.answers if not any(match_key(a) in k for k in keys)]
+    assert not missing and all(q.answers for q in questions), missing
+
+
+def test_lexicon_synonyms_point_at_words_the_provisions_use(service: RetrievalService) -> None:
+    """An expansion that no provision contains could never match; a typo in lexicon.yml shows up here."""
+    corpus = "\n".join(p.text.lower() for p in service.searcher.current().corpus.provisions)
+    dangling = {
+        key: [t for t in terms if t.lower() not in corpus]
+        for key, terms in service.lexicon.synonyms.items()
+        if any(t.lower() not in corpus for t in terms)
+    }
+    assert not dangling, dangling
 
 
 def test_results_carry_citation_fields_and_short_text(service: RetrievalService) -> None:
