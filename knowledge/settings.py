@@ -121,7 +121,7 @@ class WebSettings(_Section):
     allowed_origins: list[str] = []
     ratelimit_storage: str = "memory://"
     workers: int = Field(1, ge=1, le=64)
-    threads: int = Field(8, ge=1, le=256)
+    threads: int = Field(32, ge=1, le=256)
     gunicorn_config: Path | None = None
     trusted_proxies: int = Field(0, ge=0, le=5)
 

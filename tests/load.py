@@ -195,7 +195,7 @@ def run_load(
 
 def start_stack(workdir: Path, mode: str, replicas: int) -> tuple[Stack, list[Postgres | Redis]]:
     services: list[Postgres | Redis] = []
-    env = {"POLICYBOT_CHAT__IP_LIMIT": "1000000 per minute", "POLICYBOT_WEB__WORKERS": "2"}
+    env = {"POLICYBOT_CHAT__IP_LIMIT": "1000000 per minute"}
     if mode == "scaleout":
         postgres, redis = Postgres().start(), Redis().start()
         services = [postgres, redis]
@@ -247,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--agents", type=int, default=5)
     parser.add_argument("--duration", type=float, default=60)
-    parser.add_argument("--think", type=float, nargs=2, default=(1.0, 3.0), help="seconds between a citizen's turns")
+    parser.add_argument("--think", type=float, nargs=2, default=(5.0, 15.0), help="seconds a citizen reads and types")
     parser.add_argument("--sample", type=float, default=10, help="memory sampling interval, seconds")
     parser.add_argument("--warmup", type=float, default=60, help="soak: growth is measured from this time on")
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "artifacts" / "loadbench.json")
