@@ -69,13 +69,19 @@ class Lexicon(BaseModel):
     @cached_property
     def _synonym_pattern(self) -> re.Pattern[str] | None:
         keys = sorted(self.synonyms, key=len, reverse=True)
-        return re.compile("|".join(map(re.escape, keys))) if keys else None
+        return re.compile("|".join(map(_key_pattern, keys))) if keys else None
 
     def matches(self, text: str) -> list[tuple[str, list[str]]]:
         """Return the colloquial keys found in ``text`` (longest first at each place) with their terms."""
         if self._synonym_pattern is None:
             return []
-        return [(m.group(), self.synonyms[m.group()]) for m in self._synonym_pattern.finditer(text)]
+        found = []
+        for m in self._synonym_pattern.finditer(text):
+            key = m.group()
+            if key not in self.synonyms:  # a separable word with 了/过/着 inside: 下了岗 → 下岗
+                key = key[0] + key[-1]
+            found.append((key, self.synonyms[key]))
+        return found
 
     def expansions(self, text: str) -> list[str]:
         """Return the official terms for the colloquial words found in ``text``.
@@ -95,6 +101,17 @@ class Lexicon(BaseModel):
                 if term not in text and term not in found:
                     found.append(term)
         return found
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]{2}")
+
+
+def _key_pattern(key: str) -> str:
+    """Return the regex of one colloquial key. A two-character verb-object word is also found with
+    an aspect particle inside, the way people say it: 下了岗, 退过伍, 戒了毒, 当过兵."""
+    if len(key) == 2 and _CJK.fullmatch(key):
+        return f"{re.escape(key[0])}[了过着]?{re.escape(key[1])}"
+    return re.escape(key)
 
 
 def load_lexicon(path: Path) -> Lexicon:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from knowledge.lexicon import load_lexicon
 from knowledge.settings import load_settings
 from knowledge.textmatch import match_key
 from retrieval.evaluate import evaluate, load_questions
@@ -43,9 +44,9 @@ def test_dev_set_meets_the_bars_and_hybrid_beats_bm25(service: RetrievalService)
 
 def test_colloquial_set_regression(service: RetrievalService) -> None:
     figures = evaluate(service.searcher, load_questions(COLLOQUIAL), legs=["bm25", "hybrid"])
-    # Measured 0.970 / 0.841 on 230 questions (bm25 alone 0.957 / 0.833).
+    # Measured 0.973 / 0.825 on 255 questions (bm25 alone 0.949 / 0.824).
     assert figures["hybrid"]["R@5"] >= 0.95, figures
-    assert figures["hybrid"]["MRR@10"] >= 0.82, figures
+    assert figures["hybrid"]["MRR@10"] >= 0.80, figures
     assert figures["hybrid"]["R@5"] >= figures["bm25"]["R@5"], figures
 
 
@@ -67,6 +68,15 @@ def test_lexicon_synonyms_point_at_words_the_provisions_use(service: RetrievalSe
         if any(t.lower() not in corpus for t in terms)
     }
     assert not dangling, dangling
+
+
+@pytest.mark.parametrize(
+    ("question", "key"),
+    [("下了岗想干点小买卖", "下岗"), ("戒了毒的人想找工作", "戒毒"), ("退过伍的", "退伍"), ("坐过牢的", "坐过牢")],
+)
+def test_separable_words_match_with_a_particle_inside(question: str, key: str) -> None:
+    lexicon = load_lexicon(ROOT / "knowledge" / "lexicon.yml")
+    assert key in [found for found, _ in lexicon.matches(question)]
 
 
 def test_results_carry_citation_fields_and_short_text(service: RetrievalService) -> None:
