@@ -14,6 +14,7 @@ from actions.messages import HUMAN, answer_messages, eligibility_messages
 from actions.parsing import (
     is_skip,
     lexicon,
+    looks_like_question,
     parse_bool,
     parse_employment,
     parse_graduation,
@@ -63,6 +64,14 @@ def _send(dispatcher: CollectingDispatcher, messages: List[Dict[str, Any]]) -> N
                                  json_message=message.get("custom"))
 
 
+# Intents of a message that is not an answer to the form's question (mirrors the domain's &questions
+# list, which keeps their entities out of the slots): the form rejects it, a rule answers it, and the
+# form resumes. A test checks the two lists agree.
+QUESTION_INTENTS = frozenset({
+    "bot_challenge", "request_human", "ask_policy", "ask_graduate_subsidy", "ask_startup_loan",
+    "ask_flexible_insurance", "out_of_scope", "feedback",
+})
+
 MAX_FACTS_PER_FORM = 7
 MORE_FACTS_PER_ROUND = 4
 
@@ -85,16 +94,21 @@ class ActionAnswerQuestion(Action):
         if question.startswith("/"):
             dispatcher.utter_message(text="请直接输入您想问的政策问题，例如“毕业两年了还能领见习补贴吗”。")
             return []
-        try:
-            body = api.search(question, tracker.get_slot("region"))
-        except api.ApiUnavailable:
-            dispatcher.utter_message(text=api.UNAVAILABLE)
-            return []
-        if "error" in body:
-            dispatcher.utter_message(text=body["error"])
-            return []
-        _send(dispatcher, answer_messages(body))
+        answer_question(question, tracker.get_slot("region"), dispatcher)
         return facts_stated(question, tracker)
+
+
+def answer_question(question: str, region: Any, dispatcher: CollectingDispatcher) -> None:
+    """Answer a policy question from the knowledge base (provision, source line), or say why not."""
+    try:
+        body = api.search(question, region)
+    except api.ApiUnavailable:
+        dispatcher.utter_message(text=api.UNAVAILABLE)
+        return
+    if "error" in body:
+        dispatcher.utter_message(text=body["error"])
+        return
+    _send(dispatcher, answer_messages(body))
 
 
 def stated_facts(text: str, known_groups: Any = None) -> Dict[str, Any]:
@@ -185,7 +199,10 @@ class ValidateEligibilityForm(FormValidationAction):
         """Besides the slot asked for, take every fact the message states ("我在深圳 去年刚毕业")."""
         events = await super().get_extraction_events(dispatcher, tracker, domain)
         text = tracker.latest_message.get("text") or ""
-        if text.startswith("/") or is_skip(text):
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if text.startswith("/") or is_skip(text) or intent in QUESTION_INTENTS or intent == "dont_know":
+            # A question mid-form sets nothing here, so the form rejects it and a rule answers it
+            # (remembering the facts it states); then the form asks its question again.
             return events
         already = {e["name"] for e in events if e.get("event") == "slot"}
         for name, value in stated_facts(text, tracker.get_slot("groups")).items():
@@ -204,60 +221,76 @@ class ValidateEligibilityForm(FormValidationAction):
     def _text(self, tracker: Tracker) -> str:
         return tracker.latest_message.get("text") or ""
 
+    def _declined(self, tracker: Tracker) -> bool:
+        """The citizen does not know or will not say ("跳过", "没印象了", "这个保密"): skip the fact."""
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        return is_skip(self._text(tracker)) or intent == "dont_know"
+
+    def _unclear(self, slot: str, hint: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+        """The message does not answer the question asked. If it is a policy question the NLU did not
+        recognise as one ("那创业担保贷款去哪申请啊" read as an answer), answer it; otherwise give the
+        hint. Either way the form asks its question again."""
+        text = self._text(tracker)
+        if not looks_like_question(text):
+            dispatcher.utter_message(text=hint)
+        elif not any(m.get("custom") for m in dispatcher.messages):  # answered once per message
+            answer_question(text, tracker.get_slot("region"), dispatcher)
+        return {slot: None}
+
     def validate_region(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                         domain: DomainDict) -> Dict[Text, Any]:
         text = self._text(tracker)
-        if is_skip(text):
+        if self._declined(tracker):
             return self._skip("region", tracker)
         place = parse_region(str(value)) or parse_region(text)
         if place is None:
-            dispatcher.utter_message(text="没听明白是哪个地方，请说省或城市的名字，例如“深圳”“银川”“临清”。")
-            return {"region": None}
+            return self._unclear("region", "没听明白是哪个地方，请说省或城市的名字，例如“深圳”“银川”“临清”。",
+                                 dispatcher, tracker)
         return {"region": place}
 
     def validate_groups(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                         domain: DomainDict) -> Dict[Text, Any]:
         text = self._text(tracker)
-        if is_skip(text):
+        if self._declined(tracker):
             return self._skip("groups", tracker)
         codes = [v for v in (value if isinstance(value, list) else [value]) if v in lexicon()["group_labels"]]
         codes = list(dict.fromkeys(codes + parse_groups(text)))
         if not codes:
-            if not set(stated_facts(text)) - {"groups"}:  # "银川" answers another question: kept, asked again
-                dispatcher.utter_message(text="没听明白您的身份，可以点下面的按钮选择。")
-            return {"groups": None}
+            if set(stated_facts(text)) - {"groups"} and not looks_like_question(text):
+                return {"groups": None}  # "银川" answers another question: kept, and this one asked again
+            return self._unclear("groups", "没听明白您的身份，可以点下面的按钮选择。", dispatcher, tracker)
         return {"groups": codes}
 
     def validate_employment_status(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: DomainDict) -> Dict[Text, Any]:
         text = self._text(tracker)
-        if is_skip(text):
+        if self._declined(tracker):
             return self._skip("employment_status", tracker)
         status = value if value in ("unemployed", "employed", "self_employed") else parse_employment(text)
         if status is None:
-            dispatcher.utter_message(text="请问您现在是没有工作、在上班，还是自己在创业或做个体？")
-            return {"employment_status": None}
+            return self._unclear("employment_status", "请问您现在是没有工作、在上班，还是自己在创业或做个体？",
+                                 dispatcher, tracker)
         return {"employment_status": status}
 
     def validate_years_since_graduation(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                         domain: DomainDict) -> Dict[Text, Any]:
         text = self._text(tracker)
-        if is_skip(text):
+        if self._declined(tracker):
             return self._skip("years_since_graduation", tracker)
         years = parse_graduation(text)
         if years is None or years < 0 or years > 60:
-            dispatcher.utter_message(text="请告诉我您哪年毕业，或毕业几年了，例如“2024年毕业”“毕业两年了”“今年刚毕业”。")
-            return {"years_since_graduation": None}
+            return self._unclear("years_since_graduation",
+                                 "请告诉我您哪年毕业，或毕业几年了，例如“2024年毕业”“毕业两年了”“今年刚毕业”。",
+                                 dispatcher, tracker)
         return {"years_since_graduation": years}
 
     def _years(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker, hint: str) -> Dict[Text, Any]:
         text = self._text(tracker)
-        if is_skip(text):
+        if self._declined(tracker):
             return self._skip(slot, tracker)
         years = parse_years(text)
         if years is None or years < 0 or years > 60:
-            dispatcher.utter_message(text=hint)
-            return {slot: None}
+            return self._unclear(slot, hint, dispatcher, tracker)
         return {slot: years}
 
     def validate_business_operating_years(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -275,13 +308,16 @@ class ValidateEligibilityForm(FormValidationAction):
 
     def _bool(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
         text = self._text(tracker)
-        if is_skip(text):
+        if self._declined(tracker):
             return self._skip(slot, tracker)
         intent = tracker.latest_message.get("intent", {}).get("name")
-        answer = True if intent == "affirm" else False if intent == "deny" else parse_bool(text)
+        answer = True if intent == "affirm" else False if intent == "deny" else None
+        if answer is None and looks_like_question(text):
+            return self._unclear(slot, "", dispatcher, tracker)  # "有" or "不" inside a question is no answer
         if answer is None:
-            dispatcher.utter_message(text="没听明白，请回答“是”或“不是”，不清楚可以说“跳过”。")
-            return {slot: None}
+            answer = parse_bool(text)
+        if answer is None:
+            return self._unclear(slot, "没听明白，请回答“是”或“不是”，不清楚可以说“跳过”。", dispatcher, tracker)
         return {slot: answer}
 
     def validate_business_first_time(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,

@@ -13,6 +13,8 @@ LEXICON_FILE = Path(__file__).with_name("lexicon.json")
 SKIP_WORDS = ("不知道", "不清楚", "跳过", "不想说", "忘了", "不确定", "不好说", "说不清", "算了")
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _NUMBER = re.compile(r"(\d+(?:\.\d+)?|[零〇一二两俩三四五六七八九十]+)")
+_QUESTION_WORDS = ("怎么", "怎样", "如何", "咋", "哪里", "哪儿", "在哪", "去哪", "什么", "啥", "多少", "能不能", "可不可以",
+                   "是否", "有没有", "吗", "？", "?")
 _YES = ("是的", "是啊", "对", "嗯", "有", "签了", "拿了", "取得了", "考了", "第一次", "首次", "要去", "会去", "打算", "准备",
         "好的", "可以", "没错", "当然", "是")
 _NO = ("不是", "没有", "没签", "没拿", "没考", "不是第一次", "不会", "不去", "不打算", "否", "没", "不")
@@ -27,6 +29,16 @@ def lexicon() -> Dict[str, Any]:
 def is_skip(text: str) -> bool:
     """Return True when the citizen declines or does not know ("不知道", "跳过")."""
     return any(word in text for word in SKIP_WORDS)
+
+
+def looks_like_question(text: str) -> bool:
+    """Return True when a message reads as a question of its own ("创业担保贷款怎么申请"), not as an
+    answer; short replies ("啥意思", "有吗") and questions about the bot's question ("什么意思") are
+    not counted, so they get the question's hint instead."""
+    cleaned = text.strip()
+    if len(cleaned) < 6 or any(word in cleaned for word in ("意思", "什么叫", "没什么", "没啥")):
+        return False
+    return any(word in cleaned for word in _QUESTION_WORDS)
 
 
 def chinese_number(token: str) -> Optional[float]:

@@ -47,6 +47,9 @@ def api_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 time.sleep(0.25)
         else:
             pytest.fail("the web app did not start")
+        # The first search loads the index; on a busy machine that takes longer than the actions' 3 s
+        # timeout, which the tests would mistake for the API being down.
+        urllib.request.urlopen(url + "/api/search?q=%E5%88%9B%E4%B8%9A&k=1", timeout=120).read()
         os.environ["POLICYBOT_API_URL"] = url
         yield url
     finally:

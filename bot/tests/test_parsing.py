@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from actions.parsing import is_skip, parse_bool, parse_employment, parse_graduation, parse_groups, parse_region, parse_years
+from actions.parsing import is_skip, looks_like_question, parse_bool, parse_employment, parse_graduation, parse_groups, parse_region, parse_years
 
 TODAY = date(2026, 11, 22)
 
@@ -53,3 +53,12 @@ def test_bool(text: str, value: bool) -> None:
 @pytest.mark.parametrize("text", ["不知道", "跳过", "不清楚啊"])
 def test_skip(text: str) -> None:
     assert is_skip(text)
+
+
+@pytest.mark.parametrize(("text", "question"), [
+    ("创业担保贷款怎么申请", True), ("那创业担保贷款去哪申请啊", True), ("灵活就业人员能交社保吗", True),
+    ("见习补贴一个月多少钱", True), ("啥意思", False), ("你说的是什么意思", False), ("在厂里上班", False),
+    ("有吗", False), ("没什么正式工作", False), ("去年刚毕业", False),
+])
+def test_a_question_is_told_from_an_answer(text: str, question: bool) -> None:
+    assert looks_like_question(text) is question
