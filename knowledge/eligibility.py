@@ -43,9 +43,10 @@ class PolicyResult:
     missing: list[str]
     period_ended: bool = False
     satisfied: int = 0  # conditions already met: how likely the policy is to fit, for question planning
-    # Missing facts that keep the policy open only as the alternative to a condition the citizen's facts
-    # already fail (an unemployed graduate and "首次创业" for a policy "for the self-employed or first-time
-    # founders"): off the situation the citizen described, so question planning asks them last.
+    # Missing facts off the situation the citizen described, which question planning asks last: those
+    # that keep the policy open only as the alternative to a condition the citizen's facts already fail
+    # (an unemployed graduate and "首次创业" for a policy "for the self-employed or first-time founders"),
+    # and those that concern another employment status (FactSpec.concerns: "单位类型" for the unemployed).
     off_path: frozenset[str] = frozenset()
 
 
@@ -119,6 +120,8 @@ class EligibilityEngine:
             start, end = policy.period
             reasons.append(f"该政策出自{start}–{end}年规划，规划期已结束，请向当地人社部门确认现行政策")
         missing = list(dict.fromkeys(missing))
+        status_now = facts.get("employment_status")
+        off_path.update(f for f in missing if FACTS[f].concerns and status_now not in (None, *FACTS[f].concerns))
         off = frozenset(off_path & set(missing))
         return PolicyResult(policy, status, reasons, missing, ended, met[0] + bool(region_ok), off)
 

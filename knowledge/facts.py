@@ -41,6 +41,9 @@ class FactSpec:
     question: str
     unit: str = ""
     choices: tuple[str, ...] = ()
+    # The employment statuses the fact concerns (empty: everyone). Question planning asks it last of a
+    # citizen who said they are in another one: "单位类型" or "经营年限" do not concern someone unemployed.
+    concerns: tuple[str, ...] = ()
 
 
 FACTS: dict[str, FactSpec] = {
@@ -57,7 +60,14 @@ FACTS: dict[str, FactSpec] = {
         ),
         FactSpec("years_since_graduation", "number", "毕业年限", "您毕业几年了（今年毕业填 0）？", "年"),
         FactSpec("business_first_time", "bool", "是否首次创业", "这是您第一次创办企业或做个体经营吗？"),
-        FactSpec("business_operating_years", "number", "经营年限", "您的企业或个体经营已经正常经营几年了？", "年"),
+        FactSpec(
+            "business_operating_years",
+            "number",
+            "经营年限",
+            "您的企业或个体经营已经正常经营几年了？",
+            "年",
+            concerns=("self_employed",),
+        ),
         FactSpec(
             "unemployment_insurance_years", "number", "失业保险缴费年限", "您参加失业保险（交失业保险费）几年了？", "年"
         ),
@@ -85,6 +95,7 @@ FACTS: dict[str, FactSpec] = {
             "单位类型",
             "您是作为小微企业（用人单位）来咨询的吗？",
             choices=tuple(EMPLOYER_TYPES),
+            concerns=("self_employed",),
         ),
     )
 }

@@ -349,7 +349,8 @@ def test_a_fact_only_off_the_citizens_path_is_asked_last(service: EligibilitySer
     by_id = {r.policy.id: r for r in verdict.results}
     # open for the self-employed or first-time founders: this citizen is not self-employed
     assert by_id["graduate-startup-support"].off_path == {"business_first_time"}
-    assert by_id["startup-one-off-subsidy"].off_path == frozenset()  # a condition for everyone it covers
+    # 首次创业 is a condition for everyone the one-off subsidy covers; 经营年限 concerns the self-employed
+    assert by_id["startup-one-off-subsidy"].off_path == {"business_operating_years"}
     assert by_id["graduate-startup-support"].missing == ["business_first_time"]  # still named as missing
     assert verdict.next_fact == "years_since_graduation"
     employed = service.check({"region": "银川", "groups": ["flexible_worker"], "employment_status": "employed"})
@@ -362,3 +363,17 @@ def test_founding_facts_come_first_for_the_self_employed(service: EligibilitySer
     assert "business_first_time" in _questions(
         service, {"region": "临清", "groups": ["rural_resident"], "employment_status": "unemployed"}
     ), "an off-path fact is still asked once nothing on the path is left"
+
+
+def test_facts_about_running_a_business_come_last_for_someone_without_one(service: EligibilityService) -> None:
+    """A would-be founder in 临清 who is unemployed was asked "是作为小微企业（用人单位）来咨询的吗" first."""
+    founder = {"region": "临清", "groups": ["migrant_worker"], "employment_status": "unemployed"}
+    verdict = service.check(founder)
+    by_id = {r.policy.id: r for r in verdict.results}
+    assert by_id["graduate-social-insurance-subsidy-lc"].off_path == {"employer_type"}
+    asked = _questions(service, {**founder, "business_first_time": True})
+    assert asked.index("business_first_time") < asked.index("employer_type")
+    employer = service.check(
+        {"region": "临清", "employment_status": "self_employed", "groups": ["enterprise_employee"]}
+    )
+    assert not {r.policy.id: r for r in employer.results}["graduate-social-insurance-subsidy-lc"].off_path
