@@ -94,7 +94,8 @@ class ActionAnswerQuestion(Action):
         if question.startswith("/"):
             dispatcher.utter_message(text="请直接输入您想问的政策问题，例如“毕业两年了还能领见习补贴吗”。")
             return []
-        answer_question(question, tracker.get_slot("region"), dispatcher)
+        # The place the question names ("我在银川跑外卖 能交养老保险吗"), else the one we know.
+        answer_question(question, parse_region(question) or tracker.get_slot("region"), dispatcher)
         return facts_stated(question, tracker)
 
 
@@ -212,6 +213,9 @@ class ValidateEligibilityForm(FormValidationAction):
         return events
 
     # --- one validator per fact: understand the natural answer, re-ask with a hint when unclear ---
+    # A value already in its canonical form (a number, a yes/no, a known place or code) was known before
+    # the form asked: stated in an earlier question, or filled before the form started. It is kept as it
+    # is; re-reading it from the message that started the form ("那我能申请哪些政策") lost it.
     def _skip(self, slot: str, tracker: Tracker) -> Dict[Text, Any]:
         skipped = list(tracker.get_slot("skipped_facts") or [])
         if slot not in skipped:
@@ -234,11 +238,13 @@ class ValidateEligibilityForm(FormValidationAction):
         if not looks_like_question(text):
             dispatcher.utter_message(text=hint)
         elif not any(m.get("custom") for m in dispatcher.messages):  # answered once per message
-            answer_question(text, tracker.get_slot("region"), dispatcher)
+            answer_question(text, parse_region(text) or tracker.get_slot("region"), dispatcher)
         return {slot: None}
 
     def validate_region(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                         domain: DomainDict) -> Dict[Text, Any]:
+        if _canonical("region", value):
+            return {"region": value}
         text = self._text(tracker)
         if self._declined(tracker):
             return self._skip("region", tracker)
@@ -251,6 +257,8 @@ class ValidateEligibilityForm(FormValidationAction):
     def validate_groups(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                         domain: DomainDict) -> Dict[Text, Any]:
         text = self._text(tracker)
+        if _canonical("groups", value):
+            return {"groups": list(dict.fromkeys(value + parse_groups(text)))}
         if self._declined(tracker):
             return self._skip("groups", tracker)
         codes = [v for v in (value if isinstance(value, list) else [value]) if v in lexicon()["group_labels"]]
@@ -263,6 +271,8 @@ class ValidateEligibilityForm(FormValidationAction):
 
     def validate_employment_status(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: DomainDict) -> Dict[Text, Any]:
+        if _canonical("employment_status", value):
+            return {"employment_status": value}
         text = self._text(tracker)
         if self._declined(tracker):
             return self._skip("employment_status", tracker)
@@ -274,6 +284,8 @@ class ValidateEligibilityForm(FormValidationAction):
 
     def validate_years_since_graduation(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                         domain: DomainDict) -> Dict[Text, Any]:
+        if _canonical("years_since_graduation", value):
+            return {"years_since_graduation": float(value)}
         text = self._text(tracker)
         if self._declined(tracker):
             return self._skip("years_since_graduation", tracker)
@@ -284,7 +296,10 @@ class ValidateEligibilityForm(FormValidationAction):
                                  dispatcher, tracker)
         return {"years_since_graduation": years}
 
-    def _years(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker, hint: str) -> Dict[Text, Any]:
+    def _years(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+               hint: str) -> Dict[Text, Any]:
+        if _canonical(slot, value):
+            return {slot: float(value)}
         text = self._text(tracker)
         if self._declined(tracker):
             return self._skip(slot, tracker)
@@ -295,18 +310,20 @@ class ValidateEligibilityForm(FormValidationAction):
 
     def validate_business_operating_years(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                           domain: DomainDict) -> Dict[Text, Any]:
-        return self._years("business_operating_years", dispatcher, tracker, "请说一下已经经营多久了，例如“一年多”“半年”。")
+        return self._years("business_operating_years", value, dispatcher, tracker, "请说一下已经经营多久了，例如“一年多”“半年”。")
 
     def validate_unemployment_insurance_years(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                               domain: DomainDict) -> Dict[Text, Any]:
-        return self._years("unemployment_insurance_years", dispatcher, tracker,
+        return self._years("unemployment_insurance_years", value, dispatcher, tracker,
                            "请说一下交失业保险多少年了，例如“三年”“两年半”。")
 
     def validate_years_to_retirement(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                      domain: DomainDict) -> Dict[Text, Any]:
-        return self._years("years_to_retirement", dispatcher, tracker, "请说一下离法定退休年龄还有几年，例如“五年”。")
+        return self._years("years_to_retirement", value, dispatcher, tracker, "请说一下离法定退休年龄还有几年，例如“五年”。")
 
-    def _bool(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+    def _bool(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+        if isinstance(value, bool):
+            return {slot: value}
         text = self._text(tracker)
         if self._declined(tracker):
             return self._skip(slot, tracker)
@@ -322,31 +339,33 @@ class ValidateEligibilityForm(FormValidationAction):
 
     def validate_business_first_time(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                      domain: DomainDict) -> Dict[Text, Any]:
-        return self._bool("business_first_time", dispatcher, tracker)
+        return self._bool("business_first_time", value, dispatcher, tracker)
 
     def validate_certificate_this_year(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                        domain: DomainDict) -> Dict[Text, Any]:
-        return self._bool("certificate_this_year", dispatcher, tracker)
+        return self._bool("certificate_this_year", value, dispatcher, tracker)
 
     def validate_overcapacity_industry(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                        domain: DomainDict) -> Dict[Text, Any]:
-        return self._bool("overcapacity_industry", dispatcher, tracker)
+        return self._bool("overcapacity_industry", value, dispatcher, tracker)
 
     def validate_labor_contract(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: DomainDict) -> Dict[Text, Any]:
-        return self._bool("labor_contract", dispatcher, tracker)
+        return self._bool("labor_contract", value, dispatcher, tracker)
 
     def validate_grassroots_job(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: DomainDict) -> Dict[Text, Any]:
-        return self._bool("grassroots_job", dispatcher, tracker)
+        return self._bool("grassroots_job", value, dispatcher, tracker)
 
     def validate_enlisting(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                            domain: DomainDict) -> Dict[Text, Any]:
-        return self._bool("enlisting", dispatcher, tracker)
+        return self._bool("enlisting", value, dispatcher, tracker)
 
     def validate_employer_type(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                domain: DomainDict) -> Dict[Text, Any]:
-        answer = self._bool("employer_type", dispatcher, tracker)
+        if _canonical("employer_type", value):
+            return {"employer_type": value}
+        answer = self._bool("employer_type", value, dispatcher, tracker)
         if answer.get("employer_type") is True:
             return {"employer_type": "small_micro"}
         if answer.get("employer_type") is False:

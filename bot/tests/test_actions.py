@@ -215,3 +215,19 @@ def test_any_dont_know_answer_skips_the_fact(api_url: str) -> None:
     result = form.validate_unemployment_insurance_years("没印象了", dispatcher, tracker, {})
     assert result == {"unemployment_insurance_years": None, "skipped_facts": ["unemployment_insurance_years"]}
     assert dispatcher.messages == []
+
+
+def test_facts_known_before_the_form_are_kept_not_read_again_from_its_first_message(api_url: str) -> None:
+    """"那我能申请哪些政策" started the form after a question had told us 去年毕业: the validator read the
+    graduation year from that message, said "请告诉我您哪年毕业", and lost the fact."""
+    form = ValidateEligibilityForm()
+    dispatcher = CollectingDispatcher()
+    known = {"region": "深圳", "groups": ["graduate"], "employment_status": "unemployed",
+             "years_since_graduation": 1.0, "business_first_time": False, "unemployment_insurance_years": 3.0}
+    for text in ("那我能申请哪些政策", "我也不知道能申请啥"):
+        tracker = make_tracker(text, slots=known, intent="check_eligibility")
+        tracker.events = [{"event": "action", "name": "action_listen"}, {"event": "user", "text": text},
+                          *({"event": "slot", "name": n, "value": v} for n, v in known.items())]
+        events = asyncio.run(form.get_validation_events(dispatcher, tracker, {"slots": {}, "forms": {}}))
+        assert {e["name"]: e["value"] for e in events if e.get("event") == "slot"} == known, text
+    assert dispatcher.messages == []
