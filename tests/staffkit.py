@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import re
 import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -72,3 +75,21 @@ def login(client: FlaskClient, name: str, password: str = PASSWORD, token: bool 
     if token:
         data["csrf_token"] = csrf_token(client)
     return client.post("/login", data=data)
+
+
+@contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """Serve an app on a free loopback port in a thread; yields its base URL, stops it afterwards."""
+    from werkzeug.serving import make_server
+
+    from tests.stack import free_port
+
+    port = free_port()
+    httpd = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        httpd.shutdown()
+        thread.join(10)

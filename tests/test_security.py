@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -17,7 +16,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from knowledge.settings import Settings
-from tests.staffkit import AGENT, MAINTAINER, login, make_app, make_settings
+from tests.staffkit import AGENT, MAINTAINER, login, make_app, make_settings, serving
 from webchat.botclient import BotReply
 from webchat.chat import gateway_of, storable
 from webchat.security import frame_sources, kind_of
@@ -284,20 +283,8 @@ document.addEventListener('securitypolicyviolation', function (e) {
 @pytest.fixture
 def server(base_settings: Settings, app: Flask) -> Iterator[str]:
     """The app (CSRF on) on a loopback port; ``app`` has built the index."""
-    from werkzeug.serving import make_server
-
-    from tests.stack import free_port
-
-    served = make_app(base_settings, build=False, csrf=True)
-    port = free_port()
-    httpd = make_server("127.0.0.1", port, served, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        httpd.shutdown()
-        thread.join(10)
+    with serving(make_app(base_settings, build=False, csrf=True)) as url:
+        yield url
 
 
 @pytest.mark.browser

@@ -4,7 +4,6 @@ publishes it, and finds it through /api/search and the hotline console (CSRF on,
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,11 +12,9 @@ from selenium import webdriver
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
-from werkzeug.serving import make_server
 
 from tests.browser.conftest import make_driver
-from tests.stack import free_port
-from tests.staffkit import MAINTAINER, PASSWORD, make_app, make_settings
+from tests.staffkit import MAINTAINER, PASSWORD, make_app, make_settings, serving
 from tests.test_admin import NEW_NAME, POLICY, QUERY
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -28,17 +25,8 @@ PAGE_CHANGING = (NoSuchElementException, StaleElementReferenceException)
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
-    settings = make_settings(tmp_path)
-    app = make_app(settings, csrf=True)
-    port = free_port()
-    httpd = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        httpd.shutdown()
-        thread.join(10)
+    with serving(make_app(make_settings(tmp_path), csrf=True)) as url:
+        yield url
 
 
 def test_maintainer_uploads_previews_publishes_and_finds_it(server: str, tmp_path: Path, shots: Path) -> None:
