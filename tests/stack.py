@@ -17,6 +17,7 @@ MODEL = BOT / "models" / "policybot.tar.gz"
 POLICYBOT = ROOT / ".venv" / "bin" / "policybot"
 RASA_PY = ROOT / ".venv-rasa" / "bin" / "python"
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
+SERVE_RASA = ROOT / "bot" / "serve_rasa.py"  # rasa run, with its reply check compiled once
 
 
 def free_port() -> int:
@@ -132,7 +133,7 @@ class Stack:
             rasa_args = ["run", "-i", "127.0.0.1", "-p", str(port), "--model", str(MODEL)]
             rasa_args += ["--credentials", "credentials.yml", "--endpoints", str(endpoints)]
             rasa_env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
-            self._spawn(self.name("rasa", replica), [str(RASA), *rasa_args], rasa_env, BOT)
+            self._spawn(self.name("rasa", replica), [str(RASA_PY), str(SERVE_RASA), *rasa_args], rasa_env, BOT)
 
     def _spawn(self, name: str, args: list[str], env: dict[str, str], cwd: Path) -> None:
         log = (self.workdir / "logs" / f"{name}.log").open("ab")
