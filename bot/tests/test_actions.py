@@ -15,7 +15,7 @@ from tests.conftest import BOT, make_tracker
 
 def test_answer_cites_the_source(api_url: str) -> None:
     dispatcher = CollectingDispatcher()
-    ActionAnswerQuestion().run(dispatcher, make_tracker("我是送外卖的，能按灵活就业交社保吗", intent="ask_flexible_insurance"), {})
+    asyncio.run(ActionAnswerQuestion().run(dispatcher, make_tracker("我是送外卖的，能按灵活就业交社保吗", intent="ask_flexible_insurance"), {}))
     text = dispatcher.messages[0]["text"]
     assert "灵活就业" in text and "来源：《" in text and "12333" in text
     assert dispatcher.messages[0]["custom"]["citations"]
@@ -23,8 +23,8 @@ def test_answer_cites_the_source(api_url: str) -> None:
 
 def test_a_question_remembers_the_facts_it_states(api_url: str) -> None:
     dispatcher = CollectingDispatcher()
-    events = ActionAnswerQuestion().run(
-        dispatcher, make_tracker("毕业一年了还没找到工作，在深圳有什么补贴", intent="ask_graduate_subsidy"), {})
+    events = asyncio.run(ActionAnswerQuestion().run(
+        dispatcher, make_tracker("毕业一年了还没找到工作，在深圳有什么补贴", intent="ask_graduate_subsidy"), {}))
     facts = {e["name"]: e["value"] for e in events}
     assert facts["region"] in ("深圳", "广东") and facts["employment_status"] == "unemployed"
     assert facts["years_since_graduation"] == 1
@@ -34,16 +34,16 @@ def test_a_question_remembers_the_facts_it_states(api_url: str) -> None:
 def test_an_answer_to_another_question_is_not_called_unclear(api_url: str) -> None:
     form = ValidateEligibilityForm()
     dispatcher = CollectingDispatcher()
-    result = form.validate_groups("银川", dispatcher, make_tracker("银川", requested_slot="groups"), {})
+    result = asyncio.run(form.validate_groups("银川", dispatcher, make_tracker("银川", requested_slot="groups"), {}))
     assert result == {"groups": None} and dispatcher.messages == []
     unclear = CollectingDispatcher()
-    form.validate_groups("啊啊啊", unclear, make_tracker("啊啊啊", requested_slot="groups"), {})
+    asyncio.run(form.validate_groups("啊啊啊", unclear, make_tracker("啊啊啊", requested_slot="groups"), {}))
     assert "没听明白" in unclear.messages[0]["text"]
 
 
 def test_unanswerable_question_offers_a_human(api_url: str) -> None:
     dispatcher = CollectingDispatcher()
-    ActionAnswerQuestion().run(dispatcher, make_tracker("北京的公积金贷款利率是多少", intent="ask_policy"), {})
+    asyncio.run(ActionAnswerQuestion().run(dispatcher, make_tracker("北京的公积金贷款利率是多少", intent="ask_policy"), {}))
     message = dispatcher.messages[0]
     assert "没有找到" in message["text"]
     assert any(b["payload"] == "/request_human" for b in message["buttons"])
@@ -55,7 +55,7 @@ def test_api_down_gives_a_friendly_message_quickly(api_url: str) -> None:
     try:
         dispatcher = CollectingDispatcher()
         started = time.monotonic()
-        ActionAnswerQuestion().run(dispatcher, make_tracker("创业担保贷款", intent="ask_startup_loan"), {})
+        asyncio.run(ActionAnswerQuestion().run(dispatcher, make_tracker("创业担保贷款", intent="ask_startup_loan"), {}))
         assert time.monotonic() - started < 5
         assert dispatcher.messages[0]["text"] == UNAVAILABLE
     finally:
@@ -65,7 +65,7 @@ def test_api_down_gives_a_friendly_message_quickly(api_url: str) -> None:
 def test_eligibility_lists_what_fits_with_reasons(api_url: str) -> None:
     dispatcher = CollectingDispatcher()
     slots = {"region": "深圳", "groups": ["graduate"], "employment_status": "unemployed", "years_since_graduation": 1.0}
-    ActionCheckEligibility().run(dispatcher, make_tracker("好了", slots=slots), {})
+    asyncio.run(ActionCheckEligibility().run(dispatcher, make_tracker("好了", slots=slots), {}))
     first = dispatcher.messages[0]["text"]
     assert "就业见习补贴" in first and "理由" in first and "粤府〔2017〕101号" in first
 
@@ -97,21 +97,21 @@ def test_natural_answers_fill_the_facts(api_url: str) -> None:
     form = ValidateEligibilityForm()
     dispatcher = CollectingDispatcher()
     tracker = make_tracker("去年刚毕业", requested_slot="years_since_graduation")
-    assert form.validate_years_since_graduation("去年刚毕业", dispatcher, tracker, {}) == {"years_since_graduation": 1.0}
+    assert asyncio.run(form.validate_years_since_graduation("去年刚毕业", dispatcher, tracker, {})) == {"years_since_graduation": 1.0}
     tracker = make_tracker("我在深圳", requested_slot="region")
-    assert form.validate_region("我在深圳", dispatcher, tracker, {}) == {"region": "深圳"}
+    assert asyncio.run(form.validate_region("我在深圳", dispatcher, tracker, {})) == {"region": "深圳"}
     tracker = make_tracker("我是退伍的", requested_slot="groups")
-    assert form.validate_groups("我是退伍的", dispatcher, tracker, {}) == {"groups": ["veteran"]}
+    assert asyncio.run(form.validate_groups("我是退伍的", dispatcher, tracker, {})) == {"groups": ["veteran"]}
 
 
 def test_bad_answers_are_asked_again_and_skips_are_respected(api_url: str) -> None:
     form = ValidateEligibilityForm()
     dispatcher = CollectingDispatcher()
     tracker = make_tracker("啥意思", requested_slot="years_since_graduation")
-    assert form.validate_years_since_graduation("啥意思", dispatcher, tracker, {}) == {"years_since_graduation": None}
+    assert asyncio.run(form.validate_years_since_graduation("啥意思", dispatcher, tracker, {})) == {"years_since_graduation": None}
     assert "毕业" in dispatcher.messages[-1]["text"]
     tracker = make_tracker("不知道", requested_slot="region")
-    assert form.validate_region("不知道", dispatcher, tracker, {}) == {"region": None, "skipped_facts": ["region"]}
+    assert asyncio.run(form.validate_region("不知道", dispatcher, tracker, {})) == {"region": None, "skipped_facts": ["region"]}
 
 
 def test_raw_text_in_a_slot_is_validated_not_sent(api_url: str) -> None:
@@ -180,7 +180,7 @@ def test_the_form_takes_nothing_from_a_question(api_url: str) -> None:
                            entities=[{"entity": "group", "value": "veteran"}])
     assert asyncio.run(form.get_extraction_events(dispatcher, tracker, {"slots": {}, "forms": {}})) == []
     # the rule answers it, and remembers the facts it states for the form
-    events = ActionAnswerQuestion().run(dispatcher, tracker, {})
+    events = asyncio.run(ActionAnswerQuestion().run(dispatcher, tracker, {}))
     assert dispatcher.messages[0]["custom"]["citations"] and "创业担保贷款" in dispatcher.messages[0]["text"]
     assert {e["name"]: e["value"] for e in events} == {"groups": ["veteran"]}
 
@@ -192,7 +192,7 @@ def test_a_question_the_nlu_took_for_an_answer_is_answered_not_called_unclear(ap
                            ("years_since_graduation", form.validate_years_since_graduation)):
         dispatcher = CollectingDispatcher()
         text = "那创业担保贷款去哪申请啊"
-        assert validate(text, dispatcher, make_tracker(text, intent="nlu_fallback", requested_slot=slot), {}) == {slot: None}
+        assert asyncio.run(validate(text, dispatcher, make_tracker(text, intent="nlu_fallback", requested_slot=slot), {})) == {slot: None}
         assert len(dispatcher.messages) == 1 and dispatcher.messages[0]["custom"]["citations"], slot
 
 
@@ -212,7 +212,7 @@ def test_any_dont_know_answer_skips_the_fact(api_url: str) -> None:
     form = ValidateEligibilityForm()
     dispatcher = CollectingDispatcher()
     tracker = make_tracker("没印象了", intent="dont_know", requested_slot="unemployment_insurance_years")
-    result = form.validate_unemployment_insurance_years("没印象了", dispatcher, tracker, {})
+    result = asyncio.run(form.validate_unemployment_insurance_years("没印象了", dispatcher, tracker, {}))
     assert result == {"unemployment_insurance_years": None, "skipped_facts": ["unemployment_insurance_years"]}
     assert dispatcher.messages == []
 
