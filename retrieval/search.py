@@ -55,6 +55,9 @@ class SearchResult:
     score: float
     legs: dict[str, float]
     also_in: list[str] = field(default_factory=list)
+    # whether the provision's region covers the asker's (national, their province or city); None when
+    # the asker's region is unknown
+    applies: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -311,6 +314,7 @@ class Searcher:
                     chosen[duplicate_of] = (index, [kept, *others])
                 else:
                     others.append(index)
+        home = set(self.lexicon.region_table.ancestors(user_region)) if user_region is not None else None
         results = []
         for index, others in chosen[:k]:
             provision = state.corpus.provisions[index]
@@ -324,6 +328,7 @@ class Searcher:
                         "dense": round(float(semantic[index]), 4),
                     },
                     also_in=[state.corpus.provisions[o].id for o in others],
+                    applies=None if home is None else str(state.regions[index]) in home,
                 )
             )
         return results

@@ -141,6 +141,10 @@ def test_region_ranks_home_provisions_first_but_hides_nothing(service: Retrieval
     # the 广东-only provision is still there for the 银川 asker, just lower
     guangdong = "就业见习补贴范围扩大到离校2年内未就业高校毕业生"
     assert any(guangdong in r.provision.text for r in yinchuan.results)
+    # each result says whether it applies where the asker is
+    assert all(r.applies == (r.document.region in {"宁夏", "全国"}) for r in yinchuan.results)
+    assert any(r.applies is False for r in yinchuan.results)
+    assert all(r.applies is None for r in service.searcher.search(query, k=10).results)
 
 
 def test_region_named_in_the_question_counts(service: RetrievalService) -> None:

@@ -51,4 +51,5 @@ def result_json(result: SearchResult) -> dict[str, object]:
         "legs": result.legs,
         "citation": source_line(m, result.provision),
         "also_in": result.also_in,
+        "applies": result.applies,
     }

@@ -22,15 +22,25 @@ def answer_messages(body: Dict[str, Any]) -> List[Dict[str, Any]]:
         return [{"text": NO_ANSWER, "custom": {"no_answer": True},
                  "buttons": [{"title": "转人工", "payload": "/request_human"},
                              {"title": "看看我能申请什么", "payload": "/check_eligibility"}]}]
+    # A provision that applies where the citizen is (national, their province or city) answers first;
+    # another region's ("广东" for someone in 银川) only follows, marked as such.
+    results = [r for r in results if r.get("applies") is not False] + [r for r in results if r.get("applies") is False]
     best = results[0]
     citations = [{"id": r["id"], "text": r["text"], "source": source_line(r)} for r in results[:3]]
-    text = f"{best['text']}\n\n来源：{source_line(best)}\n{FINAL_WORD}"
+    text = f"{_elsewhere(best)}{best['text']}\n\n来源：{source_line(best)}\n{FINAL_WORD}"
     more = [r for r in results[1:3]]
     if more:
-        text += "\n\n相关条文：" + "".join(f"\n· {r['text']}" for r in more)
+        text += "\n\n相关条文：" + "".join(f"\n· {_elsewhere(r)}{r['text']}" for r in more)
     return [{"text": text, "custom": {"citations": citations},
              "buttons": [{"title": "看看我能申请什么", "payload": "/check_eligibility"},
                          {"title": "转人工", "payload": "/request_human"}]}]
+
+
+def _elsewhere(result: Dict[str, Any]) -> str:
+    """"（广东的政策，仅供参考）" before a provision of another region than the citizen's, else ""."""
+    if result.get("applies") is not False:
+        return ""
+    return f"（{result['doc'].get('region') or '其他地区'}的政策，仅供参考）"
 
 
 def eligibility_messages(body: Dict[str, Any], labels: Dict[str, Any]) -> List[Dict[str, Any]]:

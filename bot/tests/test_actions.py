@@ -21,6 +21,21 @@ def test_answer_cites_the_source(api_url: str) -> None:
     assert dispatcher.messages[0]["custom"]["citations"]
 
 
+def test_an_answer_leads_with_a_provision_that_applies_where_the_citizen_is(api_url: str) -> None:
+    """A rider in 银川: the 广东 provision ranks high for the words, but the answer is a national or 宁夏 one."""
+    dispatcher = CollectingDispatcher()
+    question = "我在银川送外卖 没签劳动合同 能自己交养老保险吗"
+    asyncio.run(ActionAnswerQuestion().run(dispatcher, make_tracker(question, intent="ask_flexible_insurance"), {}))
+    text = dispatcher.messages[0]["text"]
+    source = text.split("来源：")[1].split("\n")[0]
+    assert "适用地区 全国" in source or "适用地区 宁夏" in source, source
+    assert "广东" not in text.split("来源：")[0]
+    # another region's provision, where listed, is marked as such
+    for line in text.split("相关条文：")[-1].splitlines():
+        if "广东" in line:
+            assert line.startswith("· （广东的政策，仅供参考）"), line
+
+
 def test_a_question_remembers_the_facts_it_states(api_url: str) -> None:
     dispatcher = CollectingDispatcher()
     events = asyncio.run(ActionAnswerQuestion().run(
