@@ -43,6 +43,7 @@ class Recorder:
     """Latencies and errors of every request, thread-safe."""
 
     chat: list[float] = field(default_factory=list)
+    chat_at: list[float] = field(default_factory=list)  # when each chat turn finished (monotonic s)
     search: list[float] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -53,6 +54,8 @@ class Recorder:
                 self.errors[error] = self.errors.get(error, 0) + 1
             else:
                 (self.chat if kind == "chat" else self.search).append(elapsed_ms)
+                if kind == "chat":
+                    self.chat_at.append(time.monotonic())
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -184,6 +187,7 @@ def run_load(
         "chat_turns": len(record.chat),
         "turns_per_s": round(len(record.chat) / elapsed, 2),
         "chat_ms": {q: round(percentile(record.chat, q), 1) for q in (50, 95, 99)},
+        "chat_p95_by_minute": per_minute_p95(record),
         "searches": len(record.search),
         "search_ms": {q: round(percentile(record.search, q), 1) for q in (50, 95, 99)},
         "errors": record.errors,
@@ -191,6 +195,17 @@ def run_load(
         "memory_mb": samples[-1][1],
         "memory_samples": samples,
     }
+
+
+def per_minute_p95(record: Recorder) -> list[float]:
+    """Chat p95 of each minute of the run (does latency drift as the stores fill up?)."""
+    if not record.chat_at:
+        return []
+    start = record.chat_at[0]
+    minutes: dict[int, list[float]] = {}
+    for at, elapsed in zip(record.chat_at, record.chat, strict=True):
+        minutes.setdefault(int((at - start) // 60), []).append(elapsed)
+    return [round(percentile(minutes[m], 95), 1) for m in sorted(minutes)]
 
 
 def start_stack(workdir: Path, mode: str, replicas: int) -> tuple[Stack, list[Postgres | Redis]]:
@@ -235,6 +250,8 @@ def print_figures(figures: dict[str, Any]) -> None:
         f"{figures['searches']} searches p50 {search[50]} / p95 {search[95]} / p99 {search[99]} ms; "
         f"errors {sum(figures['errors'].values())} ({figures['error_rate']:.2%}) {figures['errors'] or ''}"
     )
+    if len(figures["chat_p95_by_minute"]) > 1:
+        print("   chat p95 by minute (ms): " + " ".join(str(v) for v in figures["chat_p95_by_minute"]))
     print("   memory MB: " + ", ".join(f"{k} {v}" for k, v in figures["memory_mb"].items()))
     if "rss_growth_pct" in figures:
         print("   RSS growth %: " + ", ".join(f"{k} {v}" for k, v in figures["rss_growth_pct"].items()))
