@@ -89,20 +89,20 @@ class ActionAnswerQuestion(Action):
     def name(self) -> Text:
         return "action_answer_question"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         question = tracker.latest_message.get("text") or ""
         if question.startswith("/"):
             dispatcher.utter_message(text="请直接输入您想问的政策问题，例如“毕业两年了还能领见习补贴吗”。")
             return []
         # The place the question names ("我在银川跑外卖 能交养老保险吗"), else the one we know.
-        await answer_question(question, parse_region(question) or tracker.get_slot("region"), dispatcher)
+        answer_question(question, parse_region(question) or tracker.get_slot("region"), dispatcher)
         return facts_stated(question, tracker)
 
 
-async def answer_question(question: str, region: Any, dispatcher: CollectingDispatcher) -> None:
+def answer_question(question: str, region: Any, dispatcher: CollectingDispatcher) -> None:
     """Answer a policy question from the knowledge base (provision, source line), or say why not."""
     try:
-        body = await api.search(question, region)
+        body = api.search(question, region)
     except api.ApiUnavailable:
         dispatcher.utter_message(text=api.UNAVAILABLE)
         return
@@ -147,9 +147,9 @@ class ActionCheckEligibility(Action):
     def name(self) -> Text:
         return "action_check_eligibility"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         try:
-            body = await api.eligibility(facts_of(tracker), tracker.get_slot("skipped_facts") or [])
+            body = api.eligibility(facts_of(tracker), tracker.get_slot("skipped_facts") or [])
         except api.ApiUnavailable:
             dispatcher.utter_message(text=api.UNAVAILABLE)
             return []
@@ -188,7 +188,7 @@ class ValidateEligibilityForm(FormValidationAction):
         if len(facts) + len(skipped) >= fact_budget(tracker) and not pending:
             return []  # enough to give a useful answer; the results offer "继续补充情况"
         try:
-            body = await api.eligibility(facts, skipped)
+            body = api.eligibility(facts, skipped)
         except api.ApiUnavailable:
             return pending
         following = (body.get("next_question") or {}).get("fact")
@@ -230,7 +230,7 @@ class ValidateEligibilityForm(FormValidationAction):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         return is_skip(self._text(tracker)) or intent == "dont_know"
 
-    async def _unclear(self, slot: str, hint: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+    def _unclear(self, slot: str, hint: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
         """The message does not answer the question asked. If it is a policy question the NLU did not
         recognise as one ("那创业担保贷款去哪申请啊" read as an answer), answer it; otherwise give the
         hint. Either way the form asks its question again."""
@@ -238,10 +238,10 @@ class ValidateEligibilityForm(FormValidationAction):
         if not looks_like_question(text):
             dispatcher.utter_message(text=hint)
         elif not any(m.get("custom") for m in dispatcher.messages):  # answered once per message
-            await answer_question(text, parse_region(text) or tracker.get_slot("region"), dispatcher)
+            answer_question(text, parse_region(text) or tracker.get_slot("region"), dispatcher)
         return {slot: None}
 
-    async def validate_region(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+    def validate_region(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                         domain: DomainDict) -> Dict[Text, Any]:
         if _canonical("region", value):
             return {"region": value}
@@ -250,11 +250,11 @@ class ValidateEligibilityForm(FormValidationAction):
             return self._skip("region", tracker)
         place = parse_region(str(value)) or parse_region(text)
         if place is None:
-            return await self._unclear("region", "没听明白是哪个地方，请说省或城市的名字，例如“深圳”“银川”“临清”。",
+            return self._unclear("region", "没听明白是哪个地方，请说省或城市的名字，例如“深圳”“银川”“临清”。",
                                  dispatcher, tracker)
         return {"region": place}
 
-    async def validate_groups(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+    def validate_groups(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                         domain: DomainDict) -> Dict[Text, Any]:
         text = self._text(tracker)
         if _canonical("groups", value):
@@ -266,10 +266,10 @@ class ValidateEligibilityForm(FormValidationAction):
         if not codes:
             if set(stated_facts(text)) - {"groups"} and not looks_like_question(text):
                 return {"groups": None}  # "银川" answers another question: kept, and this one asked again
-            return await self._unclear("groups", "没听明白您的身份，可以点下面的按钮选择。", dispatcher, tracker)
+            return self._unclear("groups", "没听明白您的身份，可以点下面的按钮选择。", dispatcher, tracker)
         return {"groups": codes}
 
-    async def validate_employment_status(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+    def validate_employment_status(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: DomainDict) -> Dict[Text, Any]:
         if _canonical("employment_status", value):
             return {"employment_status": value}
@@ -278,11 +278,11 @@ class ValidateEligibilityForm(FormValidationAction):
             return self._skip("employment_status", tracker)
         status = value if value in ("unemployed", "employed", "self_employed") else parse_employment(text)
         if status is None:
-            return await self._unclear("employment_status", "请问您现在是没有工作、在上班，还是自己在创业或做个体？",
+            return self._unclear("employment_status", "请问您现在是没有工作、在上班，还是自己在创业或做个体？",
                                  dispatcher, tracker)
         return {"employment_status": status}
 
-    async def validate_years_since_graduation(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+    def validate_years_since_graduation(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                         domain: DomainDict) -> Dict[Text, Any]:
         if _canonical("years_since_graduation", value):
             return {"years_since_graduation": float(value)}
@@ -291,12 +291,12 @@ class ValidateEligibilityForm(FormValidationAction):
             return self._skip("years_since_graduation", tracker)
         years = parse_graduation(text)
         if years is None or years < 0 or years > 60:
-            return await self._unclear("years_since_graduation",
+            return self._unclear("years_since_graduation",
                                  "请告诉我您哪年毕业，或毕业几年了，例如“2024年毕业”“毕业两年了”“今年刚毕业”。",
                                  dispatcher, tracker)
         return {"years_since_graduation": years}
 
-    async def _years(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+    def _years(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                hint: str) -> Dict[Text, Any]:
         if _canonical(slot, value):
             return {slot: float(value)}
@@ -305,23 +305,23 @@ class ValidateEligibilityForm(FormValidationAction):
             return self._skip(slot, tracker)
         years = parse_years(text)
         if years is None or years < 0 or years > 60:
-            return await self._unclear(slot, hint, dispatcher, tracker)
+            return self._unclear(slot, hint, dispatcher, tracker)
         return {slot: years}
 
-    async def validate_business_operating_years(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+    def validate_business_operating_years(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                           domain: DomainDict) -> Dict[Text, Any]:
-        return await self._years("business_operating_years", value, dispatcher, tracker, "请说一下已经经营多久了，例如“一年多”“半年”。")
+        return self._years("business_operating_years", value, dispatcher, tracker, "请说一下已经经营多久了，例如“一年多”“半年”。")
 
-    async def validate_unemployment_insurance_years(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+    def validate_unemployment_insurance_years(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                               domain: DomainDict) -> Dict[Text, Any]:
-        return await self._years("unemployment_insurance_years", value, dispatcher, tracker,
+        return self._years("unemployment_insurance_years", value, dispatcher, tracker,
                            "请说一下交失业保险多少年了，例如“三年”“两年半”。")
 
-    async def validate_years_to_retirement(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+    def validate_years_to_retirement(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                      domain: DomainDict) -> Dict[Text, Any]:
-        return await self._years("years_to_retirement", value, dispatcher, tracker, "请说一下离法定退休年龄还有几年，例如“五年”。")
+        return self._years("years_to_retirement", value, dispatcher, tracker, "请说一下离法定退休年龄还有几年，例如“五年”。")
 
-    async def _bool(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+    def _bool(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
         if isinstance(value, bool):
             return {slot: value}
         text = self._text(tracker)
@@ -330,42 +330,42 @@ class ValidateEligibilityForm(FormValidationAction):
         intent = tracker.latest_message.get("intent", {}).get("name")
         answer = True if intent == "affirm" else False if intent == "deny" else None
         if answer is None and looks_like_question(text):
-            return await self._unclear(slot, "", dispatcher, tracker)  # "有" or "不" inside a question is no answer
+            return self._unclear(slot, "", dispatcher, tracker)  # "有" or "不" inside a question is no answer
         if answer is None:
             answer = parse_bool(text)
         if answer is None:
-            return await self._unclear(slot, "没听明白，请回答“是”或“不是”，不清楚可以说“跳过”。", dispatcher, tracker)
+            return self._unclear(slot, "没听明白，请回答“是”或“不是”，不清楚可以说“跳过”。", dispatcher, tracker)
         return {slot: answer}
 
-    async def validate_business_first_time(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+    def validate_business_first_time(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                      domain: DomainDict) -> Dict[Text, Any]:
-        return await self._bool("business_first_time", value, dispatcher, tracker)
+        return self._bool("business_first_time", value, dispatcher, tracker)
 
-    async def validate_certificate_this_year(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+    def validate_certificate_this_year(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                        domain: DomainDict) -> Dict[Text, Any]:
-        return await self._bool("certificate_this_year", value, dispatcher, tracker)
+        return self._bool("certificate_this_year", value, dispatcher, tracker)
 
-    async def validate_overcapacity_industry(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+    def validate_overcapacity_industry(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                        domain: DomainDict) -> Dict[Text, Any]:
-        return await self._bool("overcapacity_industry", value, dispatcher, tracker)
+        return self._bool("overcapacity_industry", value, dispatcher, tracker)
 
-    async def validate_labor_contract(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+    def validate_labor_contract(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: DomainDict) -> Dict[Text, Any]:
-        return await self._bool("labor_contract", value, dispatcher, tracker)
+        return self._bool("labor_contract", value, dispatcher, tracker)
 
-    async def validate_grassroots_job(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+    def validate_grassroots_job(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: DomainDict) -> Dict[Text, Any]:
-        return await self._bool("grassroots_job", value, dispatcher, tracker)
+        return self._bool("grassroots_job", value, dispatcher, tracker)
 
-    async def validate_enlisting(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+    def validate_enlisting(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                            domain: DomainDict) -> Dict[Text, Any]:
-        return await self._bool("enlisting", value, dispatcher, tracker)
+        return self._bool("enlisting", value, dispatcher, tracker)
 
-    async def validate_employer_type(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+    def validate_employer_type(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                domain: DomainDict) -> Dict[Text, Any]:
         if _canonical("employer_type", value):
             return {"employer_type": value}
-        answer = await self._bool("employer_type", value, dispatcher, tracker)
+        answer = self._bool("employer_type", value, dispatcher, tracker)
         if answer.get("employer_type") is True:
             return {"employer_type": "small_micro"}
         if answer.get("employer_type") is False:

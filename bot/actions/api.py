@@ -1,12 +1,7 @@
-"""The web app's HTTP API as the actions use it, with short timeouts.
-
-The calls are coroutines: the blocking HTTP request runs in a worker thread, so one slow answer does
-not hold up the action server's event loop, and with it every other conversation's turn.
-"""
+"""The web app's HTTP API as the actions use it, with short timeouts."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any, Dict, List, Optional
 
 import requests
@@ -20,7 +15,7 @@ class ApiUnavailable(Exception):
     """The API is down, slow or answered with an error."""
 
 
-async def search(question: str, region: Optional[str], k: int = 3) -> Dict[str, Any]:
+def search(question: str, region: Optional[str], k: int = 3) -> Dict[str, Any]:
     """Return ``GET /api/search`` for the question.
 
     Raises:
@@ -29,13 +24,12 @@ async def search(question: str, region: Optional[str], k: int = 3) -> Dict[str, 
     params: Dict[str, Any] = {"q": question, "k": k}
     if region:
         params["region"] = region
-    return await asyncio.to_thread(_call, "GET", "/api/search", params=params, accept_400=True)
+    return _call("GET", "/api/search", params=params, accept_400=True)
 
 
-async def eligibility(facts: Dict[str, Any], skip: Optional[List[str]] = None) -> Dict[str, Any]:
+def eligibility(facts: Dict[str, Any], skip: Optional[List[str]] = None) -> Dict[str, Any]:
     """Return ``POST /api/eligibility`` for the facts (facts the citizen skipped are not asked again)."""
-    body = {"facts": facts, "skip": skip or []}
-    return await asyncio.to_thread(_call, "POST", "/api/eligibility", json=body, accept_400=True)
+    return _call("POST", "/api/eligibility", json={"facts": facts, "skip": skip or []}, accept_400=True)
 
 
 def _call(method: str, path: str, accept_400: bool = False, **kwargs: Any) -> Dict[str, Any]:

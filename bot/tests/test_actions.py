@@ -15,7 +15,7 @@ from tests.conftest import BOT, make_tracker
 
 def test_answer_cites_the_source(api_url: str) -> None:
     dispatcher = CollectingDispatcher()
-    asyncio.run(ActionAnswerQuestion().run(dispatcher, make_tracker("我是送外卖的，能按灵活就业交社保吗", intent="ask_flexible_insurance"), {}))
+    ActionAnswerQuestion().run(dispatcher, make_tracker("我是送外卖的，能按灵活就业交社保吗", intent="ask_flexible_insurance"), {})
     text = dispatcher.messages[0]["text"]
     assert "灵活就业" in text and "来源：《" in text and "12333" in text
     assert dispatcher.messages[0]["custom"]["citations"]
@@ -25,7 +25,7 @@ def test_an_answer_leads_with_a_provision_that_applies_where_the_citizen_is(api_
     """A rider in 银川: the 广东 provision ranks high for the words, but the answer is a national or 宁夏 one."""
     dispatcher = CollectingDispatcher()
     question = "我在银川送外卖 没签劳动合同 能自己交养老保险吗"
-    asyncio.run(ActionAnswerQuestion().run(dispatcher, make_tracker(question, intent="ask_flexible_insurance"), {}))
+    ActionAnswerQuestion().run(dispatcher, make_tracker(question, intent="ask_flexible_insurance"), {})
     text = dispatcher.messages[0]["text"]
     source = text.split("来源：")[1].split("\n")[0]
     assert "适用地区 全国" in source or "适用地区 宁夏" in source, source
@@ -38,8 +38,8 @@ def test_an_answer_leads_with_a_provision_that_applies_where_the_citizen_is(api_
 
 def test_a_question_remembers_the_facts_it_states(api_url: str) -> None:
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(ActionAnswerQuestion().run(
-        dispatcher, make_tracker("毕业一年了还没找到工作，在深圳有什么补贴", intent="ask_graduate_subsidy"), {}))
+    events = ActionAnswerQuestion().run(
+        dispatcher, make_tracker("毕业一年了还没找到工作，在深圳有什么补贴", intent="ask_graduate_subsidy"), {})
     facts = {e["name"]: e["value"] for e in events}
     assert facts["region"] in ("深圳", "广东") and facts["employment_status"] == "unemployed"
     assert facts["years_since_graduation"] == 1
@@ -49,16 +49,16 @@ def test_a_question_remembers_the_facts_it_states(api_url: str) -> None:
 def test_an_answer_to_another_question_is_not_called_unclear(api_url: str) -> None:
     form = ValidateEligibilityForm()
     dispatcher = CollectingDispatcher()
-    result = asyncio.run(form.validate_groups("银川", dispatcher, make_tracker("银川", requested_slot="groups"), {}))
+    result = form.validate_groups("银川", dispatcher, make_tracker("银川", requested_slot="groups"), {})
     assert result == {"groups": None} and dispatcher.messages == []
     unclear = CollectingDispatcher()
-    asyncio.run(form.validate_groups("啊啊啊", unclear, make_tracker("啊啊啊", requested_slot="groups"), {}))
+    form.validate_groups("啊啊啊", unclear, make_tracker("啊啊啊", requested_slot="groups"), {})
     assert "没听明白" in unclear.messages[0]["text"]
 
 
 def test_unanswerable_question_offers_a_human(api_url: str) -> None:
     dispatcher = CollectingDispatcher()
-    asyncio.run(ActionAnswerQuestion().run(dispatcher, make_tracker("北京的公积金贷款利率是多少", intent="ask_policy"), {}))
+    ActionAnswerQuestion().run(dispatcher, make_tracker("北京的公积金贷款利率是多少", intent="ask_policy"), {})
     message = dispatcher.messages[0]
     assert "没有找到" in message["text"]
     assert any(b["payload"] == "/request_human" for b in message["buttons"])
@@ -70,7 +70,7 @@ def test_api_down_gives_a_friendly_message_quickly(api_url: str) -> None:
     try:
         dispatcher = CollectingDispatcher()
         started = time.monotonic()
-        asyncio.run(ActionAnswerQuestion().run(dispatcher, make_tracker("创业担保贷款", intent="ask_startup_loan"), {}))
+        ActionAnswerQuestion().run(dispatcher, make_tracker("创业担保贷款", intent="ask_startup_loan"), {})
         assert time.monotonic() - started < 5
         assert dispatcher.messages[0]["text"] == UNAVAILABLE
     finally:
@@ -80,7 +80,7 @@ def test_api_down_gives_a_friendly_message_quickly(api_url: str) -> None:
 def test_eligibility_lists_what_fits_with_reasons(api_url: str) -> None:
     dispatcher = CollectingDispatcher()
     slots = {"region": "深圳", "groups": ["graduate"], "employment_status": "unemployed", "years_since_graduation": 1.0}
-    asyncio.run(ActionCheckEligibility().run(dispatcher, make_tracker("好了", slots=slots), {}))
+    ActionCheckEligibility().run(dispatcher, make_tracker("好了", slots=slots), {})
     first = dispatcher.messages[0]["text"]
     assert "就业见习补贴" in first and "理由" in first and "粤府〔2017〕101号" in first
 
@@ -112,21 +112,21 @@ def test_natural_answers_fill_the_facts(api_url: str) -> None:
     form = ValidateEligibilityForm()
     dispatcher = CollectingDispatcher()
     tracker = make_tracker("去年刚毕业", requested_slot="years_since_graduation")
-    assert asyncio.run(form.validate_years_since_graduation("去年刚毕业", dispatcher, tracker, {})) == {"years_since_graduation": 1.0}
+    assert form.validate_years_since_graduation("去年刚毕业", dispatcher, tracker, {}) == {"years_since_graduation": 1.0}
     tracker = make_tracker("我在深圳", requested_slot="region")
-    assert asyncio.run(form.validate_region("我在深圳", dispatcher, tracker, {})) == {"region": "深圳"}
+    assert form.validate_region("我在深圳", dispatcher, tracker, {}) == {"region": "深圳"}
     tracker = make_tracker("我是退伍的", requested_slot="groups")
-    assert asyncio.run(form.validate_groups("我是退伍的", dispatcher, tracker, {})) == {"groups": ["veteran"]}
+    assert form.validate_groups("我是退伍的", dispatcher, tracker, {}) == {"groups": ["veteran"]}
 
 
 def test_bad_answers_are_asked_again_and_skips_are_respected(api_url: str) -> None:
     form = ValidateEligibilityForm()
     dispatcher = CollectingDispatcher()
     tracker = make_tracker("啥意思", requested_slot="years_since_graduation")
-    assert asyncio.run(form.validate_years_since_graduation("啥意思", dispatcher, tracker, {})) == {"years_since_graduation": None}
+    assert form.validate_years_since_graduation("啥意思", dispatcher, tracker, {}) == {"years_since_graduation": None}
     assert "毕业" in dispatcher.messages[-1]["text"]
     tracker = make_tracker("不知道", requested_slot="region")
-    assert asyncio.run(form.validate_region("不知道", dispatcher, tracker, {})) == {"region": None, "skipped_facts": ["region"]}
+    assert form.validate_region("不知道", dispatcher, tracker, {}) == {"region": None, "skipped_facts": ["region"]}
 
 
 def test_raw_text_in_a_slot_is_validated_not_sent(api_url: str) -> None:
@@ -195,7 +195,7 @@ def test_the_form_takes_nothing_from_a_question(api_url: str) -> None:
                            entities=[{"entity": "group", "value": "veteran"}])
     assert asyncio.run(form.get_extraction_events(dispatcher, tracker, {"slots": {}, "forms": {}})) == []
     # the rule answers it, and remembers the facts it states for the form
-    events = asyncio.run(ActionAnswerQuestion().run(dispatcher, tracker, {}))
+    events = ActionAnswerQuestion().run(dispatcher, tracker, {})
     assert dispatcher.messages[0]["custom"]["citations"] and "创业担保贷款" in dispatcher.messages[0]["text"]
     assert {e["name"]: e["value"] for e in events} == {"groups": ["veteran"]}
 
@@ -207,7 +207,7 @@ def test_a_question_the_nlu_took_for_an_answer_is_answered_not_called_unclear(ap
                            ("years_since_graduation", form.validate_years_since_graduation)):
         dispatcher = CollectingDispatcher()
         text = "那创业担保贷款去哪申请啊"
-        assert asyncio.run(validate(text, dispatcher, make_tracker(text, intent="nlu_fallback", requested_slot=slot), {})) == {slot: None}
+        assert validate(text, dispatcher, make_tracker(text, intent="nlu_fallback", requested_slot=slot), {}) == {slot: None}
         assert len(dispatcher.messages) == 1 and dispatcher.messages[0]["custom"]["citations"], slot
 
 
@@ -227,7 +227,7 @@ def test_any_dont_know_answer_skips_the_fact(api_url: str) -> None:
     form = ValidateEligibilityForm()
     dispatcher = CollectingDispatcher()
     tracker = make_tracker("没印象了", intent="dont_know", requested_slot="unemployment_insurance_years")
-    result = asyncio.run(form.validate_unemployment_insurance_years("没印象了", dispatcher, tracker, {}))
+    result = form.validate_unemployment_insurance_years("没印象了", dispatcher, tracker, {})
     assert result == {"unemployment_insurance_years": None, "skipped_facts": ["unemployment_insurance_years"]}
     assert dispatcher.messages == []
 
