@@ -239,8 +239,10 @@ class Searcher:
             numeric = np.array([bool(_HAS_NUMBER.search(state.corpus.provisions[i].text)) for i in ids])
             score = np.where(numeric, score * self.settings.numeric_boost, score)
         score = score * (1 + self.settings.recency_weight * state.recency[ids])
-        if user_region is not None:
-            allowed = set(self.lexicon.region_table.ancestors(user_region))
+        # the asker's region and the regions above it, most specific first (None: region unknown)
+        lineage = self.lexicon.region_table.ancestors(user_region) if user_region is not None else None
+        if lineage is not None:
+            allowed = set(lineage)
             home = np.array([state.regions[i] in allowed for i in ids])
             local = np.array([state.regions[i] in allowed and state.regions[i] != NATIONAL for i in ids])
             score = np.where(home, score, score * self.settings.region_penalty)
@@ -248,7 +250,7 @@ class Searcher:
         order = ids[np.argsort(-score, kind="stable")]
         scores = dict(zip(ids.tolist(), score.tolist(), strict=True))
 
-        results = self._collapse(state, order, scores, lexical, top_lexical, semantic, k, user_region)
+        results = self._collapse(state, order, scores, lexical, top_lexical, semantic, k, lineage)
         confidence = self._confidence(state, question, results, semantic)
         reliable = bool(results) and confidence >= self.settings.min_confidence
         message = None if reliable else "知识库中没有找到可靠的答案，建议拨打12333或咨询当地人社部门"
@@ -290,7 +292,7 @@ class Searcher:
         top_lexical: float,
         semantic: npt.NDArray[np.float32],
         k: int,
-        user_region: str | None,
+        lineage: list[str] | None,
     ) -> list[SearchResult]:
         """Keep the best of each group of near-duplicate provisions, preferring the most specific region."""
         chosen: list[tuple[int, list[int]]] = []
@@ -310,11 +312,10 @@ class Searcher:
                 chosen.append((index, []))
             else:
                 kept, others = chosen[duplicate_of]
-                if self._more_specific(state, index, kept, user_region):
+                if self._more_specific(state, index, kept, lineage):
                     chosen[duplicate_of] = (index, [kept, *others])
                 else:
                     others.append(index)
-        home = set(self.lexicon.region_table.ancestors(user_region)) if user_region is not None else None
         results = []
         for index, others in chosen[:k]:
             provision = state.corpus.provisions[index]
@@ -328,20 +329,19 @@ class Searcher:
                         "dense": round(float(semantic[index]), 4),
                     },
                     also_in=[state.corpus.provisions[o].id for o in others],
-                    applies=None if home is None else str(state.regions[index]) in home,
+                    applies=None if lineage is None else str(state.regions[index]) in lineage,
                 )
             )
         return results
 
-    def _more_specific(self, state: _Loaded, candidate: int, kept: int, user_region: str | None) -> bool:
+    def _more_specific(self, state: _Loaded, candidate: int, kept: int, lineage: list[str] | None) -> bool:
         """Return True when ``candidate`` should represent its duplicate group instead of ``kept``."""
         a, b = str(state.regions[candidate]), str(state.regions[kept])
         if a == b:
             return False
-        if user_region is not None:
-            allowed = self.lexicon.region_table.ancestors(user_region)
-            rank_a = allowed.index(a) if a in allowed else len(allowed)
-            rank_b = allowed.index(b) if b in allowed else len(allowed)
+        if lineage is not None:
+            rank_a = lineage.index(a) if a in lineage else len(lineage)
+            rank_b = lineage.index(b) if b in lineage else len(lineage)
             return rank_a < rank_b
         return False
 

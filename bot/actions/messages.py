@@ -24,7 +24,7 @@ def answer_messages(body: Dict[str, Any]) -> List[Dict[str, Any]]:
                              {"title": "看看我能申请什么", "payload": "/check_eligibility"}]}]
     # A provision that applies where the citizen is (national, their province or city) answers first;
     # another region's ("广东" for someone in 银川) only follows, marked as such.
-    results = [r for r in results if r.get("applies") is not False] + [r for r in results if r.get("applies") is False]
+    results = sorted(results, key=lambda r: r.get("applies") is False)  # stable: ranking kept within each
     best = results[0]
     citations = [{"id": r["id"], "text": r["text"], "source": source_line(r)} for r in results[:3]]
     text = f"{_elsewhere(best)}{best['text']}\n\n来源：{source_line(best)}\n{FINAL_WORD}"
