@@ -99,7 +99,7 @@ audit: $(APP_STAMP) ## pip-audit both lock files against OSV; prints NOT AUDITED
 	exit $$status
 
 bench-load: system-deps install train ## 50 simulated citizens for 60 s on 127.0.0.1: embedded, then scale-out with 1 and 2 replicas
-	$(VENV)/bin/python -m tests.load --mode embedded --replicas 1 --users 50 --duration 60 --out var/artifacts/load-embedded.json
+	$(VENV)/bin/python -m tests.load --mode embedded --replicas 1 --users 50 --duration 60 --long 100 --out var/artifacts/load-embedded.json
 	$(VENV)/bin/python -m tests.load --mode scaleout --replicas 1 2 --users 50 --duration 60 --out var/artifacts/load-scaleout.json
 
 bench-soak: system-deps install train ## 10-minute soak at the same load: RSS growth per process (target < 10 %)

@@ -79,11 +79,16 @@ class Balancer:
 
 
 def citizen(number: int, balancer: Balancer, stop_at: float, record: Recorder, think: tuple[float, float]) -> None:
-    """Hold conversations (a new one after each script) until ``stop_at``."""
+    """Hold conversations until ``stop_at``: each script is a new citizen, with a browser of their own.
+
+    A fresh ``requests.Session`` per script matters: the gateway's cookie would otherwise carry one
+    conversation through every script, and Rasa's per-turn cost grows with the conversation's length
+    (that growth is measured separately, by ``--long``).
+    """
     rng = random.Random(number)
-    http = requests.Session()
     time.sleep(rng.uniform(0, think[1]))  # citizens do not all arrive in the same second
     while time.monotonic() < stop_at:
+        http = requests.Session()
         session: str | None = None
         for message in SCRIPTS[rng.randrange(len(SCRIPTS))]:
             if time.monotonic() >= stop_at:
@@ -126,8 +131,8 @@ def agent(number: int, balancer: Balancer, stop_at: float, record: Recorder) -> 
 
 def warm_up(balancer: Balancer, replicas: int) -> None:
     """A few conversations and searches per replica before timing: first-request costs are not load."""
-    http = requests.Session()
     for _ in range(4 * replicas):
+        http = requests.Session()
         session = None
         for message in SCRIPTS[0][:3]:
             body = {"message": message, **({"session": session} if session else {})}
@@ -157,9 +162,18 @@ def memory(stack: Stack) -> dict[str, float]:
 
 
 def run_load(
-    stack: Stack, users: int, agents: int, duration_s: float, think: tuple[float, float], sample_s: float
+    stack: Stack,
+    users: int,
+    agents: int,
+    duration_s: float,
+    think: tuple[float, float],
+    sample_s: float,
+    long_turns: int = 0,
 ) -> dict[str, Any]:
-    """Drive the stack for ``duration_s`` and return the figures (memory sampled every ``sample_s``)."""
+    """Drive the stack for ``duration_s`` and return the figures (memory sampled every ``sample_s``).
+
+    With ``long_turns``, one long conversation is timed afterwards, on the quiet stack.
+    """
     balancer = Balancer([stack.url_of(i) for i in range(stack.replicas)])
     warm_up(balancer, stack.replicas)
     record = Recorder()
@@ -179,6 +193,7 @@ def run_load(
         thread.join(timeout=40)
     elapsed = time.monotonic() - started
     total = len(record.chat) + len(record.search) + sum(record.errors.values())
+    long = long_conversation(balancer, long_turns) if long_turns else []
     return {
         "replicas": stack.replicas,
         "users": users,
@@ -194,7 +209,30 @@ def run_load(
         "error_rate": round(sum(record.errors.values()) / total, 4) if total else 0.0,
         "memory_mb": samples[-1][1],
         "memory_samples": samples,
+        "long_conversation_p50_by_10_turns": long,
     }
+
+
+def long_conversation(balancer: Balancer, turns: int, block: int = 10) -> list[float]:
+    """One citizen who never starts over, alone on the stack: median turn latency per ``block`` turns.
+
+    Rasa reloads and replays the whole conversation session on every turn, so a turn costs more the
+    longer the conversation has run (until ``session_expiration_time`` starts a new session).
+    """
+    http = requests.Session()
+    messages = [message for script in SCRIPTS for message in script]
+    session: str | None = None
+    elapsed: list[float] = []
+    for turn in range(turns):
+        body: dict[str, Any] = {"message": messages[turn % len(messages)]}
+        if session:
+            body["session"] = session
+        started = time.perf_counter()
+        reply = http.post(balancer.next() + "/api/chat", json=body, timeout=30)
+        elapsed.append((time.perf_counter() - started) * 1000)
+        reply.raise_for_status()
+        session = reply.json()["session"]
+    return [round(percentile(elapsed[i : i + block], 50), 1) for i in range(0, len(elapsed), block)]
 
 
 def per_minute_p95(record: Recorder) -> list[float]:
@@ -252,6 +290,9 @@ def print_figures(figures: dict[str, Any]) -> None:
     )
     if len(figures["chat_p95_by_minute"]) > 1:
         print("   chat p95 by minute (ms): " + " ".join(str(v) for v in figures["chat_p95_by_minute"]))
+    if figures.get("long_conversation_p50_by_10_turns"):
+        blocks = figures["long_conversation_p50_by_10_turns"]
+        print("   one long conversation, median turn ms per 10 turns: " + " ".join(str(v) for v in blocks))
     print("   memory MB: " + ", ".join(f"{k} {v}" for k, v in figures["memory_mb"].items()))
     if "rss_growth_pct" in figures:
         print("   RSS growth %: " + ", ".join(f"{k} {v}" for k, v in figures["rss_growth_pct"].items()))
@@ -267,16 +308,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--think", type=float, nargs=2, default=(5.0, 15.0), help="seconds a citizen reads and types")
     parser.add_argument("--sample", type=float, default=10, help="memory sampling interval, seconds")
     parser.add_argument("--warmup", type=float, default=60, help="soak: growth is measured from this time on")
+    parser.add_argument("--long", type=int, default=0, help="then time one conversation of this many turns")
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "artifacts" / "loadbench.json")
     args = parser.parse_args(argv)
-    if args.duration > 3600 or args.users > 500:
-        parser.error("bounded benchmark: at most 3600 s and 500 users")
+    if args.duration > 3600 or args.users > 500 or args.long > 1000:
+        parser.error("bounded benchmark: at most 3600 s, 500 users and a 1000-turn conversation")
     results = []
     for replicas in args.replicas:
         with tempfile.TemporaryDirectory(prefix="policybot-load-") as tmp:
             stack, services = start_stack(Path(tmp), args.mode, replicas)
             try:
-                figures = run_load(stack, args.users, args.agents, args.duration, tuple(args.think), args.sample)
+                figures = run_load(
+                    stack, args.users, args.agents, args.duration, tuple(args.think), args.sample, args.long
+                )
             finally:
                 stack.stop()
                 for service in services:
