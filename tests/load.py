@@ -109,7 +109,7 @@ def citizen(number: int, balancer: Balancer, stop_at: float, record: Recorder, t
             except requests.RequestException as exc:
                 error = type(exc).__name__
             record.add("chat", (time.perf_counter() - started) * 1000, error)
-            time.sleep(rng.uniform(*think))
+            time.sleep(min(rng.uniform(*think), max(0.0, stop_at - time.monotonic())))
 
 
 def agent(number: int, balancer: Balancer, stop_at: float, record: Recorder) -> None:
@@ -126,7 +126,7 @@ def agent(number: int, balancer: Balancer, stop_at: float, record: Recorder) -> 
         except requests.RequestException as exc:
             error = type(exc).__name__
         record.add("search", (time.perf_counter() - started) * 1000, error)
-        time.sleep(rng.uniform(0.5, 1.5))
+        time.sleep(min(rng.uniform(0.5, 1.5), max(0.0, stop_at - time.monotonic())))
 
 
 def warm_up(balancer: Balancer, replicas: int) -> None:
