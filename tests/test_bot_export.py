@@ -19,7 +19,9 @@ def test_a_lexicon_change_makes_them_stale_until_regenerated(settings: Settings,
     lexicon = load_lexicon(settings.paths.lexicon)
     write_derived(lexicon, tmp_path)
     assert stale_files(lexicon, tmp_path) == []
-    changed = lexicon.model_copy(update={"synonyms": {**lexicon.synonyms, "开滴滴": ["新就业形态劳动者"]}})
+    new_word = "跑闪送"
+    assert new_word not in (tmp_path / "bot/jieba_userdict/userdict.txt").read_text(encoding="utf-8")
+    changed = lexicon.model_copy(update={"synonyms": {**lexicon.synonyms, new_word: ["新就业形态劳动者"]}})
     assert "bot/jieba_userdict/userdict.txt" in stale_files(changed, tmp_path)
 
 
