@@ -78,6 +78,16 @@ class Balancer:
             return next(self._cycle)
 
 
+def say(
+    http: requests.Session, balancer: Balancer, message: str, session: str | None, timeout: float
+) -> requests.Response:
+    """Post one chat turn to the next replica, in the conversation ``session`` (a new one if None)."""
+    body: dict[str, Any] = {"message": message}
+    if session:
+        body["session"] = session
+    return http.post(balancer.next() + "/api/chat", json=body, timeout=timeout)
+
+
 def citizen(number: int, balancer: Balancer, stop_at: float, record: Recorder, think: tuple[float, float]) -> None:
     """Hold conversations until ``stop_at``: each script is a new citizen, with a browser of their own.
 
@@ -93,13 +103,10 @@ def citizen(number: int, balancer: Balancer, stop_at: float, record: Recorder, t
         for message in SCRIPTS[rng.randrange(len(SCRIPTS))]:
             if time.monotonic() >= stop_at:
                 return
-            body: dict[str, Any] = {"message": message}
-            if session:
-                body["session"] = session
             started = time.perf_counter()
             error = None
             try:
-                reply = http.post(balancer.next() + "/api/chat", json=body, timeout=30)
+                reply = say(http, balancer, message, session, timeout=30)
                 if reply.status_code == 200:
                     session = reply.json()["session"]
                     if not reply.json()["messages"]:
@@ -135,8 +142,7 @@ def warm_up(balancer: Balancer, replicas: int) -> None:
         http = requests.Session()
         session = None
         for message in SCRIPTS[0][:3]:
-            body = {"message": message, **({"session": session} if session else {})}
-            reply = http.post(balancer.next() + "/api/chat", json=body, timeout=60)
+            reply = say(http, balancer, message, session, timeout=60)
             session = reply.json().get("session") if reply.ok else None
         http.get(balancer.next() + "/api/search", params={"q": SEARCHES[0]}, timeout=60)
 
@@ -224,11 +230,8 @@ def long_conversation(balancer: Balancer, turns: int, block: int = 10) -> list[f
     session: str | None = None
     elapsed: list[float] = []
     for turn in range(turns):
-        body: dict[str, Any] = {"message": messages[turn % len(messages)]}
-        if session:
-            body["session"] = session
         started = time.perf_counter()
-        reply = http.post(balancer.next() + "/api/chat", json=body, timeout=30)
+        reply = say(http, balancer, messages[turn % len(messages)], session, timeout=30)
         elapsed.append((time.perf_counter() - started) * 1000)
         reply.raise_for_status()
         session = reply.json()["session"]
