@@ -112,13 +112,17 @@ train: install ## train the Rasa model (skipped by Rasa itself when data and con
 	$(VENV)/bin/policybot bot export --check
 	cd bot && ../$(RASA_VENV)/bin/rasa train --fixed-model-name policybot --out models
 
-bot-test: train ## rasa data validate, test stories, NLU cross-validation, action tests against the real API
+bot-test: train ## rasa data validate, test stories, the blind NLU hold-out set (F1 >= 0.95), action tests against the real API
 	cd bot && ../$(RASA_VENV)/bin/rasa data validate --fail-on-warnings
 	cd bot && ../$(RASA_VENV)/bin/rasa test core --stories tests --model models/policybot.tar.gz --fail-on-prediction-errors --out results
+	cd bot && ../$(RASA_VENV)/bin/rasa test nlu --nlu eval/nlu_holdout.yml --model models/policybot.tar.gz --out results/holdout
+	cd bot && ../$(RASA_VENV)/bin/python nlu_report.py results/holdout/intent_report.json --min 0.95
 	cd bot && ../$(RASA_VENV)/bin/python -m pytest -q -p no:cacheprovider tests
 
-nlu-cv: install ## NLU cross-validation report (bot/results/intent_report.json)
-	cd bot && ../$(RASA_VENV)/bin/rasa test nlu --nlu data --cross-validation --folds 3 --out results
+CV_SEED ?= 1
+nlu-cv: install ## NLU 3-fold cross-validation with a fixed fold split (CV_SEED=1): report in bot/results/cv/
+	cd bot && ../$(RASA_VENV)/bin/python nlu_cv.py $(CV_SEED) test nlu --nlu data --cross-validation --folds 3 --out results/cv
+	cd bot && ../$(RASA_VENV)/bin/python nlu_report.py results/cv/intent_report.json
 
 lock: ## re-pin requirements/*.lock from the current environments
 	{ echo "# App environment (.venv, Python 3.11): exact pins. Regenerate with: make lock"; \
