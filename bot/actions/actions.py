@@ -21,6 +21,7 @@ from actions.parsing import (
     parse_groups,
     parse_region,
     parse_years,
+    question_besides_handoff,
 )
 
 FACT_SLOTS = (
@@ -161,12 +162,16 @@ class ActionCheckEligibility(Action):
 
 
 class ActionHumanHandoff(Action):
-    """Point to 12333 and the local 人社 office."""
+    """Point to 12333 and the local 人社 office, after answering any policy question the message also asks."""
 
     def name(self) -> Text:
         return "action_human_handoff"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        text = tracker.latest_message.get("text") or ""
+        question = question_besides_handoff(text)
+        if question:  # "灵活就业怎么交养老保险 能转人工吗": the answer first, then the way to a person
+            answer_question(question, parse_region(question) or tracker.get_slot("region"), dispatcher)
         dispatcher.utter_message(text=HUMAN)
         return []
 

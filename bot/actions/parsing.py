@@ -41,6 +41,17 @@ def looks_like_question(text: str) -> bool:
     return any(word in cleaned for word in _QUESTION_WORDS)
 
 
+_CLAUSE = re.compile(r"[\s,，。;；!！?？、]+")
+_HANDOFF_WORDS = ("人工", "真人", "客服", "12333", "工作人员", "热线", "电话", "坐席", "转接")
+
+
+def question_besides_handoff(text: str) -> Optional[str]:
+    """Return the policy question a request for a person also asks ("交社保去哪办 能转人工吗" →
+    "交社保去哪办"), or None when the message only asks for a person ("帮我转人工 电话多少")."""
+    rest = " ".join(c for c in _CLAUSE.split(text) if c and not any(w in c for w in _HANDOFF_WORDS))
+    return rest if looks_like_question(rest) else None
+
+
 def chinese_number(token: str) -> Optional[float]:
     """Parse 3, 3.5, 三, 十二, 二十 → a number; None when it is not one."""
     if re.fullmatch(r"\d+(?:\.\d+)?", token):

@@ -8,8 +8,9 @@ import time
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.actions import ActionAnswerQuestion, ActionCheckEligibility, ValidateEligibilityForm
+from actions.actions import ActionAnswerQuestion, ActionCheckEligibility, ActionHumanHandoff, ValidateEligibilityForm
 from actions.api import UNAVAILABLE
+from actions.messages import HUMAN
 from tests.conftest import BOT, make_tracker
 
 
@@ -246,3 +247,18 @@ def test_facts_known_before_the_form_are_kept_not_read_again_from_its_first_mess
         events = asyncio.run(form.get_validation_events(dispatcher, tracker, {"slots": {}, "forms": {}}))
         assert {e["name"]: e["value"] for e in events if e.get("event") == "slot"} == known, text
     assert dispatcher.messages == []
+
+
+def test_handoff_also_answers_the_question_asked_with_it(api_url: str) -> None:
+    dispatcher = CollectingDispatcher()
+    ActionHumanHandoff().run(dispatcher, make_tracker("灵活就业人员怎么交养老保险 能转人工吗", intent="request_human"), {})
+    texts = [m["text"] for m in dispatcher.messages]
+    assert texts[-1] == HUMAN
+    assert len(texts) >= 2 and "养老保险" in texts[0]
+    assert any("来源" in t for t in texts[:-1])
+
+
+def test_handoff_alone_is_only_the_way_to_a_person(api_url: str) -> None:
+    dispatcher = CollectingDispatcher()
+    ActionHumanHandoff().run(dispatcher, make_tracker("帮我转人工 电话多少", intent="request_human"), {})
+    assert [m["text"] for m in dispatcher.messages] == [HUMAN]

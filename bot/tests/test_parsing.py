@@ -6,7 +6,17 @@ from datetime import date
 
 import pytest
 
-from actions.parsing import is_skip, looks_like_question, parse_bool, parse_employment, parse_graduation, parse_groups, parse_region, parse_years
+from actions.parsing import (
+    is_skip,
+    looks_like_question,
+    parse_bool,
+    parse_employment,
+    parse_graduation,
+    parse_groups,
+    parse_region,
+    parse_years,
+    question_besides_handoff,
+)
 
 TODAY = date(2026, 11, 22)
 
@@ -62,3 +72,12 @@ def test_skip(text: str) -> None:
 ])
 def test_a_question_is_told_from_an_answer(text: str, question: bool) -> None:
     assert looks_like_question(text) is question
+
+
+@pytest.mark.parametrize(("text", "question"), [
+    ("交社保的话要去哪办 能转人工吗", "交社保的话要去哪办"),
+    ("灵活就业人员怎么交养老保险，有人工客服吗", "灵活就业人员怎么交养老保险"),
+    ("帮我转人工 电话多少", None), ("我要转人工", None), ("12333打不通怎么办", None),
+])
+def test_question_besides_handoff(text: str, question: object) -> None:
+    assert question_besides_handoff(text) == question
