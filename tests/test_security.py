@@ -294,11 +294,11 @@ def test_widget_and_staff_pages_run_under_the_csp_in_chromium(server: str) -> No
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
 
-    from tests.browser.conftest import make_driver
+    from tests.browser.conftest import PAGE_CHANGING, make_driver
     from tests.staffkit import PASSWORD
 
     driver = make_driver(1280, 900)
-    wait = WebDriverWait(driver, 30)
+    wait = WebDriverWait(driver, 30, ignored_exceptions=PAGE_CHANGING)  # the login redirect replaces the page
     try:
         driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": RECORD_VIOLATIONS})
         driver.get(server + "/")

@@ -8,10 +8,13 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "var" / "artifacts" / "screenshots"
+# Elements found while a page or the widget is re-rendering can go stale: waits look again.
+PAGE_CHANGING = (NoSuchElementException, StaleElementReferenceException)
 
 
 def _binary(*names: str) -> str:

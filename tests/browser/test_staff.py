@@ -9,18 +9,15 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.browser.conftest import make_driver
+from tests.browser.conftest import PAGE_CHANGING, make_driver
 from tests.staffkit import MAINTAINER, PASSWORD, make_app, make_settings, serving
 from tests.test_admin import NEW_NAME, POLICY, QUERY
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 WAIT_S = 60
-# Elements found while a page or the widget is re-rendering can go stale: look again.
-PAGE_CHANGING = (NoSuchElementException, StaleElementReferenceException)
 
 
 @pytest.fixture

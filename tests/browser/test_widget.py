@@ -6,19 +6,16 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.browser.conftest import make_driver
+from tests.browser.conftest import PAGE_CHANGING, make_driver
 from tests.stack import Stack
 
 pytestmark = pytest.mark.browser
 WAIT_S = 60
-# Elements found while a page or the widget is re-rendering can go stale: look again.
-PAGE_CHANGING = (NoSuchElementException, StaleElementReferenceException)
 
 
 def by_testid(driver: webdriver.Chrome, name: str) -> list[WebElement]:
