@@ -95,15 +95,16 @@ class ActionAnswerQuestion(Action):
         if question.startswith("/"):
             dispatcher.utter_message(text="请直接输入您想问的政策问题，例如“毕业两年了还能领见习补贴吗”。")
             return []
-        # The place the question names ("我在银川跑外卖 能交养老保险吗"), else the one we know.
-        answer_question(question, parse_region(question) or tracker.get_slot("region"), dispatcher)
+        answer_question(question, tracker.get_slot("region"), dispatcher)
         return facts_stated(question, tracker)
 
 
-def answer_question(question: str, region: Any, dispatcher: CollectingDispatcher) -> None:
-    """Answer a policy question from the knowledge base (provision, source line), or say why not."""
+def answer_question(question: str, known_region: Any, dispatcher: CollectingDispatcher) -> None:
+    """Answer a policy question from the knowledge base (provision, source line), or say why not.
+
+    The place the question names ("我在银川跑外卖 能交养老保险吗") wins over ``known_region``."""
     try:
-        body = api.search(question, region)
+        body = api.search(question, parse_region(question) or known_region)
     except api.ApiUnavailable:
         dispatcher.utter_message(text=api.UNAVAILABLE)
         return
@@ -171,7 +172,7 @@ class ActionHumanHandoff(Action):
         text = tracker.latest_message.get("text") or ""
         question = question_besides_handoff(text)
         if question:  # "灵活就业怎么交养老保险 能转人工吗": the answer first, then the way to a person
-            answer_question(question, parse_region(question) or tracker.get_slot("region"), dispatcher)
+            answer_question(question, tracker.get_slot("region"), dispatcher)
         dispatcher.utter_message(text=HUMAN)
         return []
 
@@ -243,7 +244,7 @@ class ValidateEligibilityForm(FormValidationAction):
         if not looks_like_question(text):
             dispatcher.utter_message(text=hint)
         elif not any(m.get("custom") for m in dispatcher.messages):  # answered once per message
-            answer_question(text, parse_region(text) or tracker.get_slot("region"), dispatcher)
+            answer_question(text, tracker.get_slot("region"), dispatcher)
         return {slot: None}
 
     def validate_region(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
