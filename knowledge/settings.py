@@ -91,6 +91,19 @@ class RetrievalSettings(_Section):
     max_query_chars: int = Field(500, ge=10, le=10000)
 
 
+class AnswerSettings(_Section):
+    """How the answer composer decides what a reply is (answering/)."""
+
+    followup_max_chars: int = Field(12, ge=0, le=60)  # a shorter message after an answer is read as a follow-up
+    topic_chars: int = Field(40, ge=10, le=200)  # how much of the previous question a follow-up borrows
+    policy_min_overlap: float = Field(0.6, ge=0, le=1)  # share of a catalogue quote a shown provision must hold
+    policy_depth: int = Field(2, ge=1, le=10)  # a policy matches when it cites one of this many top provisions
+    stated_min_confidence: float = Field(0.45, ge=0, le=1)  # an amount counts as stated only above this
+    results: int = Field(5, ge=1, le=20)  # provisions the composer looks at
+    shown: int = Field(2, ge=1, le=5)  # provisions a reply quotes (the lead's and one related)
+    office_hours: str = "工作日 9:00–17:00"  # when 12333 has agents, shown with the handoff
+
+
 class ModelSettings(_Section):
     """The dense leg's sentence-transformers model."""
 
@@ -188,6 +201,7 @@ class Settings(BaseModel):
     paths: PathSettings = PathSettings()
     ingest: IngestSettings = IngestSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
+    answer: AnswerSettings = AnswerSettings()
     model: ModelSettings = ModelSettings()
     index: IndexSettings = IndexSettings()
     web: WebSettings = WebSettings()

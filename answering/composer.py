@@ -1,0 +1,237 @@
+"""The answer composer: one place decides what a reply to a citizen's question is.
+
+It answers first, from the policy text: the provision that answers (or the catalogue policy it
+grounds), said plainly when the documents do not state what was asked, always with where the
+provision stands today (a plan period that has ended), and routed to the right service when the
+question is a 人社 matter the employment plans do not cover.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+
+from answering.followup import resolve
+from answering.models import Answer, AnswerContext, AnswerKind
+from answering.period import period_status
+from answering.policymatch import match_policy
+from answering.questionkind import QuestionKind, classify, what_is_missing
+from answering.routing import Route, general_route, in_domain, route_for
+from knowledge.service import EligibilityService
+from knowledge.settings import AnswerSettings
+from retrieval.citation import source_line
+from retrieval.ingest.models import DocumentMeta
+from retrieval.search import SearchError, SearchResult, Searcher
+
+CHECK = {"title": "看看我能申请什么", "payload": "/check_eligibility"}
+HUMAN = {"title": "转人工", "payload": "/request_human"}
+REPHRASE = {"title": "换个问法", "payload": "/rephrase"}
+FINAL_WORD = "现行政策以当地人社部门公布的为准，可拨打12333咨询。"
+OUT_OF_DOMAIN = "这个问题不在就业政策的范围内。我可以回答就业创业、技能培训、社保补贴等方面的政策问题。"
+CLARIFY = "没太明白您想问什么。可以说说您的情况和想了解的事，比如“我在银川跑外卖 能交养老保险吗”。"
+
+# A figure that answers "多少": money, a percentage, a multiple.
+_AMOUNT_STATED = re.compile(r"\d[\d,.]*\s*(万?元|%|倍)|百分之|[一二三四五六七八九十]+倍")
+# Where or how to apply, named by the provision itself.
+_PROCEDURE_STATED = re.compile(r"(常住地|户籍地|所在地|窗口|经办机构|服务中心|网上|线上|一站式).{0,12}(办理|申请|登记|受理)")
+
+
+def short_source(meta: DocumentMeta) -> str:
+    """Return 《title》文号 (the name a citizen can look the document up by)."""
+    title = meta.title.replace("《", "〈").replace("》", "〉")
+    return f"《{title}》" + (meta.number or "")
+
+
+class AnswerComposer:
+    """Compose the reply to a question, given what the conversation has established."""
+
+    def __init__(
+        self,
+        searcher: Searcher,
+        eligibility: EligibilityService,
+        settings: AnswerSettings,
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        """Create a composer.
+
+        Args:
+            searcher: the hybrid search over the published index.
+            eligibility: the catalogue (policies and their citations).
+            settings: the ``answer`` settings slice.
+            today: the clock (tests pass a fixed date).
+        """
+        if settings.shown > settings.results:
+            raise ValueError("answer.shown 不能大于 answer.results")
+        self.searcher = searcher
+        self.eligibility = eligibility
+        self.settings = settings
+        self.today = today
+
+    def compose(self, question: str, context: AnswerContext | None = None) -> Answer:
+        """Return the reply to ``question``.
+
+        Args:
+            question: the message as typed.
+            context: region, groups, facts and topic of the conversation so far.
+
+        Returns:
+            An ``Answer``: its ``kind`` is answer, policy, not_in_documents, out_of_domain or clarify.
+        """
+        context = context or AnswerContext()
+        text = (question or "").strip()
+        regions = self.searcher.lexicon.region_table
+        resolved = resolve(
+            text,
+            context.topic or context.previous_question,
+            context.region,
+            regions,
+            self.settings.followup_max_chars,
+            self.settings.topic_chars,
+        )
+        if not text:
+            return self._plain("clarify", "请输入您想咨询的问题。", resolved.region, None)
+        kind = classify(text)
+        route = route_for(text)
+        try:
+            response = self.searcher.search(resolved.query, k=self.settings.results, region=resolved.region)
+        except SearchError as exc:
+            return self._plain("clarify", exc.message, resolved.region, context.topic)
+        results = sorted(response.results, key=lambda r: r.applies is False)  # stable: ranking kept within
+        topic = resolved.query if resolved.followup else text
+        if not response.reliable or not results:
+            return self._unanswered(text, kind, route, results, resolved.region, topic, resolved.understood)
+        return self._answered(kind, route, results, resolved.region, topic, resolved.understood, response.confidence)
+
+    # ----- the documents answer ----------------------------------------------------------------
+    def _answered(
+        self,
+        kind: QuestionKind,
+        route: Route | None,
+        results: list[SearchResult],
+        region: str | None,
+        topic: str,
+        understood: str,
+        confidence: float,
+    ) -> Answer:
+        today = self.today()
+        matched = match_policy(
+            results[: self.settings.policy_depth],
+            self.eligibility.catalogue,
+            region,
+            self.searcher.lexicon.region_table,
+            self.settings.policy_min_overlap,
+        )
+        best = matched[1] if matched else results[0]
+        policy = matched[0] if matched else None
+        status = period_status(best.document, best.provision.text, today)
+        not_stated = self._not_stated(kind, best, confidence) or route is not None
+        quote = f"“{best.provision.text}”"
+        elsewhere = "" if best.applies is not False else f"（这是{best.document.region}的规定，仅供参考）"
+        parts: list[str] = [f"{understood}：" if understood else ""]
+        if kind.main == "validity":
+            parts.append(f"这是{short_source(best.document)}里的内容，{status.text}。文件原文：{quote}{elsewhere}")
+            parts.append("文件只写了当时的安排，看不出现在的执行情况；现在是否还在执行，以当地人社部门现行政策为准，可拨打12333咨询。")
+        else:
+            if not_stated:
+                parts.append(f"政策文件里没有写明{what_is_missing(kind)}。最相关的条文是：")
+            elif policy is not None:
+                parts.append(f"{policy.name}：")
+            else:
+                parts.append("政策文件里是这样写的：")
+            parts.append(f"{quote}{elsewhere}（{status.text}）。")
+            if route is not None:
+                parts.append(route.text)
+            elif not_stated:
+                parts.append(policy.how_to_apply if policy is not None else general_route(region))
+            else:
+                parts.append(FINAL_WORD)
+        lead = "".join(parts)
+        shown = [self._provision_json(best, today, related=False)]
+        shown += [self._provision_json(r, today, related=True) for r in results if r is not best][
+            : self.settings.shown - 1
+        ]
+        answer_kind: AnswerKind = "policy" if policy is not None and not not_stated else "answer"
+        if not_stated:
+            answer_kind = "not_in_documents"
+        return Answer(
+            kind=answer_kind,
+            understood=understood,
+            lead=lead,
+            source=source_line(best.document, best.provision),
+            provisions=shown,
+            policy=self.eligibility.policy_json(policy) if policy is not None else None,
+            period_status=status.as_json(),
+            next_actions=[CHECK, HUMAN],
+            topic=topic,
+            region=region,
+        )
+
+    def _not_stated(self, kind: QuestionKind, best: SearchResult, confidence: float) -> bool:
+        """True when the question asks for a figure or procedure the best provision does not give."""
+        text = best.provision.text
+        if "amount" in kind.kinds:
+            return not (_AMOUNT_STATED.search(text) and confidence >= self.settings.stated_min_confidence)
+        if "procedure" in kind.kinds:
+            return not _PROCEDURE_STATED.search(text)
+        return False
+
+    # ----- the documents do not answer ---------------------------------------------------------
+    def _unanswered(
+        self,
+        text: str,
+        kind: QuestionKind,
+        route: Route | None,
+        results: list[SearchResult],
+        region: str | None,
+        topic: str,
+        understood: str,
+    ) -> Answer:
+        today = self.today()
+        context = [self._provision_json(r, today, related=True) for r in results[:1]]
+        prefix = f"{understood}：" if understood else ""
+        if route is not None:
+            lead = f"{prefix}就业政策文件里没有关于{route.topic}的具体规定。{route.text}"
+            return self._plain("not_in_documents", lead, region, topic, context)
+        if in_domain(text) or understood:
+            lead = f"{prefix}政策文件里没有写明{what_is_missing(kind)}，没有找到能直接回答这个问题的条文。{general_route(region)}"
+            return self._plain("not_in_documents", lead, region, topic, context)
+        if len(text) <= 2:
+            return self._plain("clarify", CLARIFY, region, None)
+        return self._plain("out_of_domain", OUT_OF_DOMAIN + "人社方面的其他问题可拨打12333。", region, None)
+
+    def _plain(
+        self,
+        kind: AnswerKind,
+        lead: str,
+        region: str | None,
+        topic: str | None,
+        context: list[dict[str, object]] | None = None,
+    ) -> Answer:
+        """An answer without a lead provision (the closest one, if any, follows as context)."""
+        return Answer(
+            kind=kind,
+            understood="",
+            lead=lead,
+            source="",
+            provisions=context or [],
+            policy=None,
+            period_status=None,
+            next_actions=[HUMAN, REPHRASE] if kind != "clarify" else [REPHRASE],
+            topic=topic,
+            region=region,
+        )
+
+    def _provision_json(self, result: SearchResult, today: date, related: bool) -> dict[str, object]:
+        """One shown provision: text, source, period status, whether it applies to the asker."""
+        meta = result.document
+        return {
+            "id": result.provision.id,
+            "text": result.provision.text,
+            "source": source_line(meta, result.provision),
+            "short_source": short_source(meta),
+            "doc": {"id": meta.id, "title": meta.title, "number": meta.number, "region": meta.region},
+            "applies": result.applies,
+            "period_status": period_status(meta, result.provision.text, today).as_json(),
+            "related": related,
+        }

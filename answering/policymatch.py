@@ -1,0 +1,58 @@
+"""Which catalogue policy, if any, a set of search results is about (a policy cites one of them)."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from knowledge.catalogue import Catalogue, Policy
+from knowledge.regions import NATIONAL, RegionTable
+from retrieval.search import SearchResult
+
+
+def _plain(text: str) -> str:
+    """NFKC, without whitespace, punctuation and symbols (how quotes are compared)."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in text if not unicodedata.category(ch).startswith(("P", "S", "Z")) and not ch.isspace())
+
+
+def _overlap(quote: str, text: str, piece: int = 8) -> float:
+    """Share of the quote's ``piece``-character pieces that occur in ``text`` (0 … 1)."""
+    if not quote:
+        return 0.0
+    if quote in text:
+        return 1.0
+    pieces = [quote[i : i + piece] for i in range(0, max(len(quote) - piece + 1, 1), piece)]
+    return sum(p in text for p in pieces) / len(pieces)
+
+
+def applies_to(policy: Policy, region: str | None, regions: RegionTable) -> bool:
+    """Return True when the policy covers the asker's region (or the region is unknown)."""
+    if region is None or NATIONAL in policy.regions:
+        return True
+    lineage = regions.ancestors(region)
+    return any(r in lineage for r in policy.regions)
+
+
+def match_policy(
+    results: list[SearchResult], catalogue: Catalogue, region: str | None, regions: RegionTable, min_overlap: float
+) -> tuple[Policy, SearchResult] | None:
+    """Return the first policy one of ``results`` grounds (in result order), with that result.
+
+    Args:
+        results: the top search results, best first.
+        catalogue: the policy catalogue.
+        region: the asker's region, or None.
+        regions: the region table.
+        min_overlap: share of a citation quote the provision must hold.
+
+    Returns:
+        (policy, the result quoting it), or None.
+    """
+    for result in results:
+        text = _plain(result.provision.text)
+        for policy in catalogue:
+            if not applies_to(policy, region, regions):
+                continue
+            if any(_overlap(_plain(c.quote), text) >= min_overlap for c in policy.citations):
+                return policy, result
+    return None

@@ -1,0 +1,83 @@
+"""What kind of thing a question asks for: an amount, a procedure or place, whether something is
+still valid, the conditions, a yes/no, or just "what is there for me"."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["amount", "procedure", "validity", "conditions", "yes_no", "general"]
+
+# Money, rates and standards: "补多少", "利息多少", "缴费基数", "每月多少钱", "最多贷多少".
+_AMOUNT = re.compile(
+    r"多少钱|多少元|几块|补多少|补贴多少|给多少|发多少|贷多少|能贷多少|领多少|拿多少|挣多少|返多少|减多少|免多少|"
+    r"少交多少|多拿|交多少|缴多少|扣多少|额度|最多能贷|最高能贷|最多贷|最高贷|利息|利率|贴息多少|缴费基数|基数|"
+    r"标准是多少|啥标准|什么标准|补贴标准|每[个]?月多少|一个月多少|一年多少|多少比例|占多少|几成|工资多少|指导价|"
+    r"能补多少|补助有多少|有多少|多少"
+)
+# How, where, what to bring, how long: the plans almost never say.
+_PROCEDURE = re.compile(
+    r"怎么申请|咋申请|如何申请|怎样申请|怎么办理|咋办理|如何办理|怎么办|咋办|咋弄|咋整|怎么弄|去哪|上哪|到哪|哪里|哪儿|"
+    r"在哪|什么地方|啥地方|地址|电话|网址|平台叫|材料|带什么|带啥|要啥证明|证明|手续|流程|步骤|报名|多久|多长时间|几天|"
+    r"什么时候|啥时候|截止|期限|最晚|找哪个部门|哪个部门|几点"
+)
+# "还有效吗", "现在还能…不", "建成了没", "今年还发不": the asker wants to know how things stand today.
+_VALIDITY = re.compile(
+    r"还有效|有效期|还管用|还算数|过期|作废|失效|废止|现在还|今年还|目前还|还能.{0,8}[不吗嘛没]|"
+    r"[建弄办]好了没|[建弄办]成了没|建成没|现在.{0,6}(多少|几个|怎么样|啥情况)|现在的.{0,6}是多少|还在执行|还执行"
+)
+_CONDITIONS = re.compile(r"条件|要求|资格|门槛|符合|够不够|算不算|能不能申请|能申请|可以申请|啥人能|什么人能|谁能")
+_YES_NO = re.compile(r"[吗嘛不没][？?！!。\s]*$|有没有|能不能|可不可以|是不是|算不算|中不中|行不行|有冇|係咪|可唔可以")
+
+
+@dataclass(frozen=True)
+class QuestionKind:
+    """The kinds a question asks for (one question can ask several) and the most specific one."""
+
+    kinds: frozenset[str]
+
+    @property
+    def main(self) -> Kind:
+        """The most specific kind: validity, amount, procedure, conditions, yes_no, general."""
+        for kind in ("validity", "amount", "procedure", "conditions", "yes_no"):
+            if kind in self.kinds:
+                return kind  # type: ignore[return-value]
+        return "general"
+
+    @property
+    def specific(self) -> bool:
+        """True when the question asks for a figure or a procedure the documents must state to answer."""
+        return bool(self.kinds & {"amount", "procedure"})
+
+
+def classify(question: str) -> QuestionKind:
+    """Return the kinds ``question`` asks for.
+
+    Args:
+        question: the question as typed.
+
+    Returns:
+        A ``QuestionKind``; ``main`` is ``general`` when nothing specific is asked.
+    """
+    kinds = set()
+    if _VALIDITY.search(question):
+        kinds.add("validity")
+    if _AMOUNT.search(question) and not re.search(r"有多少(人|家|个地方)", question):
+        kinds.add("amount")
+    if _PROCEDURE.search(question):
+        kinds.add("procedure")
+    if _CONDITIONS.search(question):
+        kinds.add("conditions")
+    if _YES_NO.search(question):
+        kinds.add("yes_no")
+    return QuestionKind(frozenset(kinds))
+
+
+def what_is_missing(kind: QuestionKind) -> str:
+    """Return what the documents would have to state, in words ("具体金额和标准")."""
+    if "amount" in kind.kinds:
+        return "具体金额、比例或标准"
+    if "procedure" in kind.kinds:
+        return "具体的办理地点、流程、材料和时限"
+    return "这方面的具体规定"

@@ -1,0 +1,63 @@
+"""Where a 人社 question the employment plans do not cover belongs: the service and the hotline."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+HOTLINE = "12333"
+
+
+@dataclass(frozen=True)
+class Route:
+    """A service that handles a kind of question, and how the citizen reaches it."""
+
+    topic: str
+    text: str
+
+
+# Each row: what the citizen writes about → the service that decides it. Only the responsible
+# office and its national hotline are named; no address, fee or procedure is invented.
+_ROUTES: list[tuple[re.Pattern[str], Route]] = [
+    (re.compile(r"社保卡|社会保障卡"), Route("社保卡", "社保卡的申领、挂失和补办由当地社会保险经办机构（或社保卡合作银行网点）办理，可拨打12333查询。")),
+    (re.compile(r"公积金"), Route("住房公积金", "住房公积金由当地住房公积金管理中心办理，可拨打住房公积金服务热线12329咨询。")),
+    (re.compile(r"医保|医疗保险|看病.{0,4}报|报销"), Route("医疗保险", "医疗保险的参保、补缴和报销由当地医疗保障部门办理，可拨打医保服务热线12393咨询。")),
+    (re.compile(r"工伤"), Route("工伤认定", "工伤认定由当地人社部门（社会保险行政部门）受理，可拨打12333咨询具体条件和时限。")),
+    (
+        re.compile(r"仲裁|欠.{0,3}(工资|工钱|薪)|拖欠|加班费|辞退|开除|补偿金|赔偿|试用期|违法|劳动纠纷|维权|投诉|举报|不签合同|没签.{0,2}合同"),
+        Route("劳动权益", "劳动纠纷可向当地劳动保障监察机构投诉，或向劳动人事争议仲裁委员会申请仲裁，也可拨打12333咨询。"),
+    ),
+    (
+        re.compile(r"退休|养老金|养老保险.{0,6}(转|迁|接续)|转移.{0,4}养老"),
+        Route("养老保险", "退休年龄、养老金和养老保险关系转移接续由当地社会保险经办机构办理，可拨打12333咨询。"),
+    ),
+    (re.compile(r"职称|评.{0,2}(中级|高级|初级)"), Route("职称评审", "职称评审条件由当地人社部门职称管理机构公布，可拨打12333咨询。")),
+    (re.compile(r"档案|死档"), Route("人事档案", "人事档案由当地公共就业和人才服务机构管理，可拨打12333咨询存放和转递办法。")),
+    (re.compile(r"失业金|失业保险金"), Route("失业保险金", "失业保险金的领取条件和标准由当地社会保险经办机构按现行规定执行，可拨打12333咨询。")),
+]
+
+# Words that show a question is about work, jobs, social insurance or the 人社 system at all.
+_DOMAIN = re.compile(
+    r"就业|工作|找活|上班|打工|招聘|求职|揾工|失业|下岗|裁员|辞|工资|工钱|补贴|补助|贷款|创业|开店|做生意|培训|技能|"
+    r"证书|社保|保险|养老|医保|人社|劳动|合同|岗位|见习|实习|毕业|学生|退役|退伍|残疾|贫困|低保|农民工|政策|扶持|"
+    r"帮扶|灵活|外卖|骑手|快递|滴滴|个体|公司|企业|厂|单位|老板|技校|职业|就业服务|人才|档案|职称|公益岗"
+)
+
+
+def route_for(question: str) -> Route | None:
+    """Return the service that handles ``question`` when it is a 人社 matter outside the plans, else None."""
+    for pattern, route in _ROUTES:
+        if pattern.search(question):
+            return route
+    return None
+
+
+def in_domain(question: str) -> bool:
+    """Return True when ``question`` is about work, employment, social insurance or 人社 services at all."""
+    return bool(_DOMAIN.search(question))
+
+
+def general_route(region: str | None) -> str:
+    """Return the standard route for a citizen: the local 人社 office and 12333."""
+    where = f"{region}当地" if region else "当地"
+    return f"具体可以咨询{where}人社部门或公共就业服务机构，或拨打{HOTLINE}。"
