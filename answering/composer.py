@@ -22,7 +22,7 @@ from knowledge.service import EligibilityService
 from knowledge.settings import AnswerSettings
 from retrieval.citation import source_line
 from retrieval.ingest.models import DocumentMeta
-from retrieval.search import SearchError, SearchResult, Searcher
+from retrieval.search import Searcher, SearchError, SearchResult
 
 CHECK = {"title": "看看我能申请什么", "payload": "/check_eligibility"}
 HUMAN = {"title": "转人工", "payload": "/request_human"}
@@ -34,7 +34,9 @@ CLARIFY = "没太明白您想问什么。可以说说您的情况和想了解的
 # A figure that answers "多少": money, a percentage, a multiple.
 _AMOUNT_STATED = re.compile(r"\d[\d,.]*\s*(万?元|%|倍)|百分之|[一二三四五六七八九十]+倍")
 # Where or how to apply, named by the provision itself.
-_PROCEDURE_STATED = re.compile(r"(常住地|户籍地|所在地|窗口|经办机构|服务中心|网上|线上|一站式).{0,12}(办理|申请|登记|受理)")
+_PROCEDURE_STATED = re.compile(
+    r"(常住地|户籍地|所在地|窗口|经办机构|服务中心|网上|线上|一站式).{0,12}(办理|申请|登记|受理)"
+)
 
 
 def short_source(meta: DocumentMeta) -> str:
@@ -194,7 +196,8 @@ class AnswerComposer:
             lead = f"{prefix}就业政策文件里没有关于{route.topic}的具体规定。{route.text}"
             return self._plain("not_in_documents", lead, region, topic, context)
         if in_domain(text) or understood:
-            lead = f"{prefix}政策文件里没有写明{what_is_missing(kind)}，没有找到能直接回答这个问题的条文。{general_route(region)}"
+            missing = what_is_missing(kind)
+            lead = f"{prefix}政策文件里没有写明{missing}，没有找到能直接回答这个问题的条文。{general_route(region)}"
             return self._plain("not_in_documents", lead, region, topic, context)
         if len(text) <= 2:
             return self._plain("clarify", CLARIFY, region, None)

@@ -48,7 +48,8 @@ def resolve(
     if not topic:
         return Resolved(question, region, False, "")
     core = _NOISE.sub("", question)
-    followup = len(core) <= max_chars or bool(_STARTS_FOLLOWUP.search(question.strip()) or _POINTS_BACK.search(question))
+    points_back = _STARTS_FOLLOWUP.search(question.strip()) or _POINTS_BACK.search(question)
+    followup = len(core) <= max_chars or points_back is not None
     if not followup:
         return Resolved(question, region, False, "")
     borrowed = topic[:topic_chars]

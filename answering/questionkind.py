@@ -42,7 +42,7 @@ class QuestionKind:
         """The most specific kind: validity, amount, procedure, conditions, yes_no, general."""
         for kind in ("validity", "amount", "procedure", "conditions", "yes_no"):
             if kind in self.kinds:
-                return kind  # type: ignore[return-value]
+                return kind
         return "general"
 
     @property

@@ -61,6 +61,9 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     app.extensions[ELIGIBILITY] = EligibilityService.from_settings(
         settings, retrieval.lexicon, [(d.meta.id, d.meta.number, d.meta.title) for d in documents]
     )
+    from webchat import answers
+
+    answers.init_app(app, settings, retrieval, app.extensions[ELIGIBILITY])
     app.register_blueprint(api_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(policies_bp)

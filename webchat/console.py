@@ -11,11 +11,14 @@ from typing import Any
 from flask import Blueprint, current_app, g, render_template, request
 from markupsafe import Markup, escape
 
+from answering.models import AnswerContext
+from answering.period import period_status
 from knowledge.facts import EMPLOYER_TYPES, EMPLOYMENT_STATUS, FACTS, GROUPS, FactError
 from knowledge.regions import NATIONAL
 from retrieval.citation import FINAL_WORD, source_line
 from retrieval.ingest.models import DocumentMeta, Provision
 from retrieval.search import NoIndexError, Searcher, SearchError
+from webchat.answers import composer_of
 from webchat.app import retrieval_of, settings_of
 from webchat.policies import eligibility_of
 from webchat.staff import guard
@@ -40,6 +43,7 @@ class ConsoleResult:
     following: Provision | None
     source: str
     answer: str
+    status: str  # where the provision stands today: "“十三五”规划期2016–2020年已结束"
 
 
 def highlight(text: str, terms: list[str]) -> Markup:
@@ -75,9 +79,9 @@ def query_terms(searcher: Searcher, query: str) -> list[str]:
     return long_ones or tokens
 
 
-def ready_answer(provision: Provision, source: str) -> str:
-    """Return the text an agent pastes or reads out: provision, source line, final word."""
-    return f"{provision.text}\n来源：{source}\n{FINAL_WORD}"
+def ready_answer(provision: Provision, source: str, status: str) -> str:
+    """Return the text an agent pastes or reads out: provision, where it stands today, source line, final word."""
+    return f"{provision.text}（{status}）\n来源：{source}\n{FINAL_WORD}"
 
 
 @bp.get("/")
@@ -99,6 +103,7 @@ def search() -> Any:
     except NoIndexError as exc:
         error = exc.message
     resolved = None
+    composed = None
     if region:
         resolved = service.lexicon.region_table.resolve(region)
         if resolved is None:
@@ -115,6 +120,7 @@ def search() -> Any:
                 notice = "没有符合筛选条件的条款。" if response.results else response.message
             elif not response.reliable:
                 notice = "知识库中没有找到可靠的答案，以下结果仅供参考。"
+            composed = composer_of(current_app).compose(query, AnswerContext(region=resolved))
     g.search_ms = (time.perf_counter() - started) * 1000
     return render_template(
         "console/search.html",
@@ -129,6 +135,7 @@ def search() -> Any:
         error=error,
         notice=notice,
         version=version,
+        composed=composed,
         search_ms=g.search_ms,
     )
 
@@ -145,6 +152,7 @@ def _console_results(
     allowed = set(searcher.lexicon.region_table.ancestors(region)) if region else None
     terms = query_terms(searcher, query)
     state = searcher.current()
+    today = composer_of(current_app).today()
     out = []
     for result in found:
         meta: DocumentMeta = result.document
@@ -157,6 +165,7 @@ def _console_results(
         provision: Provision = result.provision
         same_version = state.corpus.get(provision.id) is not None
         source = source_line(meta, provision)
+        status = period_status(meta, provision.text, today).text
         out.append(
             ConsoleResult(
                 provision=provision,
@@ -166,7 +175,8 @@ def _console_results(
                 previous=state.corpus.get(provision.prev_id) if provision.prev_id and same_version else None,
                 following=state.corpus.get(provision.next_id) if provision.next_id and same_version else None,
                 source=source,
-                answer=ready_answer(provision, source),
+                answer=ready_answer(provision, source, status),
+                status=status,
             )
         )
         if len(out) >= limit:

@@ -1,0 +1,47 @@
+"""``POST /api/answer``: the composed reply to a question (the bot's actions and the console use it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, jsonify, request
+
+from answering.composer import AnswerComposer
+from answering.models import AnswerContext
+from knowledge.service import EligibilityService
+from knowledge.settings import Settings
+from retrieval.search import NoIndexError
+from retrieval.service import RetrievalService
+
+bp = Blueprint("answers", __name__, url_prefix="/api")
+COMPOSER = "policybot.composer"
+MAX_QUESTION = '请求体必须是 JSON，例如 {"question": "毕业生有什么补贴", "context": {"region": "深圳"}}'
+
+
+def init_app(app: Flask, settings: Settings, retrieval: RetrievalService, eligibility: EligibilityService) -> None:
+    """Build the app's answer composer and register ``POST /api/answer``."""
+    app.extensions[COMPOSER] = AnswerComposer(retrieval.searcher, eligibility, settings.answer)
+    app.register_blueprint(bp)
+
+
+def composer_of(app: Flask) -> AnswerComposer:
+    """Return the answer composer of an app made by ``create_app``."""
+    composer: AnswerComposer = app.extensions[COMPOSER]
+    return composer
+
+
+@bp.post("/answer")
+def answer() -> Any:
+    """``{"question", "context": {region, groups, facts, topic, previous_question}}`` → the composed answer."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("question"), str):
+        return jsonify(error=MAX_QUESTION), 400
+    try:
+        context = AnswerContext.from_json(body.get("context"))
+    except ValueError as exc:
+        return jsonify(error=str(exc)), 400
+    try:
+        composed = composer_of(current_app).compose(body["question"], context)
+    except NoIndexError as exc:
+        return jsonify(error=exc.message), 503
+    return jsonify(composed.as_json())
