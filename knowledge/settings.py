@@ -35,6 +35,7 @@ class PathSettings(_Section):
     sources_meta: Path = Path("knowledge/sources.yml")
     lexicon: Path = Path("knowledge/lexicon.yml")
     policies: Path = Path("knowledge/policies.yml")
+    doc2query: Path = Path("knowledge/doc2query")
     var: Path = Path("var")
     index_root: Path = Path("var/index")
 
@@ -78,6 +79,7 @@ class RetrievalSettings(_Section):
     bm25_k1: float = Field(1.2, gt=0)
     bm25_b: float = Field(0.5, ge=0, le=1)
     expansion_weight: float = Field(0.4, ge=0, le=2)
+    doc2query_weight: float = Field(1.0, ge=0, le=5)  # BM25 over the citizen questions written for each provision
     section_weight: int = Field(0, ge=0, le=3)
     weights: FusionWeights = FusionWeights()
     candidates: int = Field(100, ge=10, le=5000)
@@ -111,6 +113,7 @@ class ModelSettings(_Section):
     dim: int = Field(256, ge=16, le=2048)
     epochs: int = Field(5, ge=1, le=50)
     batch_size: int = Field(128, ge=8, le=1024)
+    doc2query_pairs: bool = True  # train on (doc2query question, provision) pairs too
     seed: int = 13
 
 

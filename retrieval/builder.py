@@ -17,6 +17,7 @@ from retrieval.tokenize import Tokenizer
 
 MODEL_DIR = "model"
 BM25_DIR = "bm25"
+QUESTIONS_DIR = "bm25_questions"  # BM25 over each provision's doc2query questions (document expansion)
 DENSE_DIR = "dense"
 
 
@@ -87,6 +88,8 @@ def build_index(
         )
         (build_dir / BM25_DIR).mkdir()
         bm25.save(build_dir / BM25_DIR)
+        if settings.retrieval.doc2query_weight > 0:
+            _build_questions(settings, corpus, tokenizer, build_dir)
         timings["bm25"] = time.perf_counter() - started
 
         model_ref: str | None = None
@@ -115,6 +118,23 @@ def build_index(
     return BuildReport(version, len(corpus.documents), len(corpus.provisions), model_ref, dense_kind, timings, publish)
 
 
+def _build_questions(settings: Settings, corpus: Corpus, tokenizer: Tokenizer, build_dir: Path) -> None:
+    """Index each provision's doc2query questions as a BM25 field of its own (nothing when there are none)."""
+    from retrieval.expansion import ExpansionError, load_questions
+
+    try:
+        questions = load_questions(settings.paths.doc2query)
+    except ExpansionError as exc:
+        raise BuildError(str(exc)) from exc
+    if not questions:
+        return
+    # a provision without questions gets one token no query holds, so every row has a document
+    tokens = [tokenizer.tokens(" ".join(questions.get(p.id, []))) or ["\u2400"] for p in corpus.provisions]
+    index = LexicalIndex.build(tokens, settings.retrieval.bm25_k1, settings.retrieval.bm25_b)
+    (build_dir / QUESTIONS_DIR).mkdir()
+    index.save(build_dir / QUESTIONS_DIR)
+
+
 def _build_dense(
     settings: Settings,
     lexicon: Lexicon,
@@ -133,7 +153,11 @@ def _build_dense(
     if train_model or (train_model is None and settings.model.path is None):
         from retrieval.dense.train import train_model as train
 
-        train(texts, sections, lexicon, tokenizer, settings.model, build_dir / MODEL_DIR)
+        from retrieval.expansion import load_questions
+
+        written = load_questions(settings.paths.doc2query) if settings.model.doc2query_pairs else {}
+        asked = [written.get(p.id, []) for p in corpus.provisions]
+        train(texts, sections, lexicon, tokenizer, settings.model, build_dir / MODEL_DIR, asked)
         model_path, model_ref = build_dir / MODEL_DIR, MODEL_DIR
         timings["model_training"] = time.perf_counter() - started
     else:

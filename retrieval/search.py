@@ -17,7 +17,7 @@ import numpy.typing as npt
 from knowledge.lexicon import Lexicon
 from knowledge.regions import NATIONAL
 from knowledge.settings import RetrievalSettings
-from retrieval.builder import BM25_DIR, DENSE_DIR, dense_text
+from retrieval.builder import BM25_DIR, DENSE_DIR, QUESTIONS_DIR, dense_text
 from retrieval.corpus import Corpus
 from retrieval.ingest.models import DocumentMeta, Provision
 from retrieval.ingest.normalize import normalize_chars
@@ -83,6 +83,7 @@ class _Loaded:
     regions: npt.NDArray[np.object_]
     recency: npt.NDArray[np.float32]
     match_texts: list[str]
+    questions: LexicalIndex | None = None  # BM25 over each provision's doc2query questions
     bigrams: dict[int, frozenset[str]] = field(default_factory=dict)  # filled lazily, for duplicate checks
 
 
@@ -160,7 +161,8 @@ class Searcher:
         regions = np.array([corpus.documents[p.doc_id].region for p in corpus.provisions], dtype=object)
         recency = _recency([corpus.documents[p.doc_id] for p in corpus.provisions])
         match_texts = [" ".join([p.text, *p.section]).lower() for p in corpus.provisions]
-        return _Loaded(version, corpus, bm25, dense, encoder, regions, recency, match_texts)
+        questions = LexicalIndex.load(base / QUESTIONS_DIR) if (base / QUESTIONS_DIR).is_dir() else None
+        return _Loaded(version, corpus, bm25, dense, encoder, regions, recency, match_texts, questions)
 
     # ----- searching ---------------------------------------------------------------------------
     def search(
@@ -202,6 +204,8 @@ class Searcher:
         lexical = np.zeros(n, dtype=np.float32)
         if "bm25" in legs:
             lexical = state.bm25.scores(tokens) + self._expansion_scores(state, expansions, tokens, n)
+            if state.questions is not None and self.settings.doc2query_weight > 0:
+                lexical = lexical + self.settings.doc2query_weight * state.questions.scores(tokens + expansion_tokens)
         semantic = np.zeros(n, dtype=np.float32)
         dense_ids: npt.NDArray[np.int64] = np.empty(0, dtype=np.int64)
         if "dense" in legs and state.encoder is not None and state.dense is not None:

@@ -128,6 +128,7 @@ def train_model(
     tokenizer: Tokenizer,
     settings: ModelSettings,
     out: Path,
+    questions: list[list[str]] | None = None,
 ) -> TrainReport:
     """Train and save the project's embedding model.
 
@@ -138,6 +139,9 @@ def train_model(
         tokenizer: the search tokenizer (jieba), used for word statistics.
         settings: dimension, epochs, batch size, seed.
         out: directory to save the model into (created).
+        questions: per provision (aligned with ``texts``), the doc2query questions written for it:
+            their words join the vocabulary and the initial co-occurrence statistics, and each
+            (question, provision) is a training pair.
 
     Returns:
         A summary of the training run.
@@ -149,14 +153,18 @@ def train_model(
     with _single_thread():
         start = time.perf_counter()
         torch.manual_seed(settings.seed)
+        asked = questions or [[] for _ in texts]
         segmented = [tokenizer.tokens(t) for t in texts]
         extra = [*lexicon.terms, *lexicon.synonyms, *(v for vs in lexicon.synonyms.values() for v in vs)]
-        hf_tokenizer = build_tokenizer(segmented, extra)
-        weights = _lsa_init(hf_tokenizer, texts, settings.dim, settings.seed)
+        hf_tokenizer = build_tokenizer(segmented + [tokenizer.tokens(" ".join(q)) for q in asked if q], extra)
+        expanded = [" ".join([t, *q]) for t, q in zip(texts, asked, strict=True)]
+        weights = _lsa_init(hf_tokenizer, expanded, settings.dim, settings.seed)
         static = StaticEmbedding(hf_tokenizer, embedding_weights=weights)
         model = SentenceTransformer(modules=[static], device="cpu")
 
         pairs = training_pairs(texts, sections, segmented, lexicon, settings.seed)
+        pairs += [(q, t) for t, qs in zip(texts, asked, strict=True) for q in qs]
+        random.Random(settings.seed).shuffle(pairs)
         optimizer = torch.optim.Adam(model.parameters(), lr=0.02)
         scale = 20.0
         loss_value = float("nan")
