@@ -14,7 +14,7 @@ APP_STAMP  := $(VENV)/.installed
 RASA_STAMP := $(RASA_VENV)/.installed
 PIP_QUIET  ?= -q
 
-.PHONY: help install install-app install-rasa system-deps run ingest docs audit bench bench-load bench-soak test test-fast lint lock clean bot-data train bot-test nlu-cv
+.PHONY: help install install-app install-rasa system-deps run ingest docs audit bench bench-load bench-soak test test-fast lint lock clean bot-data train bot-test nlu-cv eval-chat
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -118,6 +118,9 @@ bot-test: train ## rasa data validate, test stories, the blind NLU hold-out set 
 	cd bot && ../$(RASA_VENV)/bin/rasa test nlu --nlu eval/nlu_holdout.yml --model models/policybot.tar.gz --out results/holdout
 	cd bot && ../$(RASA_VENV)/bin/python nlu_report.py results/holdout/intent_report.json --min 0.95
 	cd bot && ../$(RASA_VENV)/bin/python -m pytest -q -p no:cacheprovider tests
+
+eval-chat: install train ## end-to-end conversation figures on the citizen sets (real stack; floors in tests/evalchat_floors.json); failures' transcripts in var/artifacts/evalchat.json
+	$(VENV)/bin/python -m tests.evalchat --out var/artifacts/evalchat.json
 
 CV_SEED ?= 1
 nlu-cv: install ## NLU 3-fold cross-validation with a fixed fold split (CV_SEED=1): report in bot/results/cv/

@@ -152,7 +152,6 @@ def _build_dense(
     sections = [p.section for p in corpus.provisions]
     if train_model or (train_model is None and settings.model.path is None):
         from retrieval.dense.train import train_model as train
-
         from retrieval.expansion import load_questions
 
         written = load_questions(settings.paths.doc2query) if settings.model.doc2query_pairs else {}
