@@ -12,6 +12,7 @@ from knowledge.service import EligibilityService
 from knowledge.settings import Settings
 from retrieval.search import NoIndexError
 from retrieval.service import RetrievalService
+from webchat.app import settings_of
 
 bp = Blueprint("answers", __name__, url_prefix="/api")
 COMPOSER = "policybot.composer"
@@ -45,3 +46,9 @@ def answer() -> Any:
     except NoIndexError as exc:
         return jsonify(error=exc.message), 503
     return jsonify(composed.as_json())
+
+
+@bp.get("/contact")
+def contact() -> Any:
+    """How a citizen reaches a person: the hotline and when it has agents (``answer.office_hours``)."""
+    return jsonify(hotline="12333", office_hours=settings_of(current_app).answer.office_hours)

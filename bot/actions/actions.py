@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import api
-from actions.messages import HUMAN, answer_messages, eligibility_messages
+from actions.messages import HUMAN, HUMAN_BUTTONS, composed_messages, eligibility_messages
 from actions.parsing import (
     is_skip,
     lexicon,
@@ -20,8 +20,10 @@ from actions.parsing import (
     parse_graduation,
     parse_groups,
     parse_region,
+    parse_situation,
     parse_years,
     question_besides_handoff,
+    wants_eligibility_check,
 )
 
 FACT_SLOTS = (
@@ -85,7 +87,8 @@ def fact_budget(tracker: Tracker) -> int:
 
 
 class ActionAnswerQuestion(Action):
-    """Answer a free policy question from the knowledge base, with the source cited."""
+    """Answer the question first, from the knowledge base (the composer decides what an answer is), remember
+    the topic and the facts it states, and offer the eligibility check."""
 
     def name(self) -> Text:
         return "action_answer_question"
@@ -95,23 +98,53 @@ class ActionAnswerQuestion(Action):
         if question.startswith("/"):
             dispatcher.utter_message(text="请直接输入您想问的政策问题，例如“毕业两年了还能领见习补贴吗”。")
             return []
-        answer_question(question, tracker.get_slot("region"), dispatcher)
-        return facts_stated(question, tracker)
+        offer = tracker.active_loop_name is None
+        return answer_question(question, tracker, dispatcher, offer) + facts_stated(question, tracker)
 
 
-def answer_question(question: str, known_region: Any, dispatcher: CollectingDispatcher) -> None:
-    """Answer a policy question from the knowledge base (provision, source line), or say why not.
+class ActionTriageRequest(Action):
+    """Tell a bare request for the eligibility check ("我能申请什么", the button) from a question that happens
+    to mention applying ("退伍军人能申请创业贷款吗"): the first starts the form, the second is answered."""
 
-    The place the question names ("我在银川跑外卖 能交养老保险吗") wins over ``known_region``."""
+    def name(self) -> Text:
+        return "action_triage_request"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        text = tracker.latest_message.get("text") or ""
+        return [SlotSet("wants_check", wants_eligibility_check(text))]
+
+
+def conversation_context(tracker: Tracker) -> Dict[str, Any]:
+    """The context /api/answer reads a question against: region, groups, facts, topic, previous question."""
+    return {
+        "region": tracker.get_slot("region") if _canonical("region", tracker.get_slot("region")) else None,
+        "groups": tracker.get_slot("groups") if _canonical("groups", tracker.get_slot("groups")) else [],
+        "facts": facts_of(tracker),
+        "topic": tracker.get_slot("topic"),
+        "previous_question": tracker.get_slot("previous_question"),
+    }
+
+
+def answer_question(question: str, tracker: Tracker, dispatcher: CollectingDispatcher,
+                    offer: bool = False) -> List[EventType]:
+    """Answer a question with the composed reply (lead, source, related provision), or say why not.
+
+    Returns:
+        The events that remember the conversation's topic for the next follow-up.
+    """
     try:
-        body = api.search(question, parse_region(question) or known_region)
+        body = api.answer(question, conversation_context(tracker))
     except api.ApiUnavailable:
         dispatcher.utter_message(text=api.UNAVAILABLE)
-        return
+        return []
     if "error" in body:
         dispatcher.utter_message(text=body["error"])
-        return
-    _send(dispatcher, answer_messages(body))
+        return []
+    _send(dispatcher, composed_messages(body, offer))
+    events: List[EventType] = [SlotSet("previous_question", question)]
+    if body.get("topic"):
+        events.append(SlotSet("topic", body["topic"]))
+    return events
 
 
 def stated_facts(text: str, known_groups: Any = None) -> Dict[str, Any]:
@@ -132,6 +165,11 @@ def stated_facts(text: str, known_groups: Any = None) -> Dict[str, Any]:
         years = parse_graduation(text)
         if years is not None:
             found["years_since_graduation"] = years
+    situation = parse_situation(text)
+    for code in situation.pop("groups", []):
+        found["groups"] = list(dict.fromkeys(found.get("groups", known_groups if isinstance(known_groups, list)
+                                                       else []) + [code]))
+    found.update(situation)
     return found
 
 
@@ -171,10 +209,12 @@ class ActionHumanHandoff(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         text = tracker.latest_message.get("text") or ""
         question = question_besides_handoff(text)
+        events: List[EventType] = []
         if question:  # "灵活就业怎么交养老保险 能转人工吗": the answer first, then the way to a person
-            answer_question(question, tracker.get_slot("region"), dispatcher)
-        dispatcher.utter_message(text=HUMAN)
-        return []
+            events = answer_question(question, tracker, dispatcher)
+        hours = api.office_hours()
+        dispatcher.utter_message(text=HUMAN + (f"人工坐席时间：{hours}。" if hours else ""), buttons=HUMAN_BUTTONS)
+        return events
 
 
 class ValidateEligibilityForm(FormValidationAction):
@@ -241,11 +281,16 @@ class ValidateEligibilityForm(FormValidationAction):
         recognise as one ("那创业担保贷款去哪申请啊" read as an answer), answer it; otherwise give the
         hint. Either way the form asks its question again."""
         text = self._text(tracker)
-        if not looks_like_question(text):
-            dispatcher.utter_message(text=hint)
-        elif not any(m.get("custom") for m in dispatcher.messages):  # answered once per message
-            answer_question(text, tracker.get_slot("region"), dispatcher)
-        return {slot: None}
+        if looks_like_question(text):
+            if not any(m.get("custom") for m in dispatcher.messages):  # answered once per message
+                answer_question(text, tracker, dispatcher)
+            return {slot: None}
+        retried = list(tracker.get_slot("retried_facts") or [])
+        if slot in retried:  # asked twice already: never a third time
+            dispatcher.utter_message(text="这个问题先跳过，不影响查看其他政策。")
+            return {**self._skip(slot, tracker), "retried_facts": retried}
+        dispatcher.utter_message(text=hint)
+        return {slot: None, "retried_facts": [*retried, slot]}
 
     def validate_region(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                         domain: DomainDict) -> Dict[Text, Any]:

@@ -27,6 +27,23 @@ def search(question: str, region: Optional[str], k: int = 3) -> Dict[str, Any]:
     return _call("GET", "/api/search", params=params, accept_400=True)
 
 
+def answer(question: str, context: Dict[str, Any]) -> Dict[str, Any]:
+    """Return ``POST /api/answer``: the composed reply (kind, lead, text, provisions, topic …).
+
+    Raises:
+        ApiUnavailable: on any connection problem, timeout or 5xx answer.
+    """
+    return _call("POST", "/api/answer", json={"question": question, "context": context}, accept_400=True)
+
+
+def office_hours() -> Optional[str]:
+    """Return when 12333 has agents (``GET /api/contact``), or None when the API cannot say."""
+    try:
+        return _call("GET", "/api/contact").get("office_hours")
+    except ApiUnavailable:
+        return None
+
+
 def eligibility(facts: Dict[str, Any], skip: Optional[List[str]] = None) -> Dict[str, Any]:
     """Return ``POST /api/eligibility`` for the facts (facts the citizen skipped are not asked again)."""
     return _call("POST", "/api/eligibility", json={"facts": facts, "skip": skip or []}, accept_400=True)

@@ -7,6 +7,29 @@ from typing import Any, Dict, List
 FINAL_WORD = "具体以当地人社部门现行政策为准，可拨打12333咨询。"
 NO_ANSWER = "抱歉，知识库里没有找到能可靠回答这个问题的政策条文。建议拨打12333或咨询当地人社部门，也可以转人工。"
 HUMAN = ("如需人工服务，请拨打人社服务热线12333（工作时间有人工坐席），或到当地人社局、公共就业服务机构窗口咨询。")
+OFFER = "要我帮您看看还能申请哪些政策吗？"
+HUMAN_BUTTONS = [{"title": "拨打12333", "payload": "tel:12333"}, {"title": "换个问法", "payload": "/ask_policy"}]
+ANSWERED_KINDS = ("answer", "policy")
+
+
+def composed_messages(body: Dict[str, Any], offer: bool) -> List[Dict[str, Any]]:
+    """Turn a /api/answer reply into bot messages: the answer (lead, source line, one related provision),
+    then, when the question was answered and ``offer`` is set, the offer of an eligibility check."""
+    kind = body.get("kind")
+    citations = [{"id": p["id"], "text": p["text"], "source": p["source"],
+                  "period_status": (p.get("period_status") or {}).get("text")}
+                 for p in body.get("provisions") or []]
+    custom: Dict[str, Any] = {"citations": citations, "kind": kind}
+    if kind not in ANSWERED_KINDS:
+        custom["no_answer"] = True  # the gateway records it for maintainers
+    buttons = [{"title": "转人工", "payload": "/request_human"}]
+    if kind in ("not_in_documents", "out_of_domain"):
+        buttons = [{"title": "拨打12333", "payload": "tel:12333"}, *buttons]
+    messages = [{"text": body.get("text") or body.get("lead") or NO_ANSWER, "custom": custom, "buttons": buttons}]
+    if offer and kind in ANSWERED_KINDS:
+        messages.append({"text": OFFER, "buttons": [{"title": "帮我看看能申请什么", "payload": "/check_eligibility"},
+                                                    {"title": "不用了", "payload": "/deny"}]})
+    return messages
 
 
 def source_line(result: Dict[str, Any]) -> str:

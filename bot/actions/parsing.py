@@ -170,3 +170,28 @@ def parse_employment(text: str) -> Optional[str]:
             if phrase in text and (best is None or len(phrase) > len(best[0])):
                 best = (phrase, code)
     return best[1] if best else None
+
+
+# Situations that state facts without naming them: a 去产能 enterprise's worker, a laid-off one.
+_OVERCAPACITY = re.compile(r"去产能|压产能|化解过剩产能|过剩产能|(钢厂|钢铁|煤矿|煤炭|煤电|电厂).{0,8}(分流|下岗|关停|关了|裁)")
+_BARE_CHECK = re.compile(r"(我|俺|咱)?(能|可以|可|该)?(申请|享受|领|拿|办)(些|点)?(什么|啥|哪些|哪个)|"
+                         r"(有|符合)(什么|啥|哪些)(政策|补贴)|帮我(看看|查查|查一下|看一下)|适合我的政策")
+_TOPIC_WORDS = re.compile(r"贷款|见习|实习|社保|保险|养老|医保|培训|证书|补贴多少|创业|开店|公益岗|岗位|登记|档案|技校|学费|入伍|当兵")
+
+
+def parse_situation(text: str) -> Dict[str, Any]:
+    """Facts a described situation states: "钢厂去产能分流下来的" → 企业职工 in a 去产能 enterprise."""
+    found: Dict[str, Any] = {}
+    if _OVERCAPACITY.search(text):
+        found["overcapacity_industry"] = True
+        found["groups"] = ["enterprise_employee"]
+    return found
+
+
+def wants_eligibility_check(text: str) -> bool:
+    """True for a bare request to see what one qualifies for ("我能申请什么补贴", the button); False for a
+    question about a topic ("退伍军人能申请创业贷款吗"), which is answered first."""
+    if text.startswith("/"):
+        return True
+    compact = re.sub(r"[\s，,。？?！!]", "", text)
+    return bool(_BARE_CHECK.search(compact)) and not _TOPIC_WORDS.search(compact) and len(compact) <= 24

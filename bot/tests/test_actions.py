@@ -61,7 +61,8 @@ def test_unanswerable_question_offers_a_human(api_url: str) -> None:
     dispatcher = CollectingDispatcher()
     ActionAnswerQuestion().run(dispatcher, make_tracker("北京的公积金贷款利率是多少", intent="ask_policy"), {})
     message = dispatcher.messages[0]
-    assert "没有找到" in message["text"]
+    assert "没有" in message["text"] and ("12329" in message["text"] or "12333" in message["text"])
+    assert "来源" not in message["text"], "nothing is presented as the answer"
     assert any(b["payload"] == "/request_human" for b in message["buttons"])
 
 
@@ -124,7 +125,8 @@ def test_bad_answers_are_asked_again_and_skips_are_respected(api_url: str) -> No
     form = ValidateEligibilityForm()
     dispatcher = CollectingDispatcher()
     tracker = make_tracker("啥意思", requested_slot="years_since_graduation")
-    assert form.validate_years_since_graduation("啥意思", dispatcher, tracker, {}) == {"years_since_graduation": None}
+    assert form.validate_years_since_graduation("啥意思", dispatcher, tracker, {}) == {
+        "years_since_graduation": None, "retried_facts": ["years_since_graduation"]}
     assert "毕业" in dispatcher.messages[-1]["text"]
     tracker = make_tracker("不知道", requested_slot="region")
     assert form.validate_region("不知道", dispatcher, tracker, {}) == {"region": None, "skipped_facts": ["region"]}
@@ -198,7 +200,8 @@ def test_the_form_takes_nothing_from_a_question(api_url: str) -> None:
     # the rule answers it, and remembers the facts it states for the form
     events = ActionAnswerQuestion().run(dispatcher, tracker, {})
     assert dispatcher.messages[0]["custom"]["citations"] and "创业担保贷款" in dispatcher.messages[0]["text"]
-    assert {e["name"]: e["value"] for e in events} == {"groups": ["veteran"]}
+    facts = {e["name"]: e["value"] for e in events if e["name"] not in ("topic", "previous_question")}
+    assert facts == {"groups": ["veteran"]}
 
 
 def test_a_question_the_nlu_took_for_an_answer_is_answered_not_called_unclear(api_url: str) -> None:
@@ -253,7 +256,8 @@ def test_handoff_also_answers_the_question_asked_with_it(api_url: str) -> None:
     dispatcher = CollectingDispatcher()
     ActionHumanHandoff().run(dispatcher, make_tracker("灵活就业人员怎么交养老保险 能转人工吗", intent="request_human"), {})
     texts = [m["text"] for m in dispatcher.messages]
-    assert texts[-1] == HUMAN
+    assert texts[-1].startswith(HUMAN)
+    assert any(b["payload"] == "tel:12333" for b in dispatcher.messages[-1]["buttons"])
     assert len(texts) >= 2 and "养老保险" in texts[0]
     assert any("来源" in t for t in texts[:-1])
 
@@ -261,4 +265,43 @@ def test_handoff_also_answers_the_question_asked_with_it(api_url: str) -> None:
 def test_handoff_alone_is_only_the_way_to_a_person(api_url: str) -> None:
     dispatcher = CollectingDispatcher()
     ActionHumanHandoff().run(dispatcher, make_tracker("帮我转人工 电话多少", intent="request_human"), {})
-    assert [m["text"] for m in dispatcher.messages] == [HUMAN]
+    texts = [m["text"] for m in dispatcher.messages]
+    assert len(texts) == 1 and texts[0].startswith(HUMAN) and "工作日" in texts[0], texts
+
+
+def test_a_short_follow_up_is_read_against_the_topic(api_url: str) -> None:
+    first = CollectingDispatcher()
+    events = ActionAnswerQuestion().run(first, make_tracker("创业担保贷款怎么申请", intent="ask_startup_loan"), {})
+    topic = next(e["value"] for e in events if e["name"] == "topic")
+    follow = CollectingDispatcher()
+    ActionAnswerQuestion().run(follow, make_tracker("那宁夏呢", intent="inform", slots={"topic": topic}), {})
+    text = follow.messages[0]["text"]
+    assert "接着您刚才问的" in text and "创业担保贷款" in text.split("来源：")[0]
+    assert "适用地区 宁夏" in text or "适用地区 全国" in text
+
+
+def test_an_answer_offers_the_check_instead_of_starting_it(api_url: str) -> None:
+    dispatcher = CollectingDispatcher()
+    ActionAnswerQuestion().run(dispatcher, make_tracker("我是宁夏的农村妇女 想创业 有没有贷款支持", intent="inform"), {})
+    assert "妇女创业担保贷款" in dispatcher.messages[0]["text"].split("来源：")[0]
+    offer = dispatcher.messages[-1]
+    assert "帮您看看" in offer["text"] and offer["buttons"][0]["payload"] == "/check_eligibility"
+
+
+def test_an_answer_says_when_its_plan_period_has_ended(api_url: str) -> None:
+    dispatcher = CollectingDispatcher()
+    ActionAnswerQuestion().run(dispatcher, make_tracker("聊城的内部退养政策还有效吗", intent="ask_policy"), {})
+    lead = dispatcher.messages[0]["text"].split("来源：")[0]
+    assert "已结束" in lead or "已过" in lead, lead
+
+
+def test_an_answer_not_understood_twice_is_skipped_never_asked_a_third_time(api_url: str) -> None:
+    form = ValidateEligibilityForm()
+    first = CollectingDispatcher()
+    result = form.validate_groups("啊啊啊", first, make_tracker("啊啊啊", requested_slot="groups"), {})
+    assert result == {"groups": None, "retried_facts": ["groups"]} and "没听明白" in first.messages[0]["text"]
+    second = CollectingDispatcher()
+    tracker = make_tracker("嗯嗯嗯", requested_slot="groups", slots={"retried_facts": ["groups"]})
+    result = form.validate_groups("嗯嗯嗯", second, tracker, {})
+    assert result["skipped_facts"] == ["groups"] and result["groups"] is None
+    assert "跳过" in second.messages[0]["text"]

@@ -81,3 +81,20 @@ def test_a_question_is_told_from_an_answer(text: str, question: bool) -> None:
 ])
 def test_question_besides_handoff(text: str, question: object) -> None:
     assert question_besides_handoff(text) == question
+
+
+def test_a_described_situation_states_its_facts() -> None:
+    from actions.actions import stated_facts
+
+    facts = stated_facts("钢厂去产能分流下来的工人")
+    assert facts["overcapacity_industry"] is True and "enterprise_employee" in facts["groups"]
+
+
+def test_a_bare_request_for_the_check_is_told_from_a_question() -> None:
+    from actions.parsing import wants_eligibility_check
+
+    assert wants_eligibility_check("我能申请什么补贴")
+    assert wants_eligibility_check("/check_eligibility")
+    assert wants_eligibility_check("帮我看看")
+    assert not wants_eligibility_check("退伍军人能申请创业担保贷款吗")
+    assert not wants_eligibility_check("我是宁夏固原的农村妇女 想创业 有没有贷款支持")
