@@ -101,7 +101,9 @@ class AnswerComposer:
             return self._plain("clarify", exc.message, resolved.region, context.topic)
         results = sorted(response.results, key=lambda r: r.applies is False)  # stable: ranking kept within
         topic = resolved.query if resolved.followup else text
-        if not response.reliable or not results:
+        topical = in_domain(text) or bool(self.searcher.lexicon.expansions(text))
+        answerable = response.reliable or (topical and response.confidence >= self.settings.topical_min_confidence)
+        if not answerable or not results:
             return self._unanswered(text, kind, route, results, resolved.region, topic, resolved.understood)
         return self._answered(kind, route, results, resolved.region, topic, resolved.understood, response.confidence)
 
@@ -133,7 +135,9 @@ class AnswerComposer:
         parts: list[str] = [f"{understood}：" if understood else ""]
         if kind.main == "validity":
             parts.append(f"这是{short_source(best.document)}里的内容，{status.text}。文件原文：{quote}{elsewhere}")
-            parts.append("文件只写了当时的安排，看不出现在的执行情况；现在是否还在执行，以当地人社部门现行政策为准，可拨打12333咨询。")
+            parts.append(
+                "文件只写了当时的安排，看不出现在的执行情况；现在是否还在执行，以当地人社部门现行政策为准，可拨打12333咨询。"
+            )
         else:
             if not_stated:
                 parts.append(f"政策文件里没有写明{what_is_missing(kind)}。最相关的条文是：")

@@ -71,7 +71,16 @@ class RegionTable(BaseModel):
         for province in self.provinces:
             if name.startswith(province):
                 return province
-        return None
+        from knowledge.places import locate
+
+        place = locate(name)
+        return self._region_of(place.province, place.city) if place is not None else None
+
+    def _region_of(self, province: str, city: str | None) -> str:
+        """The document region a gazetteer place falls in: its city's, its province's, else the province."""
+        if city is not None and (known := self.exact(city)) is not None:
+            return known
+        return self.exact(province) or province
 
     def find_in(self, text: str) -> str | None:
         """Return the document region of the first place named in ``text`` (e.g. "宁夏十三五…" → 宁夏).
@@ -94,6 +103,11 @@ class RegionTable(BaseModel):
             at = text.find(province)
             if at >= 0 and (best is None or at < best[0]):
                 best = (at, len(province), province)
+        if best is None:  # any other place in China (武汉, 惠东): the region it lies in
+            from knowledge.places import find_place
+
+            found = find_place(text)
+            return self._region_of(found[2].province, found[2].city) if found is not None else None
         return best[2] if best else None
 
     def ancestors(self, region: str) -> list[str]:

@@ -90,6 +90,7 @@ class RetrievalSettings(_Section):
     recency_weight: float = Field(0.03, ge=0, le=0.5)
     duplicate_similarity: float = Field(0.75, gt=0, le=1)
     min_confidence: float = Field(0.30, ge=0, le=1)
+    confidence_dense_share: float = Field(0.2, ge=0, le=1)  # confidence = coverage blended with dense similarity
     max_query_chars: int = Field(500, ge=10, le=10000)
 
 
@@ -100,6 +101,7 @@ class AnswerSettings(_Section):
     topic_chars: int = Field(40, ge=10, le=200)  # how much of the previous question a follow-up borrows
     policy_min_overlap: float = Field(0.6, ge=0, le=1)  # share of a catalogue quote a shown provision must hold
     policy_depth: int = Field(2, ge=1, le=10)  # a policy matches when it cites one of this many top provisions
+    topical_min_confidence: float = Field(0.12, ge=0, le=1)  # a question about work is answered above this
     stated_min_confidence: float = Field(0.45, ge=0, le=1)  # an amount counts as stated only above this
     results: int = Field(5, ge=1, le=20)  # provisions the composer looks at
     shown: int = Field(2, ge=1, le=5)  # provisions a reply quotes (the lead's and one related)

@@ -15,10 +15,12 @@ import numpy as np
 import numpy.typing as npt
 
 from knowledge.lexicon import Lexicon
+from knowledge.places import is_place_name
 from knowledge.regions import NATIONAL
 from knowledge.settings import RetrievalSettings
 from retrieval.builder import BM25_DIR, DENSE_DIR, QUESTIONS_DIR, dense_text
 from retrieval.corpus import Corpus
+from retrieval.expansion import load_questions
 from retrieval.ingest.models import DocumentMeta, Provision
 from retrieval.ingest.normalize import normalize_chars
 from retrieval.lexical import LexicalIndex
@@ -84,25 +86,30 @@ class _Loaded:
     recency: npt.NDArray[np.float32]
     match_texts: list[str]
     questions: LexicalIndex | None = None  # BM25 over each provision's doc2query questions
+    match_df: dict[str, int] = field(default_factory=dict)  # in how many match texts each word occurs
     bigrams: dict[int, frozenset[str]] = field(default_factory=dict)  # filled lazily, for duplicate checks
 
 
 class Searcher:
     """Answers questions from whatever index version is currently published."""
 
-    def __init__(self, store: IndexStore, lexicon: Lexicon, settings: RetrievalSettings) -> None:
+    def __init__(
+        self, store: IndexStore, lexicon: Lexicon, settings: RetrievalSettings, doc2query_dir: Path | None = None
+    ) -> None:
         """Create a searcher; the index loads on the first search (or ``reload``).
 
         Args:
             store: the index store whose CURRENT version is served.
             lexicon: tokenizer terms, synonyms for query expansion, regions.
             settings: fusion weights and thresholds.
+            doc2query_dir: the questions written for each provision (their words count as covered).
         """
         from retrieval.tokenize import Tokenizer
 
         self.store = store
         self.lexicon = lexicon
         self.settings = settings
+        self.doc2query_dir = doc2query_dir
         self.tokenizer = Tokenizer(lexicon)
         self._loaded: _Loaded | None = None
         self._lock = threading.Lock()
@@ -160,9 +167,17 @@ class Searcher:
             encoder.encode(["预热"])  # load the model now, not during the first question
         regions = np.array([corpus.documents[p.doc_id].region for p in corpus.provisions], dtype=object)
         recency = _recency([corpus.documents[p.doc_id] for p in corpus.provisions])
-        match_texts = [" ".join([p.text, *p.section]).lower() for p in corpus.provisions]
         questions = LexicalIndex.load(base / QUESTIONS_DIR) if (base / QUESTIONS_DIR).is_dir() else None
-        return _Loaded(version, corpus, bm25, dense, encoder, regions, recency, match_texts, questions)
+        asked = load_questions(self.doc2query_dir) if questions is not None and self.doc2query_dir else {}
+        # what covering a question's words is judged against: the provision, its headings and the
+        # citizen questions written for it (their everyday words)
+        match_texts = [" ".join([p.text, *p.section, *asked.get(p.id, [])]).lower() for p in corpus.provisions]
+        match_df: dict[str, int] = {}
+        if asked:
+            for text in match_texts:
+                for word in set(self.tokenizer.words(text)):
+                    match_df[word] = match_df.get(word, 0) + 1
+        return _Loaded(version, corpus, bm25, dense, encoder, regions, recency, match_texts, questions, match_df)
 
     # ----- searching ---------------------------------------------------------------------------
     def search(
@@ -355,9 +370,9 @@ class Searcher:
         """Return what the question asks about: (weight, ways of covering it) per word.
 
         A word is covered by a provision containing it or, for a colloquial word, one of its official
-        terms. Names of regions that have documents are left out (region ranking handles them); a
-        place without documents (北京) stays in and is never covered. Weights are IDF: a word no
-        provision contains weighs most.
+        terms. Place names are left out, those of regions without documents (武汉, 北京) too: region
+        ranking handles them, and such a citizen is answered from the national provisions. Weights are
+        IDF: a word no provision contains weighs most.
         """
         matches = self.lexicon.matches(text)
         table = self.lexicon.region_table
@@ -365,15 +380,23 @@ class Searcher:
         for word in dict.fromkeys(self.tokenizer.words(text)):
             if len(word) < 2 or _QUANTITY.fullmatch(word):
                 continue  # single characters and amounts of time carry the grammar, not the topic
-            region = table.exact(word)
-            if region is not None and (region in table.regions or (region == user_region and region in table.regions)):
-                continue
+            if table.exact(word) is not None or is_place_name(word):
+                continue  # a place is not the topic: region ranking handles it
             alternatives = [word]
             for key, terms in matches:
                 if word in key or key in word:
                     alternatives.extend(terms)
-            out.append((state.bm25.idf(word), tuple(dict.fromkeys(alternatives))))
+            out.append((self._idf(state, word), tuple(dict.fromkeys(alternatives))))
         return out
+
+    def _idf(self, state: _Loaded, word: str) -> float:
+        """Inverse document frequency of ``word`` over what coverage is judged against: the provisions and,
+        when there are doc2query questions, those too (so "咋办", common in questions, weighs little)."""
+        if not state.match_df:
+            return state.bm25.idf(word)
+        n = len(state.match_texts) or 1
+        df = state.match_df.get(word, 0)
+        return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
 
     def _confidence(
         self,
@@ -388,7 +411,9 @@ class Searcher:
             return 0.0
         best = state.corpus.index_of(results[0].provision.id)
         assert best is not None
-        return round(0.8 * _coverage(state.match_texts[best], question) + 0.2 * float(semantic[best]), 4)
+        share = self.settings.confidence_dense_share
+        cover = _coverage(state.match_texts[best], question)
+        return round((1 - share) * cover + share * float(semantic[best]), 4)
 
 
 def _coverage(text: str, question: list[tuple[float, tuple[str, ...]]]) -> float:

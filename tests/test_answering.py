@@ -1,0 +1,162 @@
+"""The answer composer on the real seed documents (BM25 index, fixed clocks) and POST /api/answer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+
+from answering.composer import AnswerComposer
+from answering.models import AnswerContext
+from answering.period import latest_year, period_status
+from answering.questionkind import classify
+from knowledge.service import EligibilityService
+from knowledge.settings import Settings, load_settings
+from retrieval.ingest.models import DocumentMeta
+from retrieval.service import RetrievalService
+from webchat.app import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, RetrievalService, EligibilityService]:
+    root = tmp_path_factory.mktemp("answering")
+    settings = load_settings(
+        ROOT / "config.yml",
+        paths={"index_root": str(root), "var": str(root / "var")},
+        index={"dense": False},
+        web={"rasa_url": "http://127.0.0.1:9", "actions_url": "http://127.0.0.1:9", "health_timeout_s": 0.2},
+    )
+    retrieval = RetrievalService.from_settings(settings)
+    retrieval.build()
+    documents, _ = retrieval.ingest_sources()
+    eligibility = EligibilityService.from_settings(
+        settings, retrieval.lexicon, [(d.meta.id, d.meta.number, d.meta.title) for d in documents]
+    )
+    return settings, retrieval, eligibility
+
+
+def composer(built: tuple[Settings, RetrievalService, EligibilityService], today: date) -> AnswerComposer:
+    settings, retrieval, eligibility = built
+    return AnswerComposer(retrieval.searcher, eligibility, settings.answer, today=lambda: today)
+
+
+AFTER = date(2026, 12, 3)
+DURING = date(2023, 6, 1)
+
+
+def test_a_policy_question_leads_with_the_provision_and_its_source(built: tuple) -> None:
+    answer = composer(built, AFTER).compose("我是宁夏的农村妇女 想创业 有没有贷款支持")
+    assert answer.kind == "policy" and answer.policy is not None
+    assert "妇女创业担保贷款" in answer.lead and answer.source.startswith("《")
+    assert answer.text.index("来源：") > answer.text.index(answer.lead[:20])
+
+
+def test_period_status_follows_the_clock(built: tuple) -> None:
+    question = "宁夏对退役军人创业贷款有啥支持"
+    after = composer(built, AFTER).compose(question)
+    during = composer(built, DURING).compose(question)
+    assert "规划期2021–2025年已结束" in after.lead
+    assert "已结束" not in during.lead and "仍在规划期内" in during.lead
+    assert after.period_status is not None and after.period_status["ended"] is True
+
+
+def test_a_validity_question_says_the_period_ended_and_who_decides_now(built: tuple) -> None:
+    answer = composer(built, AFTER).compose("十三五那个内部退养的政策现在还有效吗")
+    assert "已结束" in answer.lead and "12333" in answer.lead
+    assert "现在是否还在执行" in answer.lead
+
+
+def test_an_amount_the_documents_do_not_state_is_said_plainly(built: tuple) -> None:
+    answer = composer(built, AFTER).compose("创业担保贷款最多能贷多少钱")
+    assert answer.kind == "not_in_documents"
+    assert "没有写明具体金额" in answer.lead and "12333" in answer.lead
+
+
+def test_a_procedure_question_gets_the_route_not_an_invented_procedure(built: tuple) -> None:
+    answer = composer(built, AFTER).compose("灵活就业人员交养老保险去哪办 要带啥材料")
+    assert "没有写明具体的办理地点" in answer.lead
+    assert "人社" in answer.lead or "12333" in answer.lead
+
+
+def test_a_people_service_outside_the_plans_is_routed(built: tuple) -> None:
+    for question, service in (("社保卡丢了咋补办", "社会保险经办机构"), ("公积金怎么取出来", "12329")):
+        answer = composer(built, AFTER).compose(question)
+        assert service in answer.lead, answer.lead
+        assert answer.kind == "not_in_documents"
+
+
+def test_out_of_domain_and_noise_are_not_answered_with_a_provision(built: tuple) -> None:
+    c = composer(built, AFTER)
+    for question in ("今天天气怎么样", "😀😀😀", "hello how are you", "啊"):
+        answer = c.compose(question)
+        assert answer.kind in ("out_of_domain", "clarify"), (question, answer.kind)
+        assert answer.source == ""
+
+
+def test_empty_and_overlong_questions_get_a_chinese_message(built: tuple) -> None:
+    c = composer(built, AFTER)
+    assert c.compose("   ").kind == "clarify"
+    long = c.compose("我想问" * 200)
+    assert long.kind == "clarify" and "太长" in long.lead
+
+
+def test_a_short_follow_up_borrows_the_topic_and_the_place_it_names(built: tuple) -> None:
+    c = composer(built, AFTER)
+    first = c.compose("创业担保贷款怎么申请")
+    follow = c.compose("那宁夏呢", AnswerContext(topic=first.topic))
+    assert "接着您刚才问的" in follow.lead and follow.region == "宁夏"
+    assert "创业担保贷款" in follow.lead
+    alone = c.compose("那宁夏呢")
+    assert "创业担保贷款" not in alone.lead
+
+
+def test_a_place_outside_the_knowledge_base_is_answered_from_national_provisions(built: tuple) -> None:
+    answer = composer(built, AFTER).compose("在武汉跑外卖的能交养老保险吗", AnswerContext(region="武汉"))
+    assert answer.source and "适用地区 全国" in answer.source
+
+
+def test_question_kinds() -> None:
+    assert classify("创业贷款利息多少").main == "amount"
+    assert classify("失业登记去哪办").main == "procedure"
+    assert classify("这个政策现在还有效吗").main == "validity"
+    assert classify("要啥条件").main == "conditions"
+    assert classify("送外卖的能交社保吗").main == "yes_no"
+
+
+def test_deadlines_in_a_provision() -> None:
+    assert latest_year("到2020年，建设10个左右孵化器") == 2020
+    assert latest_year("2018年底前完成") == 2018
+    assert latest_year("2017-2020年开展行动") == 2020
+    assert latest_year("健全就业服务体系") is None
+    meta = DocumentMeta(id="x", title="某通知", date="2017-04-13", source="x.txt")
+    assert period_status(meta, "2018年底前完成", AFTER).text == "文中提出的是到2018年的安排，该期限已过"
+    assert period_status(meta, "2018年底前完成", date(2018, 3, 1)).ended is False
+
+
+@pytest.fixture(scope="module")
+def client(built: tuple) -> Iterator[FlaskClient]:
+    settings, _, _ = built
+    app = create_app(settings, {"TESTING": True})
+    with app.test_client() as test_client:
+        yield test_client
+
+
+def test_post_answer_returns_the_spec_shape(client: FlaskClient) -> None:
+    reply = client.post("/api/answer", json={"question": "送外卖的能交养老保险吗", "context": {"region": "银川"}})
+    assert reply.status_code == 200
+    body = reply.get_json()
+    assert set(body) >= {"kind", "understood", "lead", "provisions", "policy", "period_status", "next_actions"}
+    assert body["provisions"] and body["provisions"][0]["period_status"]["text"]
+
+
+def test_post_answer_refuses_bad_input_in_chinese(client: FlaskClient) -> None:
+    for payload in ({"q": "x"}, {"question": 3}, {"question": "社保", "context": {"groups": "graduate"}}):
+        reply = client.post("/api/answer", json=payload)
+        assert reply.status_code == 400
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in reply.get_json()["error"])
+    assert client.get("/api/contact").get_json()["hotline"] == "12333"
