@@ -134,6 +134,8 @@ class AnswerComposer:
         elsewhere = "" if best.applies is not False else f"（这是{best.document.region}的规定，仅供参考）"
         parts: list[str] = [f"{understood}：" if understood else ""]
         if kind.main == "validity":
+            if not_stated:
+                parts.append(f"政策文件里没有写明{what_is_missing(kind)}。")
             parts.append(f"这是{short_source(best.document)}里的内容，{status.text}。文件原文：{quote}{elsewhere}")
             parts.append(
                 "文件只写了当时的安排，看不出现在的执行情况；现在是否还在执行，以当地人社部门现行政策为准，可拨打12333咨询。"
