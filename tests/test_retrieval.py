@@ -16,6 +16,8 @@ from retrieval.service import RetrievalService
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT.parent / "shared" / "eval" / "dev_questions.jsonl"
 COLLOQUIAL = ROOT / "knowledge" / "eval" / "colloquial_questions.jsonl"
+CITIZEN = ROOT.parent / "shared" / "eval" / "citizen" / "citizen_questions.jsonl"
+FROZEN = ROOT / "knowledge" / "eval" / "frozen" / "citizen_questions.jsonl"
 
 pytestmark = pytest.mark.slow
 
@@ -31,8 +33,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> RetrievalService:
 
 
 def test_dev_set_meets_the_bars_and_hybrid_beats_bm25(service: RetrievalService) -> None:
-    if not DEV.exists():
-        pytest.skip("shared/eval is not beside the repository")
+    assert DEV.exists(), f"evaluation file missing: {DEV}"
     figures = evaluate(service.searcher, load_questions(DEV))
     hybrid, bm25 = figures["hybrid"], figures["bm25"]
     # The issue's bars; measured 0.98 / 0.904 (training is single-threaded and seeded, so a build
@@ -48,6 +49,22 @@ def test_colloquial_set_regression(service: RetrievalService) -> None:
     assert figures["hybrid"]["R@5"] >= 0.95, figures
     assert figures["hybrid"]["MRR@10"] >= 0.80, figures
     assert figures["hybrid"]["R@5"] >= figures["bm25"]["R@5"], figures
+
+
+def test_citizen_development_set_regression(service: RetrievalService) -> None:
+    """Citizen wording (../shared/eval/citizen): measured hybrid R@1 0.517, R@5 0.733, MRR@10 0.617 on the
+    set the doc2query weight and the dense weight were chosen on. A floor against regressions."""
+    assert CITIZEN.exists(), f"evaluation file missing: {CITIZEN}"
+    figures = evaluate(service.searcher, load_questions(CITIZEN), legs=["hybrid"])
+    assert figures["hybrid"]["R@5"] >= 0.70 and figures["hybrid"]["R@1"] >= 0.48, figures
+
+
+def test_frozen_set_regression(service: RetrievalService) -> None:
+    """Our own frozen citizen set (knowledge/eval/frozen, never used for a tuning decision): measured
+    hybrid R@1 0.767, R@5 0.90, MRR@10 0.834 when first run. A floor only; nothing is tuned on it."""
+    assert FROZEN.exists(), f"evaluation file missing: {FROZEN}"
+    figures = evaluate(service.searcher, load_questions(FROZEN), legs=["hybrid"])
+    assert figures["hybrid"]["R@5"] >= 0.85 and figures["hybrid"]["R@1"] >= 0.70, figures
 
 
 def test_colloquial_answers_are_verbatim_provision_text(service: RetrievalService) -> None:
@@ -114,7 +131,7 @@ def test_traditional_characters_find_the_same_provisions(service: RetrievalServi
     assert [r.provision.id for r in traditional.results] == [r.provision.id for r in simplified.results]
 
 
-@pytest.mark.parametrize("query", ["今天天气怎么样", "北京的公积金贷款利率是多少", "推荐一部好看的电影"])
+@pytest.mark.parametrize("query", ["今天天气怎么样", "推荐一部好看的电影", "手机充不进电咋办"])
 def test_questions_the_corpus_does_not_answer_are_flagged(service: RetrievalService, query: str) -> None:
     response = service.searcher.search(query)
     assert not response.reliable
@@ -122,8 +139,7 @@ def test_questions_the_corpus_does_not_answer_are_flagged(service: RetrievalServ
 
 
 def test_most_dev_questions_are_reliable(service: RetrievalService) -> None:
-    if not DEV.exists():
-        pytest.skip("shared/eval is not beside the repository")
+    assert DEV.exists(), f"evaluation file missing: {DEV}"
     questions = load_questions(DEV)
     reliable = sum(service.searcher.search(q.question, region=q.region).reliable for q in questions)
     assert reliable >= 0.9 * len(questions)

@@ -1,0 +1,62 @@
+"""Guard against fitting the lexicon to the evaluation sets.
+
+A colloquial synonym the lexicon holds must have evidence of its own: it occurs in the documents,
+the NLU training data, the catalogue, or the doc2query questions (written from the provisions alone,
+by people who did not see the evaluation sets). A key found in an evaluation question and nowhere
+else was fitted to that question, and the figures on that set would flatter the product.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from knowledge.lexicon import load_lexicon
+from knowledge.settings import Settings
+from retrieval.ingest.models import Document
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "eval" / "citizen"
+EVAL_FILES = [
+    SHARED / "citizen_questions.jsonl",
+    SHARED / "not_in_documents.jsonl",
+    SHARED / "time_questions.jsonl",
+    SHARED / "followups.jsonl",
+    SHARED / "personas.jsonl",
+    ROOT / "knowledge" / "eval" / "colloquial_questions.jsonl",
+    ROOT / "knowledge" / "eval" / "frozen" / "citizen_questions.jsonl",
+    ROOT / "knowledge" / "eval" / "frozen" / "not_in_documents.jsonl",
+]
+
+
+def eval_texts() -> list[str]:
+    """Every sentence a citizen says in the evaluation sets (a missing file fails, naming it)."""
+    texts: list[str] = []
+    for path in EVAL_FILES:
+        assert path.exists(), f"evaluation file missing: {path}"
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            texts += [row[k] for k in ("question", "opening") if k in row]
+            texts += [turn["say"] for turn in row.get("turns", [])]
+            texts += [str(v) for v in row.get("persona", {}).values()]
+    return texts
+
+
+def evidence(settings: Settings, documents: dict[str, Document]) -> str:
+    """All text a lexicon key may legitimately come from."""
+    parts = [p.text for doc in documents.values() for p in doc.provisions]
+    parts += [path.read_text(encoding="utf-8") for path in sorted((ROOT / "bot" / "data" / "nlu").glob("*.yml"))]
+    parts.append(settings.paths.policies.read_text(encoding="utf-8"))
+    for path in sorted(settings.paths.doc2query.glob("*.jsonl")):
+        parts += [q for line in path.read_text(encoding="utf-8").splitlines() for q in json.loads(line)["questions"]]
+    return "\n".join(parts)
+
+
+def test_no_synonym_comes_only_from_an_evaluation_question(
+    settings: Settings, seed_documents: dict[str, Document]
+) -> None:
+    keys = list(load_lexicon(settings.paths.lexicon).synonyms)
+    asked = eval_texts()
+    known = evidence(settings, seed_documents)
+    fitted = [k for k in keys if k not in known and any(k in text for text in asked)]
+    assert not fitted, f"lexicon keys found only in evaluation questions (fitted to them): {fitted}"
