@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 
-from answering.followup import resolve
+from answering.followup import is_bare_reply, resolve, understood_clause
 from answering.models import Answer, AnswerContext, AnswerKind
 from answering.period import period_status
 from answering.policymatch import match_policy
 from answering.questionkind import QuestionKind, classify, what_is_missing
 from answering.routing import Route, general_route, in_domain, route_for
+from knowledge.regions import NATIONAL
 from knowledge.service import EligibilityService
 from knowledge.settings import AnswerSettings
 from retrieval.citation import source_line
@@ -29,10 +31,15 @@ HUMAN = {"title": "转人工", "payload": "/request_human"}
 REPHRASE = {"title": "换个问法", "payload": "/rephrase"}
 FINAL_WORD = "现行政策以当地人社部门公布的为准，可拨打12333咨询。"
 OUT_OF_DOMAIN = "这个问题不在就业政策的范围内。我可以回答就业创业、技能培训、社保补贴等方面的政策问题。"
+BARE_REPLY = "好的。您可以直接说想了解的政策，或者点“看看我能申请什么”，我帮您查。"
 CLARIFY = "没太明白您想问什么。可以说说您的情况和想了解的事，比如“我在银川跑外卖 能交养老保险吗”。"
 
 # A figure that answers "多少": money, a percentage, a multiple.
 _AMOUNT_STATED = re.compile(r"\d[\d,.]*\s*(万?元|%|倍)|百分之|[一二三四五六七八九十]+倍")
+# Who qualifies, stated by the provision itself: a threshold, a duration, "符合条件的…".
+_CONDITIONS_STATED = re.compile(
+    r"\d+年以[上内]|[一二三四五六七八九十两]+年以[上内]|以内|以上|符合.{0,6}条件|距.{0,8}退休|首次"
+)
 # Where or how to apply, named by the provision itself.
 _PROCEDURE_STATED = re.compile(
     r"(常住地|户籍地|所在地|窗口|经办机构|服务中心|网上|线上|一站式).{0,12}(办理|申请|登记|受理)"
@@ -93,14 +100,26 @@ class AnswerComposer:
         )
         if not text:
             return self._plain("clarify", "请输入您想咨询的问题。", resolved.region, None)
+        if is_bare_reply(text):
+            return self._plain("clarify", BARE_REPLY, resolved.region, context.topic)
         kind = classify(text)
         route = route_for(text)
         try:
             response = self.searcher.search(resolved.query, k=self.settings.results, region=resolved.region)
+            if not response.reliable and resolved.combined and context.topic:
+                # "妇女能参加不 我是跟着老公在外头打工的": alone it finds nothing; read against the topic
+                again = self.searcher.search(resolved.combined, k=self.settings.results, region=resolved.region)
+                if again.reliable:
+                    response = again
+                    understood = understood_clause(context.topic[: self.settings.topic_chars], None, None)
+                    resolved = replace(resolved, query=resolved.combined, followup=True, understood=understood)
         except SearchError as exc:
             return self._plain("clarify", exc.message, resolved.region, context.topic)
         results = sorted(response.results, key=lambda r: r.applies is False)  # stable: ranking kept within
-        topic = resolved.query if resolved.followup else text
+        if resolved.followup and resolved.place:
+            results = self._local_first(results, resolved.place)
+        # the conversation's topic stays the question that opened it; a follow-up does not replace it
+        topic = (context.topic or text) if resolved.followup else text
         topical = in_domain(text) or bool(self.searcher.lexicon.expansions(text))
         answerable = response.reliable or (topical and response.confidence >= self.settings.topical_min_confidence)
         if not answerable or not results:
@@ -175,6 +194,17 @@ class AnswerComposer:
             region=region,
         )
 
+    def _local_first(self, results: list[SearchResult], place: str) -> list[SearchResult]:
+        """ "那宁夏呢": a provision of the place the follow-up names comes first when it is nearly as relevant."""
+        if not results:
+            return results
+        lineage = self.searcher.lexicon.region_table.ancestors(place)
+        local = [r for r in results if r.document.region in lineage and r.document.region != NATIONAL]
+        ratio = self.settings.local_followup_ratio
+        if not local or local[0] is results[0] or local[0].score < ratio * results[0].score:
+            return results
+        return [local[0], *(r for r in results if r is not local[0])]
+
     def _not_stated(self, kind: QuestionKind, best: SearchResult, confidence: float) -> bool:
         """True when the question asks for a figure or procedure the best provision does not give."""
         text = best.provision.text
@@ -182,6 +212,8 @@ class AnswerComposer:
             return not (_AMOUNT_STATED.search(text) and confidence >= self.settings.stated_min_confidence)
         if "procedure" in kind.kinds:
             return not _PROCEDURE_STATED.search(text)
+        if kind.asks_conditions:
+            return not _CONDITIONS_STATED.search(text)
         return False
 
     # ----- the documents do not answer ---------------------------------------------------------

@@ -10,6 +10,13 @@ from knowledge.regions import RegionTable
 _STARTS_FOLLOWUP = re.compile(r"^(那|那么|那要是|要是|还有|另外|这个|那个|这种|如果)")
 _POINTS_BACK = re.compile(r"这个|这种|这样|这项|这些|那个|那种|我这|俺这|那边|这边|它|呢[？?。\s]*$")
 _NOISE = re.compile(r"[\s\W_]+")
+# Replies that carry no question of their own ("不清楚", "好的", "嗯"): never read against the topic.
+_NOT_A_QUESTION = re.compile(r"(不知道|不清楚|不晓得|不懂|好的?|好吧|行|嗯+|哦+|是的?|对|没有|没了|谢谢|可以|不用了?)+")
+
+
+def is_bare_reply(text: str) -> bool:
+    """Return True for a reply with no question of its own ("不清楚", "好的", "嗯")."""
+    return bool(_NOT_A_QUESTION.fullmatch(_NOISE.sub("", text)))
 
 
 @dataclass(frozen=True)
@@ -20,6 +27,8 @@ class Resolved:
     region: str | None  # the place the question names, else the conversation's
     followup: bool  # whether the topic was borrowed
     understood: str  # "" or one clause saying how the question was read
+    place: str | None = None  # the region of a place the question itself names
+    combined: str | None = None  # question + topic, to try when the question alone finds nothing
 
 
 def resolve(
@@ -45,14 +54,18 @@ def resolve(
     """
     place = regions.find_in(question)
     region = place or known_region
-    if not topic:
-        return Resolved(question, region, False, "")
+    if not topic or is_bare_reply(question):
+        return Resolved(question, region, False, "", place)
     core = _NOISE.sub("", question)
     points_back = _STARTS_FOLLOWUP.search(question.strip()) or _POINTS_BACK.search(question)
     followup = len(core) <= max_chars or points_back is not None
-    if not followup:
-        return Resolved(question, region, False, "")
     borrowed = topic[:topic_chars]
+    if not followup:
+        return Resolved(question, region, False, "", place, f"{question} {borrowed}")
+    return Resolved(f"{question} {borrowed}", region, True, understood_clause(borrowed, place, known_region), place)
+
+
+def understood_clause(topic: str, place: str | None, known_region: str | None) -> str:
+    """The clause that says how a follow-up was read: 接着您刚才问的“…”，这里说宁夏的情况."""
     where = f"{place}的情况" if place and place != known_region else ""
-    understood = f"接着您刚才问的“{borrowed}”" + (f"，这里说{where}" if where else "")
-    return Resolved(f"{question} {borrowed}", region, True, understood)
+    return f"接着您刚才问的“{topic}”" + (f"，这里说{where}" if where else "")

@@ -29,6 +29,8 @@ _VALIDITY = re.compile(
     r"[建弄办]好了没|[建弄办]成了没|建成没|现在.{0,6}(多少|几个|怎么样|啥情况)|现在的.{0,6}是多少|还在执行|还执行"
 )
 _CONDITIONS = re.compile(r"条件|要求|资格|门槛|符合|够不够|算不算|能不能申请|能申请|可以申请|啥人能|什么人能|谁能")
+# Asking what the conditions are ("要啥条件", "有什么要求"), not whether one qualifies.
+_CONDITIONS_ASKED = re.compile(r"(啥|什么|哪些|有没有|要|需要)(条件|要求|门槛)|条件是|资格是|够格")
 _YES_NO = re.compile(r"[吗嘛不没][？?！!。\s]*$|有没有|能不能|可不可以|是不是|算不算|中不中|行不行|有冇|係咪|可唔可以")
 
 
@@ -45,6 +47,11 @@ class QuestionKind:
             if kind in self.kinds:
                 return kind
         return "general"
+
+    @property
+    def asks_conditions(self) -> bool:
+        """True when the question asks what the conditions are ("要啥条件")."""
+        return "conditions_asked" in self.kinds
 
     @property
     def specific(self) -> bool:
@@ -70,6 +77,8 @@ def classify(question: str) -> QuestionKind:
         kinds.add("procedure")
     if _CONDITIONS.search(question):
         kinds.add("conditions")
+    if _CONDITIONS_ASKED.search(question):
+        kinds.add("conditions_asked")
     if _YES_NO.search(question):
         kinds.add("yes_no")
     return QuestionKind(frozenset(kinds))
@@ -81,4 +90,6 @@ def what_is_missing(kind: QuestionKind) -> str:
         return "具体金额、比例或标准"
     if "procedure" in kind.kinds:
         return "具体的办理地点、流程、材料和时限"
+    if "conditions_asked" in kind.kinds:
+        return "具体的申请条件"
     return "这方面的具体规定"

@@ -216,15 +216,17 @@ def run_item(kind: str, item: dict[str, Any], chat: Conversation) -> Outcome:
 
 
 def run_persona(item: dict[str, Any], chat: Conversation) -> Outcome:
-    """Answer the bot's questions by topic from the persona, press the eligibility check once, then judge."""
+    """Accept the offered eligibility check once, answer the bot's questions by topic from the persona, judge."""
     persona: dict[str, str] = item["persona"]
     messages, pressed = chat.say(item["opening"]), False
     for _ in range(PERSONA_TURNS):
-        if asks_question(messages):
+        # a reply that offers the check ("要我帮您看看…吗？" with its button) is accepted, as a citizen
+        # looking for help would; a question of the form is answered from the persona
+        if not pressed and (payload := check_button(messages)):
+            messages, pressed = chat.say(payload), True
+        elif asks_question(messages):
             topic = pick_topic(str(messages[-1].get("text") or ""))
             messages = chat.say(persona.get(topic or "", "不清楚"))
-        elif not pressed and (payload := check_button(messages)):
-            messages, pressed = chat.say(payload), True
         else:
             break
     everything = "\n".join(reply_text(m) for _, m in chat.turns)

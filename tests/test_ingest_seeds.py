@@ -213,8 +213,7 @@ def test_dev_set_answers_survive_segmentation(seed_documents: dict[str, Document
     import json
 
     dev = settings.config_dir.parent / "shared" / "eval" / "dev_questions.jsonl"
-    if not dev.exists():
-        pytest.skip("shared/eval is not beside the repository")
+    assert dev.exists(), f"evaluation file missing: {dev}"
     keys = [match_key(t) for t in _all_provisions(seed_documents)]
     for line in dev.read_text(encoding="utf-8").splitlines():
         question = json.loads(line)
