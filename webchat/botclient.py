@@ -21,14 +21,15 @@ class BotReply:
 
 
 def _citation(raw: Any) -> dict[str, str] | None:
-    """One citation as ``{"source", "text"}`` from either a search answer or an eligibility result."""
+    """One citation as ``{"source", "text", "status"}`` from a composed answer or an eligibility result
+    (``status``: where the provision stands today, in words, e.g. "“十三五”规划期2016–2020年已结束")."""
     if not isinstance(raw, dict):
         return None
     source = raw.get("source") or raw.get("number") or raw.get("title") or raw.get("doc") or ""
     text = raw.get("text") or raw.get("quote") or ""
     if not source and not text:
         return None
-    return {"source": str(source), "text": str(text)}
+    return {"source": str(source), "text": str(text), "status": str(raw.get("period_status") or "")}
 
 
 def merge_reply(raw: list[dict[str, Any]]) -> BotReply:

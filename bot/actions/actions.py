@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 from actions import api
 from actions.messages import HUMAN, HUMAN_BUTTONS, composed_messages, eligibility_messages
 from actions.parsing import (
+    asks_for_person,
     is_skip,
     lexicon,
     looks_like_question,
@@ -208,6 +209,9 @@ class ActionHumanHandoff(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         text = tracker.latest_message.get("text") or ""
+        if not text.startswith("/") and not asks_for_person(text):
+            # the NLU heard a request for a person in a message that names none: it is a question
+            return answer_question(text, tracker, dispatcher, offer=True) + facts_stated(text, tracker)
         question = question_besides_handoff(text)
         events: List[EventType] = []
         if question:  # "灵活就业怎么交养老保险 能转人工吗": the answer first, then the way to a person

@@ -45,6 +45,11 @@ _CLAUSE = re.compile(r"[\s,，。;；!！?？、]+")
 _HANDOFF_WORDS = ("人工", "真人", "客服", "12333", "工作人员", "热线", "电话", "坐席", "转接")
 
 
+def asks_for_person(text: str) -> bool:
+    """Return True when the message names a person, the hotline or an agent at all ("转人工", "12333")."""
+    return any(w in text for w in _HANDOFF_WORDS)
+
+
 def question_besides_handoff(text: str) -> Optional[str]:
     """Return the policy question a request for a person also asks ("交社保去哪办 能转人工吗" →
     "交社保去哪办"), or None when the message only asks for a person ("帮我转人工 电话多少")."""

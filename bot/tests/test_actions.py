@@ -305,3 +305,9 @@ def test_an_answer_not_understood_twice_is_skipped_never_asked_a_third_time(api_
     result = form.validate_groups("嗯嗯嗯", second, tracker, {})
     assert result["skipped_facts"] == ["groups"] and result["groups"] is None
     assert "跳过" in second.messages[0]["text"]
+
+
+def test_a_question_the_nlu_took_for_a_handoff_request_is_answered(api_url: str) -> None:
+    dispatcher = CollectingDispatcher()
+    ActionHumanHandoff().run(dispatcher, make_tracker("厂里要搬走了 我还能学点啥新手艺", intent="request_human"), {})
+    assert "来源：" in dispatcher.messages[0]["text"] and not dispatcher.messages[0]["text"].startswith(HUMAN)

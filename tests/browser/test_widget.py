@@ -84,8 +84,12 @@ def test_a_citizen_conversation_in_the_widget(live_stack: Stack, browser: webdri
     cards = [c for m in answer for c in m.find_elements(By.CSS_SELECTOR, '[data-testid="citation"]')]
     transcript = [m.text[:150] for m in bot_messages(browser)][-5:]
     assert cards, f"a policy answer carries source cards: {transcript}"
+    assert len(cards) <= 2, "at most two quoted provisions"
     summary = cards[0].find_element(By.TAG_NAME, "summary")
     assert "来源" in summary.text
+    status = cards[0].find_element(By.CSS_SELECTOR, '[data-testid="citation-status"]').text
+    assert "已结束" in status or "已过" in status or "规划期" in status, status
+    assert "来源：" not in answer[0].find_element(By.CSS_SELECTOR, ".pb-bubble").text, "each source is shown once"
     summary.click()
     assert cards[0].get_attribute("open") is not None
     assert "12333" in answer[0].text

@@ -257,13 +257,23 @@
 
   function addBot(msg, live, feedback) {
     var node = h('div', { class: 'pb-msg pb-msg-bot', 'data-testid': 'message-bot' });
-    if (msg.text) node.appendChild(h('div', { class: 'pb-bubble', text: String(msg.text) }));
+    var citations = Array.isArray(msg.citations) ? msg.citations.filter(Boolean) : [];
+    var text = String(msg.text || '');
+    // The lead first and short: with cards below, the source line and related list the text repeats
+    // are left out of the bubble (each source is shown once, on its card).
+    if (citations.length && citations[0].source) {
+      var cut = text.indexOf('\n来源：');
+      if (cut > 0) { text = text.slice(0, cut); citations = citations.slice(0, 2); }
+    }
+    if (text) node.appendChild(h('div', { class: 'pb-bubble', text: text }));
 
-    var citations = Array.isArray(msg.citations) ? msg.citations : [];
-    citations.forEach(function (c) {
-      if (!c) return;
+    citations.forEach(function (c, i) {
+      var status = String(c.status || '');
       node.appendChild(h('details', { class: 'pb-cite', 'data-testid': 'citation' }, [
-        h('summary', { class: 'pb-cite-src' }, [h('span', { class: 'pb-cite-label', text: '来源：' }), String(c.source || '')]),
+        h('summary', { class: 'pb-cite-src' }, [
+          h('span', { class: 'pb-cite-label', text: i === 0 ? '来源：' : '相关：' }), String(c.source || ''),
+          status ? h('span', { class: 'pb-cite-status', 'data-testid': 'citation-status', text: '（' + status + '）' }) : ''
+        ]),
         h('div', { class: 'pb-cite-text', text: String(c.text || '') })
       ]));
     });
@@ -273,6 +283,11 @@
       var group = h('div', { class: 'pb-quick', role: 'group', 'aria-label': '可选的问题' });
       buttons.forEach(function (b) {
         var title = String(b.title);
+        var payload = String(b.payload || '');
+        if (/^tel:\d{3,12}$/.test(payload)) {  // tap to call, e.g. 12333
+          group.appendChild(h('a', { class: 'pb-qr pb-tel', 'data-testid': 'call', href: payload, text: title }));
+          return;
+        }
         var btn = h('button', {
           type: 'button', class: 'pb-qr', 'data-testid': 'quick-reply', 'aria-label': title, text: title,
           disabled: !live,
