@@ -61,8 +61,8 @@ docs: $(APP_STAMP) ## list the documents as JSON lines
 	$(VENV)/bin/policybot docs --json
 
 lint: $(APP_STAMP) ## ruff + mypy
-	$(VENV)/bin/ruff check knowledge retrieval webchat tests
-	$(VENV)/bin/ruff format --check knowledge retrieval webchat tests
+	$(VENV)/bin/ruff check knowledge retrieval answering webchat tests
+	$(VENV)/bin/ruff format --check knowledge retrieval answering webchat tests
 	$(VENV)/bin/mypy
 
 test: system-deps install lint audit train ## the whole test suite: lint, type check, train the bot, every pytest marker (browser too), then the bot's own tests

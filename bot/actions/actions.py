@@ -289,11 +289,16 @@ class ValidateEligibilityForm(FormValidationAction):
             if not any(m.get("custom") for m in dispatcher.messages):  # answered once per message
                 answer_question(text, tracker, dispatcher)
             return {slot: None}
+        return self._retry(slot, hint, dispatcher, tracker)
+
+    def _retry(self, slot: str, hint: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+        """Ask once more (with ``hint``, if any); the second time skip the fact: never a third time."""
         retried = list(tracker.get_slot("retried_facts") or [])
-        if slot in retried:  # asked twice already: never a third time
+        if slot in retried:
             dispatcher.utter_message(text="这个问题先跳过，不影响查看其他政策。")
             return {**self._skip(slot, tracker), "retried_facts": retried}
-        dispatcher.utter_message(text=hint)
+        if hint:
+            dispatcher.utter_message(text=hint)
         return {slot: None, "retried_facts": [*retried, slot]}
 
     def validate_region(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -320,7 +325,8 @@ class ValidateEligibilityForm(FormValidationAction):
         codes = list(dict.fromkeys(codes + parse_groups(text)))
         if not codes:
             if set(stated_facts(text)) - {"groups"} and not looks_like_question(text):
-                return {"groups": None}  # "银川" answers another question: kept, and this one asked again
+                # "银川" answers another question: kept, and this one asked again (once)
+                return self._retry("groups", "", dispatcher, tracker)
             return self._unclear("groups", "没听明白您的身份，可以点下面的按钮选择。", dispatcher, tracker)
         return {"groups": codes}
 

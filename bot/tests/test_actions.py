@@ -51,7 +51,10 @@ def test_an_answer_to_another_question_is_not_called_unclear(api_url: str) -> No
     form = ValidateEligibilityForm()
     dispatcher = CollectingDispatcher()
     result = form.validate_groups("银川", dispatcher, make_tracker("银川", requested_slot="groups"), {})
-    assert result == {"groups": None} and dispatcher.messages == []
+    assert result == {"groups": None, "retried_facts": ["groups"]} and dispatcher.messages == []
+    again = form.validate_groups("银川", dispatcher, make_tracker("银川", requested_slot="groups",
+                                                                slots={"retried_facts": ["groups"]}), {})
+    assert again["skipped_facts"] == ["groups"], "the same question is never asked a third time"
     unclear = CollectingDispatcher()
     form.validate_groups("啊啊啊", unclear, make_tracker("啊啊啊", requested_slot="groups"), {})
     assert "没听明白" in unclear.messages[0]["text"]
