@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from knowledge.catalogue import Catalogue, Policy
+from knowledge.catalogue import Catalogue, Citation, Policy
 from knowledge.regions import NATIONAL, RegionTable
 from retrieval.search import SearchResult
 
@@ -33,6 +33,19 @@ def applies_to(policy: Policy, region: str | None, regions: RegionTable) -> bool
     return any(r in lineage for r in policy.regions)
 
 
+def grounding(policy: Policy) -> list[Citation]:
+    """The citations that ground a policy: its first, and the first of each other document it cites. A
+    supporting quote from the same document ("强化退役军人服务中心（站）就业服务功能" under 退役军人创业担保贷款
+    贴息) does not make a provision about something else answer under the policy's name."""
+    seen: set[str] = set()
+    out = []
+    for citation in policy.citations:
+        if citation.doc not in seen:
+            seen.add(citation.doc)
+            out.append(citation)
+    return out
+
+
 def match_policy(
     results: list[SearchResult], catalogue: Catalogue, region: str | None, regions: RegionTable, min_overlap: float
 ) -> tuple[Policy, SearchResult] | None:
@@ -53,6 +66,6 @@ def match_policy(
         for policy in catalogue:
             if not applies_to(policy, region, regions):
                 continue
-            if any(_overlap(_plain(c.quote), text) >= min_overlap for c in policy.citations):
+            if any(_overlap(_plain(c.quote), text) >= min_overlap for c in grounding(policy)):
                 return policy, result
     return None

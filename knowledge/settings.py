@@ -70,7 +70,7 @@ class FusionWeights(_Section):
     """How much each leg counts in the hybrid score (normalised scores, weights need not sum to 1)."""
 
     bm25: float = Field(1.0, ge=0)
-    dense: float = Field(0.3, ge=0)
+    dense: float = Field(1.0, ge=0)
 
 
 class RetrievalSettings(_Section):
@@ -78,14 +78,14 @@ class RetrievalSettings(_Section):
 
     bm25_k1: float = Field(1.2, gt=0)
     bm25_b: float = Field(0.5, ge=0, le=1)
-    expansion_weight: float = Field(0.4, ge=0, le=2)
+    expansion_weight: float = Field(0.5, ge=0, le=2)
     doc2query_weight: float = Field(1.0, ge=0, le=5)  # BM25 over the citizen questions written for each provision
     section_weight: int = Field(0, ge=0, le=3)
     weights: FusionWeights = FusionWeights()
     candidates: int = Field(100, ge=10, le=5000)
     coverage_weight: float = Field(0.25, ge=0, le=1)
     region_penalty: float = Field(0.8, gt=0, le=1)
-    local_boost: float = Field(1.1, ge=1, le=2)
+    local_boost: float = Field(1.8, ge=1, le=2)
     numeric_boost: float = Field(1.2, ge=1, le=2)
     recency_weight: float = Field(0.03, ge=0, le=0.5)
     duplicate_similarity: float = Field(0.75, gt=0, le=1)

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import api
-from actions.messages import HUMAN, HUMAN_BUTTONS, composed_messages, eligibility_messages
+from actions.messages import HUMAN, HUMAN_BUTTONS, OFFER, composed_messages, eligibility_messages
 from actions.parsing import (
     asks_for_person,
     is_skip,
@@ -99,7 +99,7 @@ class ActionAnswerQuestion(Action):
         if question.startswith("/"):
             dispatcher.utter_message(text="请直接输入您想问的政策问题，例如“毕业两年了还能领见习补贴吗”。")
             return []
-        offer = tracker.active_loop_name is None
+        offer = tracker.active_loop_name is None and not already_offered(tracker)
         return answer_question(question, tracker, dispatcher, offer) + facts_stated(question, tracker)
 
 
@@ -113,6 +113,12 @@ class ActionTriageRequest(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         text = tracker.latest_message.get("text") or ""
         return [SlotSet("wants_check", wants_eligibility_check(text))]
+
+
+def already_offered(tracker: Tracker) -> bool:
+    """Whether the check was offered earlier in the conversation (it is offered once; the button stays
+    in the answers' menu of the form results)."""
+    return any(e.get("event") == "bot" and e.get("text") == OFFER for e in tracker.events)
 
 
 def conversation_context(tracker: Tracker) -> Dict[str, Any]:

@@ -23,6 +23,8 @@ def composed_messages(body: Dict[str, Any], offer: bool) -> List[Dict[str, Any]]
     if kind not in ANSWERED_KINDS:
         custom["no_answer"] = True  # the gateway records it for maintainers
     buttons = [{"title": "转人工", "payload": "/request_human"}]
+    if kind in ANSWERED_KINDS and not offer:
+        buttons = [{"title": "看看我能申请什么", "payload": "/check_eligibility"}, *buttons]
     if kind in ("not_in_documents", "out_of_domain"):
         buttons = [{"title": "拨打12333", "payload": "tel:12333"}, *buttons]
     messages = [{"text": body.get("text") or body.get("lead") or NO_ANSWER, "custom": custom, "buttons": buttons}]

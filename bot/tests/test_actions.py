@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.actions import ActionAnswerQuestion, ActionCheckEligibility, ActionHumanHandoff, ValidateEligibilityForm
 from actions.api import UNAVAILABLE
-from actions.messages import HUMAN
+from actions.messages import HUMAN, OFFER
 from tests.conftest import BOT, make_tracker
 
 
@@ -314,3 +314,14 @@ def test_a_question_the_nlu_took_for_a_handoff_request_is_answered(api_url: str)
     dispatcher = CollectingDispatcher()
     ActionHumanHandoff().run(dispatcher, make_tracker("厂里要搬走了 我还能学点啥新手艺", intent="request_human"), {})
     assert "来源：" in dispatcher.messages[0]["text"] and not dispatcher.messages[0]["text"].startswith(HUMAN)
+
+
+def test_the_check_is_offered_once_per_conversation(api_url: str) -> None:
+    first = CollectingDispatcher()
+    ActionAnswerQuestion().run(first, make_tracker("送外卖的能交养老保险吗", intent="ask_flexible_insurance"), {})
+    assert first.messages[-1]["text"] == OFFER
+    later = CollectingDispatcher()
+    offered = [{"event": "bot", "text": OFFER}]
+    ActionAnswerQuestion().run(later, make_tracker("新就业形态劳动者能参加养老保险吗", intent="ask_flexible_insurance", events=offered), {})
+    assert all(m["text"] != OFFER for m in later.messages)
+    assert any(b["payload"] == "/check_eligibility" for b in later.messages[0]["buttons"]), "still one tap away"
