@@ -124,7 +124,16 @@ class AnswerComposer:
         answerable = response.reliable or (topical and response.confidence >= self.settings.topical_min_confidence)
         if not answerable or not results:
             return self._unanswered(text, kind, route, results, resolved.region, topic, resolved.understood)
-        return self._answered(kind, route, results, resolved.region, topic, resolved.understood, response.confidence)
+        return self._answered(
+            kind,
+            route,
+            results,
+            resolved.region,
+            topic,
+            resolved.understood,
+            response.confidence,
+            response.reliable or response.confidence >= self.settings.direct_min_confidence,
+        )
 
     # ----- the documents answer ----------------------------------------------------------------
     def _answered(
@@ -136,6 +145,7 @@ class AnswerComposer:
         topic: str,
         understood: str,
         confidence: float,
+        direct: bool,
     ) -> Answer:
         today = self.today()
         matched = match_policy(
@@ -162,6 +172,8 @@ class AnswerComposer:
         else:
             if not_stated:
                 parts.append(f"政策文件里没有写明{what_is_missing(kind)}。最相关的条文是：")
+            elif not direct:  # topical, but no provision covers the question well: say so
+                parts.append("政策文件里没有找到直接回答这个问题的规定，最相关的条文是：")
             elif policy is not None:
                 parts.append(f"{policy.name}：")
             else:
@@ -169,7 +181,7 @@ class AnswerComposer:
             parts.append(f"{quote}{elsewhere}（{status.text}）。")
             if route is not None:
                 parts.append(route.text)
-            elif not_stated:
+            elif not_stated or not direct:
                 parts.append(policy.how_to_apply if policy is not None else general_route(region))
             else:
                 parts.append(FINAL_WORD)
@@ -179,7 +191,7 @@ class AnswerComposer:
             : self.settings.shown - 1
         ]
         answer_kind: AnswerKind = "policy" if policy is not None and not not_stated else "answer"
-        if not_stated:
+        if not_stated or not direct:
             answer_kind = "not_in_documents"
         return Answer(
             kind=answer_kind,

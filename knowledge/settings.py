@@ -102,7 +102,8 @@ class AnswerSettings(_Section):
     policy_min_overlap: float = Field(0.6, ge=0, le=1)  # share of a catalogue quote a shown provision must hold
     local_followup_ratio: float = Field(0.6, ge=0, le=1)  # "那宁夏呢": a local provision this close leads
     policy_depth: int = Field(1, ge=1, le=10)  # a policy matches when it cites one of this many top provisions
-    topical_min_confidence: float = Field(0.12, ge=0, le=1)  # a question about work is answered above this
+    topical_min_confidence: float = Field(0.08, ge=0, le=1)  # a question about work is answered above this
+    direct_min_confidence: float = Field(0.2, ge=0, le=1)  # below this the lead says no provision answers directly
     stated_min_confidence: float = Field(0.45, ge=0, le=1)  # an amount counts as stated only above this
     results: int = Field(5, ge=1, le=20)  # provisions the composer looks at
     shown: int = Field(2, ge=1, le=5)  # provisions a reply quotes (the lead's and one related)
