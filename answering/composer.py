@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 
 from answering.followup import is_bare_reply, resolve, understood_clause
@@ -50,6 +50,18 @@ def short_source(meta: DocumentMeta) -> str:
     """Return 《title》文号 (the name a citizen can look the document up by)."""
     title = meta.title.replace("《", "〈").replace("》", "〉")
     return f"《{title}》" + (meta.number or "")
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """How a question was read: its kind, any route, the results, the region, topic and what was understood."""
+
+    kind: QuestionKind
+    route: Route | None
+    results: list[SearchResult]
+    region: str | None
+    topic: str
+    understood: str
 
 
 class AnswerComposer:
@@ -120,33 +132,18 @@ class AnswerComposer:
             results = self._local_first(results, resolved.place)
         # the conversation's topic stays the question that opened it; a follow-up does not replace it
         topic = (context.topic or text) if resolved.followup else text
+        reading = _Reading(kind, route, results, resolved.region, topic, resolved.understood)
         topical = in_domain(text) or bool(self.searcher.lexicon.expansions(text))
         answerable = response.reliable or (topical and response.confidence >= self.settings.topical_min_confidence)
         if not answerable or not results:
-            return self._unanswered(text, kind, route, results, resolved.region, topic, resolved.understood)
-        return self._answered(
-            kind,
-            route,
-            results,
-            resolved.region,
-            topic,
-            resolved.understood,
-            response.confidence,
-            response.reliable or response.confidence >= self.settings.direct_min_confidence,
-        )
+            return self._unanswered(text, reading)
+        direct = response.reliable or response.confidence >= self.settings.direct_min_confidence
+        return self._answered(reading, response.confidence, direct)
 
     # ----- the documents answer ----------------------------------------------------------------
-    def _answered(
-        self,
-        kind: QuestionKind,
-        route: Route | None,
-        results: list[SearchResult],
-        region: str | None,
-        topic: str,
-        understood: str,
-        confidence: float,
-        direct: bool,
-    ) -> Answer:
+    def _answered(self, reading: _Reading, confidence: float, direct: bool) -> Answer:
+        kind, route, results, region = reading.kind, reading.route, reading.results, reading.region
+        understood, topic = reading.understood, reading.topic
         today = self.today()
         matched = match_policy(
             results[: self.settings.policy_depth],
@@ -229,16 +226,9 @@ class AnswerComposer:
         return False
 
     # ----- the documents do not answer ---------------------------------------------------------
-    def _unanswered(
-        self,
-        text: str,
-        kind: QuestionKind,
-        route: Route | None,
-        results: list[SearchResult],
-        region: str | None,
-        topic: str,
-        understood: str,
-    ) -> Answer:
+    def _unanswered(self, text: str, reading: _Reading) -> Answer:
+        kind, route, results, region = reading.kind, reading.route, reading.results, reading.region
+        understood, topic = reading.understood, reading.topic
         today = self.today()
         context = [self._provision_json(r, today, related=True) for r in results[:1]]
         prefix = f"{understood}：" if understood else ""
