@@ -53,6 +53,19 @@ def test_search_shows_highlight_section_neighbours_source_and_answer(agent: Flas
     assert 'class="copy"' in first and "复制答复" in first
 
 
+def test_the_suggested_answer_is_the_citizens_answer_with_its_period(agent: FlaskClient) -> None:
+    """The console's 建议答复 comes from the same composer as the chat: lead, source, period status."""
+    reply = agent.get("/console/", query_string={"q": "送外卖的能交养老保险吗", "region": "银川"})
+    html = reply.get_data(as_text=True)
+    block = re.search(r'data-testid="composed-answer">(.*?)</section>', html, flags=re.S)
+    assert block, "the suggested answer is shown"
+    text = block.group(1)
+    assert "来源：《" in text and "复制答复" in text
+    assert "已结束" in text or "已过" in text, "the period status is part of the answer"
+    first = _results(html)[0][1]
+    assert "时效：" in first
+
+
 def test_everything_is_escaped(agent: FlaskClient) -> None:
     html = agent.get("/console/", query_string={"q": "<script>alert(1)</script>补贴"}).get_data(as_text=True)
     assert "<script>alert(1)" not in html and "&lt;script&gt;" in html

@@ -1,4 +1,4 @@
-"""Record three real conversations through the whole stack: docs/transcripts.md.
+"""Record five real conversations through the whole stack: docs/transcripts.md.
 
 Run from the repository root with the app environment (it starts the web app, Rasa and the action
 server on free loopback ports through tests/stack.py, and needs the trained model):
@@ -98,6 +98,20 @@ CONVERSATIONS = [
             "employer_type": "不是",
         },
         {"business_first_time": "创业担保贷款怎么申请"},
+    ),
+    Conversation(
+        "追问：创业担保贷款（宁夏）",
+        ["创业担保贷款怎么申请", "那宁夏呢", "妇女能申请吗", "利息是多少", "谢谢"],
+        {},
+    ),
+    Conversation(
+        "金额与时效（聊城）",
+        [
+            "我在聊城一个厂里上班 交失业保险三年多了 今年考了电工证 技能提升补贴能发多少钱",
+            "十三五时候的那些政策现在还管用吗",
+            "转人工",
+        ],
+        {},
     ),
 ]
 
