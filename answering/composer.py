@@ -134,7 +134,10 @@ class AnswerComposer:
         topic = (context.topic or text) if resolved.followup else text
         reading = _Reading(kind, route, results, resolved.region, topic, resolved.understood)
         topical = in_domain(text) or bool(self.searcher.lexicon.expansions(text))
-        answerable = response.reliable or (topical and response.confidence >= self.settings.topical_min_confidence)
+        if topical:
+            answerable = response.reliable or response.confidence >= self.settings.topical_min_confidence
+        else:  # nothing in it about work or 人社: only a strong match answers ("手机充不进电咋办" does not)
+            answerable = response.confidence >= self.settings.untopical_min_confidence
         if not answerable or not results:
             return self._unanswered(text, reading)
         direct = response.reliable or response.confidence >= self.settings.direct_min_confidence

@@ -90,6 +90,7 @@ class RetrievalSettings(_Section):
     recency_weight: float = Field(0.03, ge=0, le=0.5)
     duplicate_similarity: float = Field(0.75, gt=0, le=1)
     min_confidence: float = Field(0.30, ge=0, le=1)
+    coverage_doc2query: bool = True  # judge word coverage against the doc2query questions too
     confidence_dense_share: float = Field(0.2, ge=0, le=1)  # confidence = coverage blended with dense similarity
     max_query_chars: int = Field(500, ge=10, le=10000)
 
@@ -103,6 +104,7 @@ class AnswerSettings(_Section):
     local_followup_ratio: float = Field(0.6, ge=0, le=1)  # "那宁夏呢": a local provision this close leads
     policy_depth: int = Field(1, ge=1, le=10)  # a policy matches when it cites one of this many top provisions
     topical_min_confidence: float = Field(0.08, ge=0, le=1)  # a question about work is answered above this
+    untopical_min_confidence: float = Field(0.5, ge=0, le=1)  # a question with no work word needs this
     direct_min_confidence: float = Field(0.2, ge=0, le=1)  # below this the lead says no provision answers directly
     stated_min_confidence: float = Field(0.45, ge=0, le=1)  # an amount counts as stated only above this
     results: int = Field(5, ge=1, le=20)  # provisions the composer looks at

@@ -168,7 +168,8 @@ class Searcher:
         regions = np.array([corpus.documents[p.doc_id].region for p in corpus.provisions], dtype=object)
         recency = _recency([corpus.documents[p.doc_id] for p in corpus.provisions])
         questions = LexicalIndex.load(base / QUESTIONS_DIR) if (base / QUESTIONS_DIR).is_dir() else None
-        asked = load_questions(self.doc2query_dir) if questions is not None and self.doc2query_dir else {}
+        use_questions = questions is not None and self.doc2query_dir and self.settings.coverage_doc2query
+        asked = load_questions(self.doc2query_dir) if use_questions and self.doc2query_dir else {}
         # what covering a question's words is judged against: the provision, its headings and the
         # citizen questions written for it (their everyday words)
         match_texts = [" ".join([p.text, *p.section, *asked.get(p.id, [])]).lower() for p in corpus.provisions]

