@@ -69,7 +69,12 @@ def test_maintainer_uploads_previews_publishes_and_finds_it(server: str, tmp_pat
         assert first.find_elements(By.TAG_NAME, "mark")
         first.find_element(By.CSS_SELECTOR, "button.copy").click()
         WebDriverWait(driver, 10, ignored_exceptions=PAGE_CHANGING).until(
-            lambda d: d.find_element(By.CSS_SELECTOR, ".copied").text
+            lambda d: first.find_element(By.CSS_SELECTOR, ".copied").text  # the row's own (the page has several)
+        )
+        suggested = driver.find_element(By.CSS_SELECTOR, '[data-testid="composed-answer"]')
+        suggested.find_element(By.CSS_SELECTOR, "button.copy").click()
+        WebDriverWait(driver, 10, ignored_exceptions=PAGE_CHANGING).until(
+            lambda d: suggested.find_element(By.CSS_SELECTOR, ".copied").text
         )
         driver.save_screenshot(str(shots / "staff-console.png"))
     finally:
