@@ -133,7 +133,8 @@ class AnswerComposer:
         # the conversation's topic stays the question that opened it; a follow-up does not replace it
         topic = (context.topic or text) if resolved.followup else text
         reading = _Reading(kind, route, results, resolved.region, topic, resolved.understood)
-        topical = in_domain(text) or bool(self.searcher.lexicon.expansions(text))
+        # a follow-up ("那宁夏呢") is about work when its topic is
+        topical = in_domain(resolved.query) or bool(self.searcher.lexicon.expansions(resolved.query))
         if topical:
             answerable = response.reliable or response.confidence >= self.settings.topical_min_confidence
         else:  # nothing in it about work or 人社: only a strong match answers ("手机充不进电咋办" does not)
