@@ -134,7 +134,12 @@ class AnswerComposer:
         topic = (context.topic or text) if resolved.followup else text
         reading = _Reading(kind, route, results, resolved.region, topic, resolved.understood)
         # a follow-up ("那宁夏呢") is about work when its topic is
-        topical = in_domain(resolved.query) or bool(self.searcher.lexicon.expansions(resolved.query))
+        lexicon = self.searcher.lexicon
+        topical = (
+            in_domain(resolved.query)
+            or bool(lexicon.expansions(resolved.query))
+            or any(len(term) >= 3 and term in resolved.query for term in lexicon.terms)
+        )
         if topical:
             answerable = response.reliable or response.confidence >= self.settings.topical_min_confidence
         else:  # nothing in it about work or 人社: only a strong match answers ("手机充不进电咋办" does not)

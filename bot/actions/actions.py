@@ -13,6 +13,7 @@ from actions import api
 from actions.messages import HUMAN, HUMAN_BUTTONS, OFFER, composed_messages, eligibility_messages
 from actions.parsing import (
     asks_for_person,
+    is_real_question,
     is_skip,
     lexicon,
     looks_like_question,
@@ -101,6 +102,26 @@ class ActionAnswerQuestion(Action):
             return []
         offer = tracker.active_loop_name is None and not already_offered(tracker)
         return answer_question(question, tracker, dispatcher, offer) + facts_stated(question, tracker)
+
+
+SMALL_TALK = {"bot_challenge": "utter_iamabot", "feedback": "utter_feedback"}
+
+
+class ActionSmallTalk(Action):
+    """Answer "are you a robot" or feedback with its response, unless the message is really a policy
+    question the NLU misheard ("现在全国的失业率是多少 是不是百分之五点二"): then it is answered."""
+
+    def name(self) -> Text:
+        return "action_small_talk"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        text = tracker.latest_message.get("text") or ""
+        if not text.startswith("/") and is_real_question(text):
+            offer = not already_offered(tracker)
+            return answer_question(text, tracker, dispatcher, offer) + facts_stated(text, tracker)
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        dispatcher.utter_message(response=SMALL_TALK.get(str(intent), "utter_feedback"))
+        return []
 
 
 class ActionTriageRequest(Action):

@@ -200,3 +200,15 @@ def wants_eligibility_check(text: str) -> bool:
         return True
     compact = re.sub(r"[\s，,。？?！!]", "", text)
     return bool(_BARE_CHECK.search(compact)) and not _TOPIC_WORDS.search(compact) and len(compact) <= 24
+
+
+_ABOUT_THE_BOT = ("机器人", "真人", "你是谁", "回答", "答案", "有用", "没用", "答非所问", "客服")
+
+
+def is_real_question(text: str) -> bool:
+    """True when a message the NLU called small talk (feedback, "are you a robot") is a question about
+    policy: long, or a question that is not about the bot or its answers."""
+    compact = re.sub(r"[\s，,。？?！!]", "", text)
+    if any(word in compact for word in _ABOUT_THE_BOT):
+        return False
+    return len(compact) >= 16 or (len(compact) >= 8 and looks_like_question(text))

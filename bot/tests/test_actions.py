@@ -325,3 +325,14 @@ def test_the_check_is_offered_once_per_conversation(api_url: str) -> None:
     ActionAnswerQuestion().run(later, make_tracker("新就业形态劳动者能参加养老保险吗", intent="ask_flexible_insurance", events=offered), {})
     assert all(m["text"] != OFFER for m in later.messages)
     assert any(b["payload"] == "/check_eligibility" for b in later.messages[0]["buttons"]), "still one tap away"
+
+
+def test_small_talk_that_is_really_a_question_is_answered(api_url: str) -> None:
+    from actions.actions import ActionSmallTalk
+
+    asked = CollectingDispatcher()
+    ActionSmallTalk().run(asked, make_tracker("宁夏现在的就业形势怎么样 是不是比以前好找工作了", intent="bot_challenge"), {})
+    assert "来源：" in asked.messages[0]["text"] or "政策文件" in asked.messages[0]["text"]
+    robot = CollectingDispatcher()
+    ActionSmallTalk().run(robot, make_tracker("你是机器人吗", intent="bot_challenge"), {})
+    assert robot.messages[0]["response"] == "utter_iamabot"
