@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
@@ -14,23 +13,16 @@ from answering.models import AnswerContext
 from answering.period import latest_year, period_status
 from answering.questionkind import classify
 from knowledge.service import EligibilityService
-from knowledge.settings import Settings, load_settings
+from knowledge.settings import Settings
 from retrieval.ingest.models import DocumentMeta
 from retrieval.service import RetrievalService
+from tests.staffkit import make_settings
 from webchat.app import create_app
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, RetrievalService, EligibilityService]:
-    root = tmp_path_factory.mktemp("answering")
-    settings = load_settings(
-        ROOT / "config.yml",
-        paths={"index_root": str(root), "var": str(root / "var")},
-        index={"dense": False},
-        web={"rasa_url": "http://127.0.0.1:9", "actions_url": "http://127.0.0.1:9", "health_timeout_s": 0.2},
-    )
+    settings = make_settings(tmp_path_factory.mktemp("answering"))
     retrieval = RetrievalService.from_settings(settings)
     retrieval.build()
     documents, _ = retrieval.ingest_sources()
