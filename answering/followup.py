@@ -10,6 +10,8 @@ from knowledge.regions import RegionTable
 _STARTS_FOLLOWUP = re.compile(r"^(那|那么|那要是|要是|还有|另外|这个|那个|这种|如果)")
 _POINTS_BACK = re.compile(r"这个|这种|这样|这项|这些|那个|那种|我这|俺这|那边|这边|它|呢[？?。\s]*$")
 _NOISE = re.compile(r"[\s\W_]+")
+# A question that names a plan or a document ("十三五那些政策", "28号文") stands on its own.
+_NAMES_ITS_SUBJECT = re.compile(r"十[三四五]五|〔\d{4}〕|\d+号文")
 # Replies that carry no question of their own ("不清楚", "好的", "嗯"): never read against the topic.
 _NOT_A_QUESTION = re.compile(r"(不知道|不清楚|不晓得|不懂|好的?|好吧|行|嗯+|哦+|是的?|对|没有|没了|谢谢|可以|不用了?)+")
 
@@ -58,10 +60,11 @@ def resolve(
         return Resolved(question, region, False, "", place)
     core = _NOISE.sub("", question)
     points_back = _STARTS_FOLLOWUP.search(question.strip()) or _POINTS_BACK.search(question)
-    followup = len(core) <= max_chars or points_back is not None
+    followup = len(core) <= max_chars or (points_back is not None and not _NAMES_ITS_SUBJECT.search(question))
     borrowed = topic[:topic_chars]
     if not followup:
-        return Resolved(question, region, False, "", place, f"{question} {borrowed}")
+        combined = None if _NAMES_ITS_SUBJECT.search(question) else f"{question} {borrowed}"
+        return Resolved(question, region, False, "", place, combined)
     return Resolved(f"{question} {borrowed}", region, True, understood_clause(borrowed, place, known_region), place)
 
 

@@ -103,6 +103,8 @@ def test_a_short_follow_up_borrows_the_topic_and_the_place_it_names(built: tuple
     follow = c.compose("那宁夏呢", AnswerContext(topic=first.topic))
     assert "接着您刚才问的" in follow.lead and follow.region == "宁夏"
     assert "创业担保贷款" in follow.lead
+    own = c.compose("十三五时候的那些政策现在还管用吗", AnswerContext(topic=first.topic))
+    assert "接着您刚才问的" not in own.lead, "a question naming its plan stands on its own"
     alone = c.compose("那宁夏呢")
     assert "创业担保贷款" not in alone.lead
 
