@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 from knowledge.catalogue import Catalogue, Citation, Policy
 from knowledge.regions import NATIONAL, RegionTable
 from retrieval.search import SearchResult
 
 
+@lru_cache(maxsize=4096)
 def _plain(text: str) -> str:
     """NFKC, without whitespace, punctuation and symbols (how quotes are compared)."""
     text = unicodedata.normalize("NFKC", text)

@@ -12,12 +12,13 @@ from knowledge.settings import Settings
 from retrieval.corpus import Corpus, indexed_text
 from retrieval.ingest.models import Document
 from retrieval.lexical import LexicalIndex
-from retrieval.store import IndexStore, Manifest
+from retrieval.store import IndexStore, Manifest, write_jsonl
 from retrieval.tokenize import Tokenizer
 
 MODEL_DIR = "model"
 BM25_DIR = "bm25"
 QUESTIONS_DIR = "bm25_questions"  # BM25 over each provision's doc2query questions (document expansion)
+QUESTIONS_FILE = "doc2query.jsonl"  # the questions themselves, as indexed: {"id", "questions"} per provision
 DENSE_DIR = "dense"
 
 
@@ -88,14 +89,18 @@ def build_index(
         )
         (build_dir / BM25_DIR).mkdir()
         bm25.save(build_dir / BM25_DIR)
-        if settings.retrieval.doc2query_weight > 0:
-            _build_questions(settings, corpus, tokenizer, build_dir)
+        written = _written_questions(settings)
+        if settings.retrieval.doc2query_weight > 0 and written:
+            _build_questions(settings, corpus, tokenizer, build_dir, written)
         timings["bm25"] = time.perf_counter() - started
 
         model_ref: str | None = None
         dense_kind: str | None = None
         if settings.index.dense:
-            model_ref, dense_kind = _build_dense(settings, lexicon, corpus, tokenizer, build_dir, timings, train_model)
+            asked = written if settings.model.doc2query_pairs else {}
+            model_ref, dense_kind = _build_dense(
+                settings, lexicon, corpus, tokenizer, build_dir, timings, train_model, asked
+            )
 
         version = store.new_version_name()
         manifest = Manifest(
@@ -118,21 +123,28 @@ def build_index(
     return BuildReport(version, len(corpus.documents), len(corpus.provisions), model_ref, dense_kind, timings, publish)
 
 
-def _build_questions(settings: Settings, corpus: Corpus, tokenizer: Tokenizer, build_dir: Path) -> None:
-    """Index each provision's doc2query questions as a BM25 field of its own (nothing when there are none)."""
+def _written_questions(settings: Settings) -> dict[str, list[str]]:
+    """The doc2query questions of ``paths.doc2query`` (read once per build), by provision id."""
     from retrieval.expansion import ExpansionError, load_questions
 
     try:
-        questions = load_questions(settings.paths.doc2query)
+        return load_questions(settings.paths.doc2query)
     except ExpansionError as exc:
         raise BuildError(str(exc)) from exc
-    if not questions:
-        return
+
+
+def _build_questions(
+    settings: Settings, corpus: Corpus, tokenizer: Tokenizer, build_dir: Path, questions: dict[str, list[str]]
+) -> None:
+    """Index each provision's doc2query questions as a BM25 field of its own, and keep them in the version."""
     # a provision without questions gets one token no query holds, so every row has a document
     tokens = [tokenizer.tokens(" ".join(questions.get(p.id, []))) or ["\u2400"] for p in corpus.provisions]
     index = LexicalIndex.build(tokens, settings.retrieval.bm25_k1, settings.retrieval.bm25_b)
     (build_dir / QUESTIONS_DIR).mkdir()
     index.save(build_dir / QUESTIONS_DIR)
+    # the version keeps the questions it indexed, so serving and rollback never read the live folder
+    rows = [{"id": p.id, "questions": questions[p.id]} for p in corpus.provisions if p.id in questions]
+    write_jsonl(build_dir / QUESTIONS_FILE, rows)
 
 
 def _build_dense(
@@ -143,6 +155,7 @@ def _build_dense(
     build_dir: Path,
     timings: dict[str, float],
     train_model: bool | None,
+    questions: dict[str, list[str]],
 ) -> tuple[str, str]:
     from retrieval.dense.encoder import Encoder, EncoderError
     from retrieval.dense.vectors import VectorIndex
@@ -152,11 +165,9 @@ def _build_dense(
     sections = [p.section for p in corpus.provisions]
     if train_model or (train_model is None and settings.model.path is None):
         from retrieval.dense.train import train_model as train
-        from retrieval.expansion import load_questions
 
-        written = load_questions(settings.paths.doc2query) if settings.model.doc2query_pairs else {}
-        asked = [written.get(p.id, []) for p in corpus.provisions]
-        train(texts, sections, lexicon, tokenizer, settings.model, build_dir / MODEL_DIR, asked)
+        pairs = [questions.get(p.id, []) for p in corpus.provisions]
+        train(texts, sections, lexicon, tokenizer, settings.model, build_dir / MODEL_DIR, pairs)
         model_path, model_ref = build_dir / MODEL_DIR, MODEL_DIR
         timings["model_training"] = time.perf_counter() - started
     else:

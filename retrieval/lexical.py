@@ -64,7 +64,12 @@ class LexicalIndex:
         and nothing covers it (so "北京公积金" is not answered by a provision that only says "贷款").
         """
         scores = self._model.scores  # type: ignore[attr-defined]
-        n = int(scores["num_docs"]) or 1
         index = self._vocab.get(token)
         df = 0 if index is None else int(scores["indptr"][index + 1] - scores["indptr"][index])
-        return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
+        return bm25_idf(int(scores["num_docs"]), df)
+
+
+def bm25_idf(documents: int, frequency: int) -> float:
+    """BM25's inverse document frequency of a word found in ``frequency`` of ``documents`` texts."""
+    n = documents or 1
+    return float(np.log(1 + (n - frequency + 0.5) / (frequency + 0.5)))

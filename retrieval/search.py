@@ -18,13 +18,12 @@ from knowledge.lexicon import Lexicon
 from knowledge.places import is_place_name
 from knowledge.regions import NATIONAL
 from knowledge.settings import RetrievalSettings
-from retrieval.builder import BM25_DIR, DENSE_DIR, QUESTIONS_DIR, dense_text
+from retrieval.builder import BM25_DIR, DENSE_DIR, QUESTIONS_DIR, QUESTIONS_FILE, dense_text
 from retrieval.corpus import Corpus
-from retrieval.expansion import load_questions
 from retrieval.ingest.models import DocumentMeta, Provision
 from retrieval.ingest.normalize import normalize_chars
-from retrieval.lexical import LexicalIndex
-from retrieval.store import IndexStore, IndexStoreError
+from retrieval.lexical import LexicalIndex, bm25_idf
+from retrieval.store import IndexStore, IndexStoreError, read_jsonl
 
 LEGS = ("bm25", "dense")
 RERANK_DEPTH = 60
@@ -93,23 +92,19 @@ class _Loaded:
 class Searcher:
     """Answers questions from whatever index version is currently published."""
 
-    def __init__(
-        self, store: IndexStore, lexicon: Lexicon, settings: RetrievalSettings, doc2query_dir: Path | None = None
-    ) -> None:
+    def __init__(self, store: IndexStore, lexicon: Lexicon, settings: RetrievalSettings) -> None:
         """Create a searcher; the index loads on the first search (or ``reload``).
 
         Args:
             store: the index store whose CURRENT version is served.
             lexicon: tokenizer terms, synonyms for query expansion, regions.
             settings: fusion weights and thresholds.
-            doc2query_dir: the questions written for each provision (their words count as covered).
         """
         from retrieval.tokenize import Tokenizer
 
         self.store = store
         self.lexicon = lexicon
         self.settings = settings
-        self.doc2query_dir = doc2query_dir
         self.tokenizer = Tokenizer(lexicon)
         self._loaded: _Loaded | None = None
         self._lock = threading.Lock()
@@ -168,8 +163,9 @@ class Searcher:
         regions = np.array([corpus.documents[p.doc_id].region for p in corpus.provisions], dtype=object)
         recency = _recency([corpus.documents[p.doc_id] for p in corpus.provisions])
         questions = LexicalIndex.load(base / QUESTIONS_DIR) if (base / QUESTIONS_DIR).is_dir() else None
-        use_questions = questions is not None and self.doc2query_dir and self.settings.coverage_doc2query
-        asked = load_questions(self.doc2query_dir) if use_questions and self.doc2query_dir else {}
+        asked: dict[str, list[str]] = {}
+        if self.settings.coverage_doc2query and (base / QUESTIONS_FILE).exists():
+            asked = {row["id"]: row["questions"] for row in read_jsonl(base / QUESTIONS_FILE)}
         # what covering a question's words is judged against: the provision, its headings and the
         # citizen questions written for it (their everyday words)
         match_texts = [" ".join([p.text, *p.section, *asked.get(p.id, [])]).lower() for p in corpus.provisions]
@@ -395,9 +391,7 @@ class Searcher:
         when there are doc2query questions, those too (so "咋办", common in questions, weighs little)."""
         if not state.match_df:
             return state.bm25.idf(word)
-        n = len(state.match_texts) or 1
-        df = state.match_df.get(word, 0)
-        return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
+        return bm25_idf(len(state.match_texts), state.match_df.get(word, 0))
 
     def _confidence(
         self,

@@ -32,7 +32,7 @@ class RetrievalService:
         """
         lexicon = load_lexicon(settings.paths.lexicon)
         store = IndexStore(settings.paths.index_root)
-        return cls(settings, lexicon, store, Searcher(store, lexicon, settings.retrieval, settings.paths.doc2query))
+        return cls(settings, lexicon, store, Searcher(store, lexicon, settings.retrieval))
 
     def ingestor(self) -> Ingestor:
         """Return an ingestor with the lexicon's regions and the sources.yml overrides."""

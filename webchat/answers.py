@@ -16,7 +16,7 @@ from webchat.app import settings_of
 
 bp = Blueprint("answers", __name__, url_prefix="/api")
 COMPOSER = "policybot.composer"
-MAX_QUESTION = '请求体必须是 JSON，例如 {"question": "毕业生有什么补贴", "context": {"region": "深圳"}}'
+BAD_BODY = '请求体必须是 JSON，例如 {"question": "毕业生有什么补贴", "context": {"region": "深圳"}}'
 
 
 def init_app(app: Flask, settings: Settings, retrieval: RetrievalService, eligibility: EligibilityService) -> None:
@@ -36,7 +36,7 @@ def answer() -> Any:
     """``{"question", "context": {region, groups, facts, topic, previous_question}}`` → the composed answer."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("question"), str):
-        return jsonify(error=MAX_QUESTION), 400
+        return jsonify(error=BAD_BODY), 400
     try:
         context = AnswerContext.from_json(body.get("context"))
     except ValueError as exc:
