@@ -28,6 +28,7 @@ from actions.parsing import (
     wants_eligibility_check,
 )
 
+SKIPPED = "这个问题先跳过，不影响查看其他政策。"
 FACT_SLOTS = (
     "region", "groups", "employment_status", "years_since_graduation", "business_first_time",
     "business_operating_years", "unemployment_insurance_years", "certificate_this_year", "years_to_retirement",
@@ -101,7 +102,23 @@ class ActionAnswerQuestion(Action):
             dispatcher.utter_message(text="请直接输入您想问的政策问题，例如“毕业两年了还能领见习补贴吗”。")
             return []
         offer = tracker.active_loop_name is None and not already_offered(tracker)
-        return answer_question(question, tracker, dispatcher, offer) + facts_stated(question, tracker)
+        events = answer_question(question, tracker, dispatcher, offer) + facts_stated(question, tracker)
+        return events + interruption_budget(tracker, dispatcher)
+
+
+def interruption_budget(tracker: Tracker, dispatcher: CollectingDispatcher) -> List[EventType]:
+    """A message answered as a question in the middle of the form counts as a reply the form did not
+    understand: the first time its question is asked again, the second time it is skipped ("打点零工" read
+    as a question must not bring the same form question back for ever)."""
+    slot = tracker.get_slot("requested_slot")
+    if tracker.active_loop_name != "eligibility_form" or slot not in FACT_SLOTS:
+        return []
+    retried = list(tracker.get_slot("retried_facts") or [])
+    if slot not in retried:
+        return [SlotSet("retried_facts", [*retried, slot])]
+    skipped = list(tracker.get_slot("skipped_facts") or [])
+    dispatcher.utter_message(text=SKIPPED)
+    return [SlotSet(slot, None), SlotSet("skipped_facts", list(dict.fromkeys([*skipped, slot])))]
 
 
 SMALL_TALK = {"bot_challenge": "utter_iamabot", "feedback": "utter_feedback"}
@@ -315,14 +332,14 @@ class ValidateEligibilityForm(FormValidationAction):
         if looks_like_question(text):
             if not any(m.get("custom") for m in dispatcher.messages):  # answered once per message
                 answer_question(text, tracker, dispatcher)
-            return {slot: None}
+            return self._retry(slot, "", dispatcher, tracker)  # counts as a reply not understood
         return self._retry(slot, hint, dispatcher, tracker)
 
     def _retry(self, slot: str, hint: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
         """Ask once more (with ``hint``, if any); the second time skip the fact: never a third time."""
         retried = list(tracker.get_slot("retried_facts") or [])
         if slot in retried:
-            dispatcher.utter_message(text="这个问题先跳过，不影响查看其他政策。")
+            dispatcher.utter_message(text=SKIPPED)
             return {**self._skip(slot, tracker), "retried_facts": retried}
         if hint:
             dispatcher.utter_message(text=hint)

@@ -16,6 +16,10 @@ def composed_messages(body: Dict[str, Any], offer: bool) -> List[Dict[str, Any]]
     """Turn a /api/answer reply into bot messages: the answer (lead, source line, one related provision),
     then, when the question was answered and ``offer`` is set, the offer of an eligibility check."""
     kind = body.get("kind")
+    # the check is offered after an answer, and after an honest "the documents do not say" that the composer
+    # marks as worth it (a described situation: "一家子没一个挣钱的"); not after routing to another service
+    checkable = kind in ANSWERED_KINDS or any(
+        (a or {}).get("payload") == "/check_eligibility" for a in body.get("next_actions") or [])
     citations = [{"id": p["id"], "text": p["text"], "source": p["source"],
                   "period_status": (p.get("period_status") or {}).get("text")}
                  for p in body.get("provisions") or []]
@@ -23,12 +27,12 @@ def composed_messages(body: Dict[str, Any], offer: bool) -> List[Dict[str, Any]]
     if kind not in ANSWERED_KINDS:
         custom["no_answer"] = True  # the gateway records it for maintainers
     buttons = [{"title": "转人工", "payload": "/request_human"}]
-    if kind in ANSWERED_KINDS and not offer:
+    if checkable and not offer:
         buttons = [{"title": "看看我能申请什么", "payload": "/check_eligibility"}, *buttons]
     if kind in ("not_in_documents", "out_of_domain"):
         buttons = [{"title": "拨打12333", "payload": "tel:12333"}, *buttons]
     messages = [{"text": body.get("text") or body.get("lead") or NO_ANSWER, "custom": custom, "buttons": buttons}]
-    if offer and kind in ANSWERED_KINDS:
+    if offer and checkable:
         messages.append({"text": OFFER, "buttons": [{"title": "帮我看看能申请什么", "payload": "/check_eligibility"},
                                                     {"title": "不用了", "payload": "/deny"}]})
     return messages

@@ -42,18 +42,24 @@ def looks_like_question(text: str) -> bool:
 
 
 _CLAUSE = re.compile(r"[\s,，。;；!！?？、]+")
-_HANDOFF_WORDS = ("人工", "真人", "客服", "12333", "工作人员", "热线", "电话", "坐席", "转接")
+_HANDOFF_WORDS = ("真人", "客服", "12333", "工作人员", "热线", "电话", "坐席", "转接")
+# "人工" alone is also wages in Cantonese ("喺我哋人工度扣") and 人工智能: only a request for one counts.
+_HUMAN_AGENT = re.compile(r"[转找要接叫换请]人工|人工(客服|服务|坐席|接待|台)|^\W*人工\W*$")
+
+
+def _names_person(clause: str) -> bool:
+    return any(w in clause for w in _HANDOFF_WORDS) or bool(_HUMAN_AGENT.search(clause))
 
 
 def asks_for_person(text: str) -> bool:
     """Return True when the message names a person, the hotline or an agent at all ("转人工", "12333")."""
-    return any(w in text for w in _HANDOFF_WORDS)
+    return _names_person(text)
 
 
 def question_besides_handoff(text: str) -> Optional[str]:
     """Return the policy question a request for a person also asks ("交社保去哪办 能转人工吗" →
     "交社保去哪办"), or None when the message only asks for a person ("帮我转人工 电话多少")."""
-    rest = " ".join(c for c in _CLAUSE.split(text) if c and not any(w in c for w in _HANDOFF_WORDS))
+    rest = " ".join(c for c in _CLAUSE.split(text) if c and not _names_person(c))
     return rest if looks_like_question(rest) else None
 
 

@@ -203,7 +203,7 @@ def test_the_form_takes_nothing_from_a_question(api_url: str) -> None:
     # the rule answers it, and remembers the facts it states for the form
     events = ActionAnswerQuestion().run(dispatcher, tracker, {})
     assert dispatcher.messages[0]["custom"]["citations"] and "创业担保贷款" in dispatcher.messages[0]["text"]
-    facts = {e["name"]: e["value"] for e in events if e["name"] not in ("topic", "previous_question")}
+    facts = {e["name"]: e["value"] for e in events if e["name"] not in ("topic", "previous_question", "retried_facts")}
     assert facts == {"groups": ["veteran"]}
 
 
@@ -214,7 +214,8 @@ def test_a_question_the_nlu_took_for_an_answer_is_answered_not_called_unclear(ap
                            ("years_since_graduation", form.validate_years_since_graduation)):
         dispatcher = CollectingDispatcher()
         text = "那创业担保贷款去哪申请啊"
-        assert validate(text, dispatcher, make_tracker(text, intent="nlu_fallback", requested_slot=slot), {}) == {slot: None}
+        result = validate(text, dispatcher, make_tracker(text, intent="nlu_fallback", requested_slot=slot), {})
+        assert result == {slot: None, "retried_facts": [slot]}, "answered, and counted as one reply not understood"
         assert len(dispatcher.messages) == 1 and dispatcher.messages[0]["custom"]["citations"], slot
 
 
@@ -336,3 +337,33 @@ def test_small_talk_that_is_really_a_question_is_answered(api_url: str) -> None:
     robot = CollectingDispatcher()
     ActionSmallTalk().run(robot, make_tracker("你是机器人吗", intent="bot_challenge"), {})
     assert robot.messages[0]["response"] == "utter_iamabot"
+
+
+def test_a_reply_answered_as_a_question_twice_in_the_form_skips_the_fact(api_url: str) -> None:
+    """The form never asks the same question a third time, even when each reply reads as a question."""
+    first = CollectingDispatcher()
+    tracker = make_tracker("打短工的能交养老保险吗", intent="ask_policy", requested_slot="employment_status")
+    events = ActionAnswerQuestion().run(first, tracker, {})
+    assert {"event": "slot", "name": "retried_facts", "value": ["employment_status"]} in [
+        {k: e.get(k) for k in ("event", "name", "value")} for e in events]
+    second = CollectingDispatcher()
+    tracker = make_tracker("那打短工的能领失业金吗", intent="ask_policy", requested_slot="employment_status",
+                           slots={"retried_facts": ["employment_status"]})
+    events = ActionAnswerQuestion().run(second, tracker, {})
+    skipped = [e for e in events if e.get("name") == "skipped_facts"]
+    assert skipped and skipped[-1]["value"] == ["employment_status"]
+    assert any("跳过" in (m.get("text") or "") for m in second.messages)
+
+
+def test_an_honest_not_stated_reply_to_a_situation_offers_the_check(api_url: str) -> None:
+    dispatcher = CollectingDispatcher()
+    ActionAnswerQuestion().run(dispatcher, make_tracker("在饭店干了十年厨师 现在饭店关门了 每个月能领多少钱"), {})
+    lead = dispatcher.messages[0]["text"]
+    assert "没有写明" in lead or "没有找到" in lead, lead
+    assert dispatcher.messages[-1]["text"] == OFFER
+
+
+def test_a_question_routed_to_another_service_offers_no_check(api_url: str) -> None:
+    dispatcher = CollectingDispatcher()
+    ActionAnswerQuestion().run(dispatcher, make_tracker("社保卡丢了去哪补办"), {})
+    assert all(m["text"] != OFFER for m in dispatcher.messages)

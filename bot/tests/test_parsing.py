@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from actions.parsing import (
+    asks_for_person,
     is_skip,
     looks_like_question,
     parse_bool,
@@ -50,7 +51,8 @@ def test_groups(text: str, groups: list) -> None:
     assert parse_groups(text) == groups
 
 
-@pytest.mark.parametrize(("text", "status"), [("没上班", "unemployed"), ("在厂里上班", "employed"), ("自己开店", "self_employed")])
+@pytest.mark.parametrize(("text", "status"), [("没上班", "unemployed"), ("在厂里上班", "employed"), ("自己开店", "self_employed"),
+                                                 ("平时干点零工", "employed"), ("在工地当临时工", "employed")])
 def test_employment(text: str, status: str) -> None:
     assert parse_employment(text) == status
 
@@ -98,3 +100,13 @@ def test_a_bare_request_for_the_check_is_told_from_a_question() -> None:
     assert wants_eligibility_check("帮我看看")
     assert not wants_eligibility_check("退伍军人能申请创业担保贷款吗")
     assert not wants_eligibility_check("我是宁夏固原的农村妇女 想创业 有没有贷款支持")
+
+
+@pytest.mark.parametrize("text", ["转人工", "人工", "帮我找人工客服", "12333电话多少", "能不能叫个真人"])
+def test_a_request_for_a_person(text: str) -> None:
+    assert asks_for_person(text)
+
+
+@pytest.mark.parametrize("text", ["公司话培训费要扣人工 得唔得", "人工智能会不会抢了我们的饭碗"])
+def test_wages_and_ai_are_not_a_request_for_a_person(text: str) -> None:
+    assert not asks_for_person(text)
