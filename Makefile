@@ -60,10 +60,11 @@ ingest: $(APP_STAMP) ## parse knowledge/sources and print what was found
 docs: $(APP_STAMP) ## list the documents as JSON lines
 	$(VENV)/bin/policybot docs --json
 
-lint: $(APP_STAMP) ## ruff + mypy
-	$(VENV)/bin/ruff check knowledge retrieval answering webchat tests
-	$(VENV)/bin/ruff format --check knowledge retrieval answering webchat tests
+lint: $(APP_STAMP) $(RASA_STAMP) ## ruff + mypy, the app and the bot (the bot's mypy reads .venv-rasa's packages)
+	$(VENV)/bin/ruff check knowledge retrieval answering webchat tests bot
+	$(VENV)/bin/ruff format --check knowledge retrieval answering webchat tests bot
 	$(VENV)/bin/mypy
+	$(VENV)/bin/mypy --config-file bot/mypy.ini --python-executable $(RASA_VENV)/bin/python
 
 test: system-deps install lint audit train ## the whole test suite: lint, type check, train the bot, every pytest marker (browser too), then the bot's own tests
 	$(VENV)/bin/python -m pytest
