@@ -19,7 +19,7 @@ import yaml
 from packaging.version import Version
 
 from tools.depaudit.cli import run
-from tools.depaudit.locks import LockError, read_lock
+from tools.depaudit.locks import LockError, normalise, read_lock
 from tools.depaudit.matching import Advisory, parse_advisory, why_affected
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -170,11 +170,16 @@ def test_triaged_finding_passes_and_a_stale_entry_warns(
     package: Jinja2
     decision: accepted
     reason: 旧记录。
+  - id: CVE-2025-53643          # published after the snapshot: cannot be checked against it, not stale
+    package: aiohttp
+    decision: not-reachable
+    reason: 不运行 aiohttp 服务器。
 """
     assert audit(tmp_path, small_db, "aiohttp==3.9.1\nJinja2==3.1.6\n", triage) == 0
     out = capsys.readouterr().out
     assert "已处理 · 用法上不可达" in out and "已处理 · 接受风险" in out
     assert "处理记录已过期（PYSEC-2019-217 / jinja2" in out
+    assert "未核对：1 条" in out and "CVE-2025-53643/aiohttp" in out and "CVE-2025-53643 / aiohttp" not in out
     assert "审计通过" in out
 
 
@@ -250,6 +255,25 @@ def test_unreachable_or_empty_service_falls_back_to_the_snapshot(
     assert audit(tmp_path, small_db, "aiohttp==3.9.1\n", None, "--osv-url", fake_osv) == 1
     out = capsys.readouterr().out
     assert "漏洞数据来源：离线快照" in out and "PYSEC-2024-24" in out
+
+
+@pytest.mark.slow
+def test_each_snapshot_folder_holds_only_its_own_package() -> None:
+    """The audit reads only the folders of pinned packages: sound only if no advisory sits under another."""
+    misplaced = []
+    for path in sorted((SNAPSHOT / "vulns").glob("*/*.yaml")):
+        adv = parse_advisory(yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CBaseLoader))
+        if {entry.key for entry in adv.affected} - {normalise(path.parent.name)}:
+            misplaced.append(path.name)
+    assert misplaced == []
+
+
+def test_withdrawn_matches_are_named_not_counted(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "rasa.lock").write_text("redis==4.6.0\naiohttp==3.9.5\n", encoding="utf-8")
+    args = ["--lock", str(tmp_path / "rasa.lock"), "--db", str(SNAPSHOT), "--triage", str(tmp_path / "none.yml")]
+    assert run([*args, "--offline"]) == 0
+    out = capsys.readouterr().out
+    assert "发现 0 项" in out and "不计入：PYSEC-2022-43059/aiohttp, PYSEC-2023-73/redis" in out
 
 
 @pytest.mark.slow

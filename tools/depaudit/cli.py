@@ -39,8 +39,8 @@ def _collect(args: argparse.Namespace, pins: list[Pin]) -> tuple[Source, list[Fi
             print(f"警告：{exc}；改用离线快照。")
     elif not args.offline:
         print(f"OSV 在线服务 {args.osv_url} 不可达（超时 {args.timeout:g} 秒），改用离线快照。")
-    snapshot = Snapshot(args.db)
-    return snapshot.source(str(args.db)), snapshot.findings(pins)
+    snapshot = Snapshot(args.db, {pin.key for pin in pins})
+    return snapshot.source(str(args.db), pins), snapshot.findings(pins)
 
 
 def _line(finding: Finding) -> str:
@@ -51,15 +51,20 @@ def _line(finding: Finding) -> str:
 
 
 def markdown(outcome: triage.Outcome) -> str:
-    """Returns the README table of findings and decisions (one row per advisory, package and lock)."""
-    rows = ["| advisory | package (lock) | decision | reason |", "|---|---|---|---|"]
-    for finding, entry in sorted(outcome.triaged, key=lambda fe: (fe[0].pin.lock, fe[0].pin.key, fe[0].advisory.id)):
+    """Returns the README table of decisions: one row per entry, with what the source said about it."""
+
+    def cell(text: str) -> str:
+        return " ".join(text.split()).replace("|", "\\|")
+
+    rows = ["| advisory | package (lock) | decision | this audit | reason |", "|---|---|---|---|---|"]
+    for finding, entry in outcome.triaged:
         pin = finding.pin
-        reason = entry.reason.replace("\n", " ").replace("|", "\\|")
-        rows.append(f"| {finding.advisory.id} | {pin.name} {pin.version} ({pin.lock}) | {entry.decision} | {reason} |")
-    for entry in outcome.upgraded:
-        lock = entry.lock or "all"
-        rows.append(f"| {entry.id} | {entry.key} → {entry.upgraded_to} ({lock}) | upgraded | {entry.reason} |")
+        status = f"matches {pin.version}; fixed in {', '.join(finding.fixed) or '—'}"
+        rows.append(f"| {entry.id} | {pin.name} ({pin.lock}) | {entry.decision} | {status} | {cell(entry.reason)} |")
+    for label, entries in (("not in source", outcome.unchecked), ("fixed", outcome.upgraded), ("stale", outcome.stale)):
+        for entry in entries:
+            where = f"{entry.key} ({entry.lock or 'all'})"
+            rows.append(f"| {entry.id} | {where} | {entry.decision} | {label} | {cell(entry.reason)} |")
     return "\n".join(rows)
 
 
@@ -84,13 +89,17 @@ def run(argv: list[str] | None = None) -> int:
         print(f"注意：{source.note}")
     locks = sorted({p.lock for p in pins})
     print(f"检查了 {len(pins)} 个锁定版本（{', '.join(locks)}），发现 {len(findings)} 项漏洞公告。")
+    if source.withdrawn:
+        print(f"已撤回的公告按版本会匹配，但不计入：{', '.join(source.withdrawn)}")
     outcome = triage.reconcile(findings, entries, source)
     for finding, entry in outcome.triaged:
         print(f"  已处理 · {triage.DECISIONS[entry.decision]}：{_line(finding)}")
     for entry in outcome.stale:
         print(f"警告：处理记录已过期（{entry.id} / {entry.key} 不再匹配任何锁定版本），请从 {args.triage} 删除。")
-    for entry in outcome.unchecked:
-        print(f"  未核对：{entry.id} / {entry.key}（{triage.DECISIONS[entry.decision]}）不在此数据来源中，无法核对。")
+    if outcome.unchecked:
+        names = ", ".join(f"{e.id}/{e.key}" for e in outcome.unchecked)
+        count = len(outcome.unchecked)
+        print(f"未核对：{count} 条处理记录的公告不在此数据来源中（快照之后发布或只有 GHSA 编号）：{names}")
     for finding, entry in outcome.still_affected:
         print(f"失败：{entry.id} 标记为已升级，但锁定版本仍受影响：{_line(finding)}")
     for finding in outcome.untriaged:

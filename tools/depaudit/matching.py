@@ -125,14 +125,17 @@ def in_range(version: Version, events: tuple[Event, ...]) -> bool:
     return affected
 
 
-def why_affected(advisory: Advisory, key: str, version: Version) -> str | None:
+def why_affected(advisory: Advisory, key: str, version: Version, *, withdrawn: bool = False) -> str | None:
     """Says why package ``key`` at ``version`` is affected by ``advisory``.
+
+    Args:
+        withdrawn: also match a withdrawn advisory (to report what was set aside, never as a finding).
 
     Returns:
         A short reason ("range introduced 1.0.5, fixed 3.9.2" or "listed version"), or None when the
         version is not affected (or the advisory is withdrawn or is about other packages).
     """
-    if advisory.withdrawn:
+    if advisory.withdrawn and not withdrawn:
         return None
     for entry in advisory.affected:
         if entry.key != key:
