@@ -210,5 +210,7 @@ class OsvOnline:
         for pin, pin_ids in zip(pins, ids, strict=True):
             for vuln_id in sorted(pin_ids):
                 advisory = parse_advisory(records[vuln_id])
+                if advisory.withdrawn:
+                    continue
                 found.append(_finding(pin, advisory, why_affected(advisory, pin.key, pin.parsed)))
         return merge_aliases(found)
