@@ -255,7 +255,7 @@ def test_unreachable_or_empty_service_falls_back_to_the_snapshot(
     _FakeOsv.answers = {}  # a mirror that knows nothing must not pass as "no findings"
     assert audit(tmp_path, small_db, "aiohttp==3.9.1\n", None, "--osv-url", fake_osv) == 1
     out = capsys.readouterr().out
-    assert "漏洞数据来源：离线快照" in out and "PYSEC-2024-24" in out
+    assert "不能采信" in out and "漏洞数据来源：离线快照" in out and "PYSEC-2024-24" in out
 
 
 @pytest.mark.slow

@@ -32,13 +32,14 @@ def _parser() -> argparse.ArgumentParser:
 def _collect(args: argparse.Namespace, pins: list[Pin]) -> tuple[Source, list[Finding]]:
     """Returns the source used and its findings: OSV online when reachable, else the snapshot."""
     online = OsvOnline(args.osv_url, args.timeout)
-    if not args.offline and online.reachable():
+    problem = None if args.offline else online.probe()
+    if not args.offline and problem is None:
         try:
             return online.source(), online.findings(pins)
         except SourceError as exc:
             print(f"警告：{exc}；改用离线快照。")
-    elif not args.offline:
-        print(f"OSV 在线服务 {args.osv_url} 不可达（超时 {args.timeout:g} 秒），改用离线快照。")
+    elif problem is not None:
+        print(f"OSV 在线服务 {args.osv_url} {problem}，改用离线快照。")
     snapshot = Snapshot(args.db, {pin.key for pin in pins})
     return snapshot.source(str(args.db), pins), snapshot.findings(pins)
 

@@ -167,13 +167,22 @@ class OsvOnline:
         with urllib.request.urlopen(request, timeout=self.timeout) as response:
             return json.load(response)
 
-    def reachable(self) -> bool:
-        """Returns whether the service answers, and knows the probe's known-vulnerable version."""
+    def probe(self) -> str | None:
+        """Asks the service about a version known to be vulnerable.
+
+        Returns:
+            None when it answers and knows that version's advisories; otherwise why it cannot be used
+            (unreachable, or an empty or incomplete service that must not pass as "no findings").
+        """
         try:
             reply = self._call("/querybatch", {"queries": [_PROBE]})
-            return bool(reply["results"][0].get("vulns"))
-        except (OSError, ValueError, KeyError, IndexError, TypeError, urllib.error.URLError):
-            return False
+        except (OSError, ValueError, urllib.error.URLError) as exc:
+            return f"不可达（{getattr(exc, 'reason', exc)}，超时 {self.timeout:g} 秒）"
+        try:
+            known = bool(reply["results"][0].get("vulns"))
+        except (KeyError, IndexError, TypeError, AttributeError):
+            known = False
+        return None if known else "应答中没有 jinja2 2.4.1 的已知漏洞（空库或不完整的镜像），不能采信"
 
     def source(self) -> Source:
         """Returns the description printed with the result (queried now)."""
