@@ -193,7 +193,8 @@ class DeploymentSettings(_Section):
 class StaffSettings(_Section):
     """The hotline console and the maintainer admin: logins, pages and uploads."""
 
-    login_limit: str = "5 per minute"
+    login_limit: str = "5 per minute"  # per client address and (normalised) user name
+    login_ip_limit: str = "30 per minute;300 per hour"  # per client address, whatever the names
     session_hours: float = Field(8, gt=0, le=168)
     min_password_chars: int = Field(8, ge=6, le=128)
     console_results: int = Field(10, ge=1, le=50)
