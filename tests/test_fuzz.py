@@ -185,7 +185,7 @@ def test_chat(app: Flask, body: Any, message: Any, session: Any, display: Any) -
     reply = check_api(client.post("/api/chat", data=json.dumps(shaped), content_type="application/json"))
     if isinstance(reply, dict) and reply.get("messages"):
         token = reply["session"]
-        history = check_api(client.get("/api/chat/history", query_string={"session": token}))
+        history = check_api(client.get("/api/chat/history", headers={"X-Policybot-Session": token}))
         assert history["messages"], history
         message_id = reply["messages"][0]["id"]
         check_api(client.post("/api/feedback", json={"message_id": message_id, "rating": "down", "session": token}))

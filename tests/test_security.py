@@ -367,7 +367,7 @@ def test_lone_surrogates_and_control_characters_in_chat(echo_app: Flask) -> None
     assert reply.status_code == 200  # was a 500: neither the token nor the text could be encoded
     token = reply.get_json()["session"]
     assert reply.get_json()["messages"][0]["text"] == "您说：你好\ufffd吗"
-    history = client.get("/api/chat/history", query_string={"session": token}).get_json()["messages"]
+    history = client.get("/api/chat/history", headers={"X-Policybot-Session": token}).get_json()["messages"]
     assert [m["text"] for m in history] == ["你好\ufffd吗", "您说：你好\ufffd吗"]
     assert _chinese_error(_post(client, "/api/chat", {"message": "\x00\x01 "}), 400) == "请输入您想咨询的问题。"
     feedback = {"message_id": "\ud800", "rating": "up", "session": token}
@@ -396,11 +396,25 @@ def test_deeply_nested_json_is_bad_json(app: Flask, path: str) -> None:
 
 def test_rate_limit_key_of_a_malformed_token_is_the_address(app: Flask) -> None:
     from webchat.limits import session_key
+    from webchat.sessions import HEADER
 
-    for token in ("\ud800", "x" * 100_000, "令牌"):
+    for token in ("\ud800", "x" * 100_000, "令牌", "abc.def"):
         body = json.dumps({"message": "你好", "session": token}, ensure_ascii=True)
         with app.test_request_context("/api/chat", method="POST", data=body, content_type="application/json"):
             key = session_key()
             assert key.startswith("ip:") and key.isascii()  # a key Redis can store, of bounded size
-    with app.test_request_context("/api/chat/history", query_string={"session": "abc.def"}):
-        assert session_key() == "session:abc.def"
+    token = gateway_of(app).signer.token_of("conversation-1")
+    with app.test_request_context("/api/chat/history", headers={HEADER: token}):
+        assert session_key() == "conversation:conversation-1"
+    with app.test_request_context("/api/chat/history", query_string={"session": token}):
+        assert session_key().startswith("ip:")  # a token in the URL is not read
+
+
+def test_a_pressed_button_is_stored_as_what_the_bot_received(echo_app: Flask) -> None:
+    client = echo_app.test_client()
+    body = {"message": "/check_eligibility", "display": "我要投诉：某某局长受贿"}  # a title no button has
+    reply = _post(client, "/api/chat", body)
+    assert reply.get_json()["messages"][0]["text"] == "您说：/check_eligibility"
+    token = reply.get_json()["session"]
+    history = client.get("/api/chat/history", headers={"X-Policybot-Session": token}).get_json()["messages"]
+    assert [m["text"] for m in history] == ["/check_eligibility", "您说：/check_eligibility"]  # was the display text
