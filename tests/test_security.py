@@ -418,3 +418,69 @@ def test_a_pressed_button_is_stored_as_what_the_bot_received(echo_app: Flask) ->
     token = reply.get_json()["session"]
     history = client.get("/api/chat/history", headers={"X-Policybot-Session": token}).get_json()["messages"]
     assert [m["text"] for m in history] == ["/check_eligibility", "您说：/check_eligibility"]  # was the display text
+
+
+class _ButtonBot:
+    """Stands in for Rasa: echoes what it received and offers one quick reply."""
+
+    def send(self, sender: str, text: str) -> BotReply:
+        button = {"title": "下一步", "payload": "/next_step"}
+        return BotReply([{"text": f"您说：{text}", "buttons": [button], "citations": []}], unanswered=False)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_widget_restores_button_titles_and_keeps_the_session_out_of_urls(base_settings: Settings, app: Flask) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from tests.browser.conftest import PAGE_CHANGING, make_driver
+
+    variant = make_app(base_settings, build=False)
+    gateway_of(variant).bot = _ButtonBot()  # type: ignore[assignment]
+    driver = make_driver(1280, 900)
+    wait = WebDriverWait(driver, 30, ignored_exceptions=PAGE_CHANGING)
+
+    def user_texts() -> list[str]:
+        return [e.text for e in driver.find_elements(By.CSS_SELECTOR, "[data-testid=message-user]")]
+
+    def open_panel() -> None:
+        wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "[data-testid=launcher]").is_displayed())
+        driver.find_element(By.CSS_SELECTOR, "[data-testid=launcher]").click()
+
+    def press(title: str) -> None:
+        count = len(user_texts())
+        buttons = driver.find_elements(By.CSS_SELECTOR, "[data-testid=quick-reply]")
+        next(b for b in buttons if b.text == title and b.is_enabled()).click()
+        wait.until(lambda d: len(user_texts()) > count and "您说：" in d.find_element(By.CSS_SELECTOR, ".pb-root").text)
+
+    try:
+        with serving(variant) as url:
+            driver.get(url + "/")
+            open_panel()
+            wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "[data-testid=quick-reply]"))
+            press("我能申请什么补贴")  # greeting button, payload /check_eligibility
+            wait.until(lambda d: "您说：/check_eligibility" in d.find_element(By.CSS_SELECTOR, ".pb-root").text)
+            press("下一步")  # the bot's button, payload /next_step
+            assert user_texts() == ["我能申请什么补贴", "下一步"]
+            driver.refresh()
+            open_panel()
+            wait.until(lambda d: len(user_texts()) == 2)
+            assert user_texts() == ["我能申请什么补贴", "下一步"]  # the titles, though the payloads are stored
+            requests_made = driver.execute_script(
+                "return performance.getEntriesByType('resource').map(function (e) { return e.name; })"
+            )
+            assert any("/api/chat/history" in u for u in requests_made), requests_made
+            assert not [u for u in requests_made if "session" in u], requests_made  # was ?session=<token>
+        history = gateway_of(variant).store
+        stored = [m.text for m in history.history(gateway_of(variant).signer.verify(_token(driver)) or "")]
+        assert stored[0::2] == ["/check_eligibility", "/next_step"]
+    finally:
+        driver.quit()
+
+
+def _token(driver: object) -> str:
+    """The session token the widget keeps in localStorage."""
+    token = driver.execute_script("return localStorage.getItem('policybot.session')")  # type: ignore[attr-defined]
+    assert isinstance(token, str)
+    return token
