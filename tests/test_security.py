@@ -230,7 +230,7 @@ class _InlineFinder(HTMLParser):
             self.problems.append("inline <script>")
         if tag == "style":
             self.problems.append("<style> element")
-        if tag == "link" and ("rel", "stylesheet") in attrs and not dict(attrs).get("href", "").startswith("/"):
+        if tag == "link" and ("rel", "stylesheet") in attrs and not (dict(attrs).get("href") or "").startswith("/"):
             self.problems.append(f"stylesheet from elsewhere: {dict(attrs).get('href')}")
         self.problems += [f"<{tag} {name}=…>" for name in names if name == "style" or name.startswith("on")]
         urls = [v for _, v in attrs if v and v.strip().lower().startswith("javascript:")]

@@ -224,4 +224,10 @@ def logout() -> Any:
 
 @auth_bp.errorhandler(RateLimitExceeded)
 def _too_many(exc: RateLimitExceeded) -> Any:
-    return render_template("console/login.html", next=None, error=TOO_MANY_LOGINS), 429
+    from webchat.limits import LIMITER, wait_text
+
+    limit = current_app.extensions[LIMITER].current_limit
+    error = TOO_MANY_LOGINS
+    if limit is not None and limit.breached:
+        error = f"登录尝试过于频繁，请{wait_text(limit.reset_at - time.time())}后再试。"
+    return render_template("console/login.html", next=None, error=error), 429
