@@ -71,7 +71,8 @@ class Ingestor:
             The documents found in it, or the reason it could not be ingested.
         """
         try:
-            loaded = load_file(path, int(self.settings.max_file_mb * 1_000_000))
+            limits = (self.settings.max_pages, self.settings.max_chars)
+            loaded = load_file(path, int(self.settings.max_file_mb * 1_000_000), *limits)
             paragraphs = to_paragraphs(normalize_chars(loaded.text), rejoin=loaded.kind in {"text", "pdf", "markdown"})
             if not paragraphs:
                 raise IngestError(path, "文件中没有可用的文字")
