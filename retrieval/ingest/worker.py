@@ -5,8 +5,9 @@ extract. Ingesting it inside the web process would hold the GIL (citizen searche
 could exhaust its memory. ``BoundedIngestor.ingest_file`` therefore runs the real ingestor in a
 child process (``python -m retrieval.ingest.worker``) that limits its own address space and CPU time
 with ``resource.setrlimit`` and runs at a lower priority; the parent kills it at the wall-clock
-limit. Only a few children run at once. Hitting a limit is an ordinary ``FileReport`` error in
-Chinese, so the caller refuses the file as it refuses any other bad file.
+limit. Only a few children run at once, and they inherit no environment variables (no secrets).
+Hitting a limit is an ordinary ``FileReport`` error in Chinese, so the caller refuses the file as
+it refuses any other bad file.
 
 Successful reports are cached on disk, keyed by the file's content hash, its name, the ingest
 settings, the file's metadata overrides, the region table and the ingestion code itself, so a
@@ -111,6 +112,7 @@ class BoundedIngestor(Ingestor):
                 capture_output=True,
                 timeout=self.settings.worker_timeout_s,
                 cwd=_ROOT,
+                env=_child_env(),
                 check=False,
             )
         except subprocess.TimeoutExpired:
@@ -148,6 +150,17 @@ class BoundedIngestor(Ingestor):
             entries = sorted(self.cache_dir.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
             for old in entries[self.settings.preview_cache_entries :]:
                 old.unlink(missing_ok=True)
+
+
+def _child_env() -> dict[str, str]:
+    """The child's environment: this interpreter's import path and nothing else, so a parser bug
+    exploited by a crafted file finds no secrets (database URL, session key) in its environment."""
+    return {
+        "PYTHONPATH": os.pathsep.join(p for p in sys.path if p),
+        "PATH": os.defpath,
+        "LC_ALL": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
 
 
 def _cache_key(data: bytes, request: dict[str, Any]) -> str:
