@@ -156,7 +156,10 @@ def _check(spec: FactSpec, value: Any, regions: RegionTable) -> dict[str, Any]:
             raise FactError(name, f"“{unknown[0]}”不是有效的人群代码；可用的有：{'、'.join(GROUPS)}")
         return {name: sorted(set(value))}
     if spec.kind == "number":
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise FactError(name, "必须是数字")
+        # a huge integer (400 digits) cannot become a float: compare it as an int first
+        if isinstance(value, float) and not math.isfinite(value):
             raise FactError(name, "必须是数字")
         if value < 0:
             raise FactError(name, "不能是负数")

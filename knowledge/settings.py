@@ -58,6 +58,13 @@ class IngestSettings(_Section):
     max_provision_chars: int = Field(300, ge=40, le=2000)
     min_provision_chars: int = Field(8, ge=1, le=100)
     max_file_mb: float = Field(20, gt=0)
+    max_pages: int = Field(500, ge=1)
+    max_chars: int = Field(1_000_000, ge=1000)
+    worker_timeout_s: float = Field(60, gt=0)
+    worker_memory_mb: int = Field(1024, ge=256)
+    worker_nice: int = Field(10, ge=0, le=19)
+    worker_slots: int = Field(1, ge=1, le=16)
+    preview_cache_entries: int = Field(200, ge=0)
 
     @model_validator(mode="after")
     def _min_below_max(self) -> IngestSettings:

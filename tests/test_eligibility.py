@@ -299,6 +299,15 @@ def test_http_eligibility_bad_facts_are_400(client: FlaskClient, payload: dict[s
     assert reply.status_code == 400 and message in reply.get_json()["error"]
 
 
+@pytest.mark.parametrize("digits", [400, 4000, 5000])
+def test_http_eligibility_huge_number_is_400(client: FlaskClient, digits: int) -> None:
+    body = '{"facts": {"years_since_graduation": ' + "9" * digits + "}}"
+    reply = client.post("/api/eligibility", data=body, content_type="application/json")
+    assert reply.status_code == 400
+    error = reply.get_json()["error"]
+    assert "请求体" in error or ("years_since_graduation" in error and "超过100" in error)
+
+
 def test_http_policies(client: FlaskClient) -> None:
     listed = client.get("/api/policies").get_json()
     assert listed["count"] >= 25

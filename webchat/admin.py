@@ -13,6 +13,7 @@ from knowledge.settings import Settings
 from knowledge.sources import MetaOverride, load_overrides
 from retrieval.ingest.models import Document
 from retrieval.ingest.pipeline import Ingestor
+from retrieval.ingest.worker import BoundedIngestor
 from retrieval.search import NoIndexError
 from retrieval.store import IndexStoreError
 from webchat.app import retrieval_of, settings_of
@@ -96,10 +97,12 @@ def _current_refs() -> list[tuple[str, str | None, str]]:
 
 
 def _ingestor(extra: dict[str, MetaOverride] | None = None) -> Ingestor:
+    """An ingestor for uploads: each file in a bounded child process, reports cached for the preview."""
     settings = settings_of(current_app)
     overrides = load_overrides(settings.paths.sources_meta)
     overrides.update(extra or {})
-    return Ingestor(settings.ingest, retrieval_of(current_app).lexicon.region_table, overrides)
+    regions = retrieval_of(current_app).lexicon.region_table
+    return BoundedIngestor(settings.ingest, regions, overrides, cache_dir=settings.paths.var / "cache" / "ingest")
 
 
 @bp.get("/")

@@ -79,3 +79,4 @@ class FileReport(BaseModel):
     path: str
     documents: list[Document] = Field(default_factory=list)
     error: str | None = None
+    lost: list[str] = Field(default_factory=list, description="body text that reached no provision")

@@ -10,6 +10,7 @@ from knowledge.regions import RegionTable
 from knowledge.settings import IngestSettings
 from knowledge.sources import MetaOverride
 from knowledge.textmatch import match_key
+from retrieval.ingest.coverage import lost_clauses
 from retrieval.ingest.loaders import SUPPORTED_SUFFIXES, load_file
 from retrieval.ingest.metadata import detect_metadata
 from retrieval.ingest.models import Document, DocumentMeta, FileReport, IngestError, Provision
@@ -70,7 +71,8 @@ class Ingestor:
             The documents found in it, or the reason it could not be ingested.
         """
         try:
-            loaded = load_file(path, int(self.settings.max_file_mb * 1_000_000))
+            limits = (self.settings.max_pages, self.settings.max_chars)
+            loaded = load_file(path, int(self.settings.max_file_mb * 1_000_000), *limits)
             paragraphs = to_paragraphs(normalize_chars(loaded.text), rejoin=loaded.kind in {"text", "pdf", "markdown"})
             if not paragraphs:
                 raise IngestError(path, "文件中没有可用的文字")
@@ -84,7 +86,11 @@ class Ingestor:
                 raise IngestError(path, "没有从文件中切分出任何条款")
         except IngestError as exc:
             return FileReport(path=str(path), error=exc.reason)
-        return FileReport(path=str(path), documents=documents)
+        lost = lost_clauses(paragraphs, documents)
+        if lost:
+            shown = "”“".join(clause[:30] for clause in lost[:3])
+            documents[0].warnings.append(f"有 {len(lost)} 处文字未进入任何条款（如“{shown}”），请检查原文格式")
+        return FileReport(path=str(path), documents=documents, lost=lost)
 
     def _document(self, path: Path, part: int, paragraphs: list[str], front: dict[str, object]) -> Document:
         doc_id = path.stem if part == 1 else f"{path.stem}-{part}"

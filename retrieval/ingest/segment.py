@@ -25,7 +25,12 @@ _HEAD_FURNITURE = (
     re.compile(r"^(?:发布|印发|成文)日期\s*[:：]\s*\d{4}[-./]\d{1,2}[-./]\d{1,2}"),
     re.compile(r"^[\u4e00-\u9fff]{1,6}〔\d{4}〕\d{1,4}号"),
     re.compile(r"^各[^。：:]{2,80}[：:]"),
-    re.compile(r"^[\u4e00-\u9fff]{2,24}?\d{4}年\d{1,2}月\d{1,2}日"),
+    # a signature and its date run into the next sentence ("国务院2017年1月26日（此件公开发布）…"): the
+    # name must be an issuer's and the date not start a clause, or "本通知自2026年1月1日起施行" loses its head
+    re.compile(
+        r"^(?:[\u4e00-\u9fff]{0,20}(?:人民政府|办公厅|办公室|委员会|人民代表大会|政府|部|厅|局)|(?:中华人民共和国)?国务院)"
+        r"\d{4}年\d{1,2}月\d{1,2}日(?![起至到前后以止内])"
+    ),
     re.compile(r"^[（(]此件[^）)]{0,10}[)）]"),
 )
 _CLAUSE_BREAKS = ("；", ";", "，", ",", "、")
