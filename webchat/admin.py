@@ -11,6 +11,7 @@ from flask import Blueprint, Flask, abort, current_app, flash, jsonify, redirect
 from knowledge.regions import NATIONAL
 from knowledge.settings import Settings
 from knowledge.sources import MetaOverride, load_overrides
+from retrieval.ingest.collisions import KnownDocument, known_from_index
 from retrieval.ingest.models import Document
 from retrieval.ingest.pipeline import Ingestor
 from retrieval.search import NoIndexError
@@ -95,6 +96,15 @@ def _current_refs() -> list[tuple[str, str | None, str]]:
     return [(m.id, m.number, m.title) for m in metas]
 
 
+def _known_documents() -> list[KnownDocument]:
+    """The documents of the published index, as uploads are checked against them."""
+    try:
+        corpus = retrieval_of(current_app).searcher.current().corpus
+    except NoIndexError:
+        return []
+    return known_from_index(corpus.documents.values(), corpus.provisions)
+
+
 def _ingestor(extra: dict[str, MetaOverride] | None = None) -> Ingestor:
     settings = settings_of(current_app)
     overrides = load_overrides(settings.paths.sources_meta)
@@ -153,11 +163,13 @@ def upload() -> Any:
         return redirect(url_for("admin.index"))
     files = [(f.filename or "", f.read()) for f in sent]
     outcome = rebuilder_of(current_app).uploads.stage(
-        files, _ingestor(), settings.paths.sources, current_account().name
+        files, _ingestor(), settings.paths.sources, current_account().name, _known_documents()
     )
     for name, reason in outcome.refused:
         flash(f"“{name}”未上传：{reason}", "error")
         audit("upload_refused", f"{name}：{reason}")
+    for name, warning in outcome.warnings:
+        flash(f"“{name}”发布前需要处理：{warning}", "error")
     if outcome.batch is None:
         return redirect(url_for("admin.index"))
     audit("upload", f"上传 {', '.join(outcome.accepted)}（待发布，批次 {outcome.batch.id}）")
