@@ -121,7 +121,11 @@ def build_index(
         shutil.rmtree(build_dir, ignore_errors=True)
         raise
     if publish:
-        store.publish(version)
+        try:
+            store.publish(version)
+        except BaseException:
+            store.discard(version)  # a build that cannot be published is not left behind
+            raise
         store.prune(settings.index.keep_versions)
     timings["total"] = sum(timings.values())
     return BuildReport(version, len(corpus.documents), len(corpus.provisions), model_ref, dense_kind, timings, publish)

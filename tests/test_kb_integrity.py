@@ -5,9 +5,12 @@ refuses two documents under one id (issue 18, item 1)."""
 from __future__ import annotations
 
 import io
+import os
 import re
 import shutil
+import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +21,7 @@ from flask.testing import FlaskClient
 from retrieval.builder import BuildError
 from retrieval.service import RetrievalService
 from tests.staffkit import MAINTAINER, login, make_app, make_settings
+from tests.test_admin import POLICY
 from webchat.admin import rebuilder_of
 from webchat.app import retrieval_of, settings_of
 
@@ -119,3 +123,54 @@ def test_the_index_build_refuses_two_documents_under_one_id(app: Flask) -> None:
         assert retrieval_of(app).store.current() == before
     finally:
         twin.unlink()
+
+
+@contextmanager
+def unwritable(directory: Path) -> Iterator[None]:
+    """Make ``directory`` refuse new files for real: ``chattr +i`` as root (root ignores modes), else 0555."""
+    if os.geteuid() == 0:
+        if shutil.which("chattr") is None:
+            pytest.skip("chattr is needed to make a directory unwritable for root")
+        if subprocess.run(["chattr", "+i", str(directory)], capture_output=True).returncode != 0:
+            pytest.skip("this filesystem does not support the immutable attribute")
+        undo = ["chattr", "-i", str(directory)]
+    else:
+        mode = directory.stat().st_mode
+        directory.chmod(0o555)
+        undo = ["chmod", oct(mode & 0o7777)[2:], str(directory)]
+    try:
+        with pytest.raises(PermissionError):
+            (directory / "probe.txt").write_text("x")
+        yield
+    finally:
+        subprocess.run(undo, check=True)
+
+
+def test_a_publish_whose_file_copy_fails_leaves_no_version_behind(admin: FlaskClient, app: Flask) -> None:
+    """Issue 18 item 5: the version built before a failed copy stayed, servable and offered for rollback."""
+    settings = settings_of(app)
+    store = retrieval_of(app).store
+    _upload(admin, "银川市退役军人就业创业通知.txt", POLICY.encode("utf-8"))
+    batch = rebuilder_of(app).uploads.batches()[-1]
+    before = _state(app)
+    listed = [m.version for m in store.versions()]
+    folders = sorted(p.name for p in store.versions_dir.iterdir())
+
+    with unwritable(settings.paths.sources):
+        admin.post(f"/admin/uploads/{batch.id}/publish")
+        status = rebuilder_of(app).wait(120)
+    assert status.state == "failed" and "当前索引版本未改变" in status.message, status.message
+    assert _state(app) == before  # sources, sources.yml, the staged upload and CURRENT as they were
+    assert [m.version for m in store.versions()] == listed and store.unpublished() == []
+    assert sorted(p.name for p in store.versions_dir.iterdir()) == folders  # nothing left on disk either
+    page = admin.get("/admin/").get_data(as_text=True)
+    assert set(re.findall(r"v\d{8}-\d{6}-\d{6}", page)) == set(listed)
+    reply = admin.post("/admin/rollback", data={"version": "v20990101-000000-000000"}, follow_redirects=True)
+    assert "不存在" in reply.get_data(as_text=True)
+
+    # the same upload publishes once the folder can be written again
+    admin.post(f"/admin/uploads/{batch.id}/publish")
+    assert rebuilder_of(app).wait(120).state == "done"
+    assert [m.version for m in store.versions()] == [*listed, store.current()]
+    body = admin.get("/api/search", query_string={"q": "退役军人一次性开业补贴5000元", "k": 3}).get_json()
+    assert body["results"][0]["doc"]["number"] == "银政发〔2022〕15号"

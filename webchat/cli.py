@@ -373,6 +373,23 @@ def index_list() -> None:
     console.print(table)
     if current is None:
         console.print("尚未发布任何索引版本；运行 policybot index build。")
+    hidden = [m.version for m in store.unpublished()]
+    if hidden:
+        console.print(
+            f"未发布的版本（不参与回滚，下次发布时删除）：{'、'.join(hidden)}；用 policybot index publish 版本 发布"
+        )
+
+
+@index_app.command("publish")
+def index_publish(version: Annotated[str, typer.Argument(help="要发布的版本（如 --no-publish 构建的）")]) -> None:
+    """Publish a complete version built with --no-publish (checked against its manifest first)."""
+    store = _service().store
+    try:
+        store.publish(version)
+    except IndexStoreError as exc:
+        errors.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(f"已发布，当前索引版本为 {version}")
 
 
 @index_app.command("rollback")

@@ -522,13 +522,17 @@ class Rebuilder:
             settings, service.lexicon, documents, service.store, publish=False, tokenizer=service.searcher.tokenizer
         )
         timings.update({f"build_{k}": v for k, v in report.timings.items()})
-        self._step("更新知识库文件…", 0.9)
-        old_meta, added, moved = self._apply(plan)
-        try:
-            self._step("发布新版本…", 0.95)
-            service.store.publish(report.version)
+        try:  # all or nothing: the sources change and the version is published, or neither
+            self._step("更新知识库文件…", 0.9)
+            old_meta, added, moved = self._apply(plan)
+            try:
+                self._step("发布新版本…", 0.95)
+                service.store.publish(report.version)
+            except BaseException:
+                self._undo(old_meta, added, moved)
+                raise
         except BaseException:
-            self._undo(old_meta, added, moved)
+            service.store.discard(report.version)  # never offered for rollback, never counted as kept
             raise
         service.store.prune(settings.index.keep_versions)
         if plan.batch is not None:
