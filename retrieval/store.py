@@ -27,6 +27,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from retrieval.buildlock import BuildLock
+
 MANIFEST = "manifest.json"
 POINTER = "CURRENT"
 UNPUBLISHED = "UNPUBLISHED"  # marker file of a committed version that has never been published
@@ -57,6 +59,7 @@ class IndexStore:
         self.root = root
         self.versions_dir = root / "versions"
         self.versions_dir.mkdir(parents=True, exist_ok=True)
+        self.lock = BuildLock(root)  # one build/publish/rollback at a time, across processes
 
     def new_build_dir(self) -> Path:
         """Return a fresh temporary directory to build a version in (inside the store's filesystem)."""

@@ -35,6 +35,7 @@ from knowledge.service import EligibilityService
 from knowledge.settings import Settings
 from knowledge.sources import MetaOverride, SourcesError, load_overrides
 from retrieval.builder import BuildError, build_index
+from retrieval.buildlock import BuildLock
 from retrieval.ingest.collisions import KnownDocument, claim_collision, identity_collision, known_documents
 from retrieval.ingest.loaders import SUPPORTED_SUFFIXES
 from retrieval.ingest.models import Document, FileReport
@@ -410,7 +411,8 @@ PublishedHook = Callable[[list[Document]], None]
 
 
 class Rebuilder:
-    """Runs one rebuild at a time in a background thread."""
+    """Runs one rebuild at a time in a background thread, and one across every process sharing the index
+    folder (the store's file lock is held from ``start`` until the rebuild ends)."""
 
     def __init__(
         self,
@@ -446,14 +448,21 @@ class Rebuilder:
         """Start a rebuild in the background.
 
         Returns:
-            False when another rebuild is still running (nothing is started).
+            False when another rebuild is still running, here or in another process (nothing is started).
         """
         with self._lock:
-            if self.running():
+            lock = self._service().store.lock
+            if self.running() or not lock.acquire():
                 return False
-            self.status = JobStatus("running", plan.action, "准备中…", 0.0, by, time.time())
-            self._thread = threading.Thread(target=self._run, args=(plan, by), name="policybot-rebuild", daemon=True)
-            self._thread.start()
+            try:
+                self.status = JobStatus("running", plan.action, "准备中…", 0.0, by, time.time())
+                self._thread = threading.Thread(
+                    target=self._run, args=(plan, by, lock), name="policybot-rebuild", daemon=True
+                )
+                self._thread.start()
+            except BaseException:
+                lock.release()
+                raise
             return True
 
     def wait(self, timeout: float | None = None) -> JobStatus:
@@ -467,7 +476,13 @@ class Rebuilder:
         self.status.message = message
         self.status.progress = round(progress, 3)
 
-    def _run(self, plan: RebuildPlan, by: str) -> None:
+    def _run(self, plan: RebuildPlan, by: str, lock: BuildLock) -> None:
+        try:
+            self._run_locked(plan, by)
+        finally:
+            lock.release()
+
+    def _run_locked(self, plan: RebuildPlan, by: str) -> None:
         status = self.status
         try:
             version, timings, documents = self._rebuild(plan)
