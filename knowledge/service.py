@@ -37,12 +37,19 @@ class EligibilityService:
         """
         known = set(lexicon.regions) | {NATIONAL}
         catalogue = load_catalogue(settings.paths.policies, known)
-        index: dict[str, tuple[str, str | None, str]] = {}
-        for doc_id, number, title in documents or []:
-            index[doc_id] = (doc_id, number, title)
-            if number:
-                index[number] = (doc_id, number, title)
-        return cls(catalogue, EligibilityEngine(catalogue, lexicon.region_table), index)
+        return cls(catalogue, EligibilityEngine(catalogue, lexicon.region_table), _by_reference(documents or []))
+
+    def with_documents(self, documents: list[tuple[str, str | None, str]]) -> EligibilityService:
+        """Return the same catalogue citing another set of documents (those of a newly published index).
+
+        Args:
+            documents: (id, 文号, title) of the knowledge base's documents.
+        """
+        return EligibilityService(self.catalogue, self.engine, _by_reference(documents))
+
+    def document_refs(self) -> list[tuple[str, str | None, str]]:
+        """Return the (id, 文号, title) of the documents citations are resolved against."""
+        return sorted(set(self.documents.values()), key=lambda ref: ref[0])
 
     def check(self, raw_facts: Any, skip: Any = ()) -> Verdict:
         """Validate facts and judge every policy.
@@ -111,3 +118,13 @@ class EligibilityService:
             "next_question": {"fact": next_fact, "question": FACTS[next_fact].question} if next_fact else None,
             "conditions_evaluated": verdict.conditions_evaluated,
         }
+
+
+def _by_reference(documents: list[tuple[str, str | None, str]]) -> dict[str, tuple[str, str | None, str]]:
+    """Index (id, 文号, title) triples by id and by 文号."""
+    index: dict[str, tuple[str, str | None, str]] = {}
+    for doc_id, number, title in documents:
+        index[doc_id] = (doc_id, number, title)
+        if number:
+            index[number] = (doc_id, number, title)
+    return index

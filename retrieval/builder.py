@@ -10,6 +10,7 @@ from pathlib import Path
 from knowledge.lexicon import Lexicon
 from knowledge.settings import Settings
 from retrieval.corpus import Corpus, indexed_text
+from retrieval.ingest.collisions import duplicate_ids
 from retrieval.ingest.models import Document
 from retrieval.lexical import LexicalIndex
 from retrieval.store import IndexStore, Manifest, write_jsonl
@@ -68,8 +69,11 @@ def build_index(
         The build report.
 
     Raises:
-        BuildError: no provisions, or a configured model path is unusable.
+        BuildError: no provisions, two documents share an id, or a configured model path is unusable.
     """
+    if problems := duplicate_ids(documents):
+        # one id for two documents would cite one's provisions with the other's 文号 and title
+        raise BuildError("；".join(problems) + "。请给其中一个文件改名（文件名不含扩展名时也不能相同）后重新构建")
     corpus = Corpus.from_documents(documents)
     if not corpus.provisions:
         raise BuildError("没有可索引的条款：知识库为空或所有文件解析失败")
@@ -117,7 +121,11 @@ def build_index(
         shutil.rmtree(build_dir, ignore_errors=True)
         raise
     if publish:
-        store.publish(version)
+        try:
+            store.publish(version)
+        except BaseException:
+            store.discard(version)  # a build that cannot be published is not left behind
+            raise
         store.prune(settings.index.keep_versions)
     timings["total"] = sum(timings.values())
     return BuildReport(version, len(corpus.documents), len(corpus.provisions), model_ref, dense_kind, timings, publish)

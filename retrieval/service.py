@@ -45,9 +45,15 @@ class RetrievalService:
         return [d for r in reports for d in r.documents], [r for r in reports if r.error]
 
     def build(self, publish: bool = True, train_model: bool | None = None) -> tuple[BuildReport, list[FileReport]]:
-        """Ingest the sources and build (and by default publish) a new index version."""
-        documents, failed = self.ingest_sources()
-        report = build_index(
-            self.settings, self.lexicon, documents, self.store, publish, train_model, self.searcher.tokenizer
-        )
+        """Ingest the sources and build (and by default publish) a new index version.
+
+        Raises:
+            retrieval.builder.BuildError: nothing to index, or duplicate document ids.
+            retrieval.buildlock.BuildBusy: another build, publish or rollback is running (any process).
+        """
+        with self.store.lock.hold():
+            documents, failed = self.ingest_sources()
+            report = build_index(
+                self.settings, self.lexicon, documents, self.store, publish, train_model, self.searcher.tokenizer
+            )
         return report, failed

@@ -3,12 +3,15 @@
 Layout of ``index_root``::
 
     versions/<version>/manifest.json   counts, checksums, model reference, build settings
+    versions/<version>/UNPUBLISHED     present until the version is first published
     versions/<version>/...             files written by the index builder
     CURRENT                            the published version's name (replaced with os.replace)
 
 A version directory is built under a temporary name and renamed into place when complete, and the
 pointer is swapped with an atomic rename, so a reader sees either the old or the new version,
-never a half-written one.
+never a half-written one. A version that was never published (its publish failed, or it was built
+with ``--no-publish``) is not offered for rollback, does not count among the versions kept, and is
+deleted by ``discard`` or by the next ``prune``.
 """
 
 from __future__ import annotations
@@ -24,8 +27,11 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from retrieval.buildlock import BuildLock
+
 MANIFEST = "manifest.json"
 POINTER = "CURRENT"
+UNPUBLISHED = "UNPUBLISHED"  # marker file of a committed version that has never been published
 
 
 class IndexStoreError(Exception):
@@ -53,6 +59,7 @@ class IndexStore:
         self.root = root
         self.versions_dir = root / "versions"
         self.versions_dir.mkdir(parents=True, exist_ok=True)
+        self.lock = BuildLock(root)  # one build/publish/rollback at a time, across processes
 
     def new_build_dir(self) -> Path:
         """Return a fresh temporary directory to build a version in (inside the store's filesystem)."""
@@ -66,13 +73,14 @@ class IndexStore:
             manifest: the manifest; ``files`` is filled in here.
 
         Returns:
-            The final version directory (not yet published).
+            The final version directory (not yet published: marked ``UNPUBLISHED`` until ``publish``).
         """
         manifest.files = {
             str(path.relative_to(build_dir)): _sha256(path)
             for path in sorted(build_dir.rglob("*"))
-            if path.is_file() and path.name != MANIFEST
+            if path.is_file() and path.name not in (MANIFEST, UNPUBLISHED)
         }
+        (build_dir / UNPUBLISHED).write_text(manifest.created + "\n", encoding="utf-8")
         (build_dir / MANIFEST).write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
         final = self.versions_dir / manifest.version
         if final.exists():
@@ -86,15 +94,31 @@ class IndexStore:
         return datetime.now(UTC).strftime("v%Y%m%d-%H%M%S-%f")
 
     def versions(self) -> list[Manifest]:
-        """Return the manifests of all complete versions, oldest first."""
+        """Return the manifests of the complete versions that have been published, oldest first
+        (what rollback offers)."""
+        return self._complete(published=True)
+
+    def unpublished(self) -> list[Manifest]:
+        """Return the manifests of complete versions never published (a failed publish, ``--no-publish``)."""
+        return self._complete(published=False)
+
+    def _complete(self, published: bool) -> list[Manifest]:
         out = []
         for path in sorted(self.versions_dir.iterdir()):
             if path.is_dir() and not path.name.startswith(".") and (path / MANIFEST).exists():
+                if (path / UNPUBLISHED).exists() == published:
+                    continue
                 try:
                     out.append(self.manifest(path.name))
                 except IndexStoreError:
                     continue
         return out
+
+    def discard(self, version: str) -> None:
+        """Delete a version that was never published (what a failed publish leaves); others are kept."""
+        path = self.versions_dir / version
+        if version != self.current() and (path / UNPUBLISHED).exists():
+            shutil.rmtree(path, ignore_errors=True)
 
     def manifest(self, version: str) -> Manifest:
         """Return a version's manifest.
@@ -148,6 +172,8 @@ class IndexStore:
             IndexStoreError: the version is missing or corrupted; the current one stays.
         """
         self.verify(version)
+        # published from now on (before the swap: CURRENT never names a version marked unpublished)
+        (self.versions_dir / version / UNPUBLISHED).unlink(missing_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".pointer-", dir=self.root)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(version + "\n")
@@ -162,7 +188,8 @@ class IndexStore:
             The version now current.
 
         Raises:
-            IndexStoreError: there is nothing to roll back to, or the target is corrupted.
+            IndexStoreError: there is nothing to roll back to, the target was never published, or it
+                is corrupted.
         """
         names = [m.version for m in self.versions()]
         if version is None:
@@ -176,10 +203,12 @@ class IndexStore:
         return version
 
     def prune(self, keep: int) -> list[str]:
-        """Delete the oldest versions beyond ``keep``, never the current one; return what was removed."""
+        """Delete the oldest published versions beyond ``keep`` (never the current one) and every version
+        never published; return what was removed."""
         current = self.current()
         removable = [m.version for m in self.versions() if m.version != current]
         doomed = removable[: max(0, len(removable) - (keep - 1))]
+        doomed += [m.version for m in self.unpublished() if m.version != current]
         for name in doomed:
             shutil.rmtree(self.versions_dir / name, ignore_errors=True)
         return doomed

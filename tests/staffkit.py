@@ -30,6 +30,12 @@ def make_settings(tmp: Path, **overrides: Any) -> Settings:
     shutil.copytree(ROOT / "knowledge" / "sources", knowledge / "sources")
     for name in ("sources.yml", "lexicon.yml", "policies.yml"):
         shutil.copy2(ROOT / "knowledge" / name, knowledge / name)
+    return settings_at(tmp, **overrides)
+
+
+def settings_at(tmp: Path, **overrides: Any) -> Settings:
+    """The settings of a throw-away knowledge base ``make_settings`` already copied to ``tmp``."""
+    knowledge = tmp / "knowledge"
     sections: dict[str, Any] = {
         "paths": {
             "sources": str(knowledge / "sources"),

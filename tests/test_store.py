@@ -147,3 +147,19 @@ def test_readers_never_see_a_half_published_index(tmp_path: Path) -> None:
             thread.join(timeout=30)
     assert failures == []
     assert len(seen) >= 2  # readers really crossed a publish
+
+
+def test_an_unpublished_build_is_never_offered_for_rollback_nor_counted_as_kept(tmp_path: Path) -> None:
+    service = _service(tmp_path, keep_versions=2)
+    first, _ = service.build()
+    second, _ = service.build()
+    hidden, _ = service.build(publish=False)  # what a publish that failed after the build used to leave
+    assert [m.version for m in service.store.versions()] == [first.version, second.version]
+    assert [m.version for m in service.store.unpublished()] == [hidden.version]
+    with pytest.raises(IndexStoreError, match="不存在"):
+        service.store.rollback(hidden.version)
+    assert service.store.rollback() == first.version  # the one before the current, not the hidden build
+    service.store.publish(second.version)
+    third, _ = service.build()
+    assert [m.version for m in service.store.versions()] == [second.version, third.version]
+    assert not service.store.path(hidden.version).exists() and service.store.unpublished() == []

@@ -11,12 +11,15 @@ from flask import Blueprint, Flask, abort, current_app, flash, jsonify, redirect
 from knowledge.regions import NATIONAL
 from knowledge.settings import Settings
 from knowledge.sources import MetaOverride, load_overrides
+from retrieval.buildlock import BuildBusy
+from retrieval.ingest.collisions import KnownDocument, known_from_index
 from retrieval.ingest.models import Document
 from retrieval.ingest.pipeline import Ingestor
 from retrieval.ingest.worker import BoundedIngestor
 from retrieval.search import NoIndexError
 from retrieval.store import IndexStoreError
 from webchat.app import retrieval_of, settings_of
+from webchat.kbsync import follower_of
 from webchat.maintenance import (
     OVERRIDE_FIELDS,
     RELOAD_ERRORS,
@@ -26,10 +29,7 @@ from webchat.maintenance import (
     UploadArea,
     UploadRefused,
     override_from_form,
-    reload_catalogue,
-    reload_lexicon,
 )
-from webchat.policies import ELIGIBILITY
 from webchat.serialize import meta_fields
 from webchat.staff import audit, current_account, guard, staff_store_of
 
@@ -62,12 +62,7 @@ def init_admin(app: Flask, settings: Settings) -> None:
     """Create the app's rebuilder (one background rebuild at a time)."""
 
     def published(documents: list[Document]) -> None:
-        try:
-            service = reload_catalogue(retrieval_of(app), settings, _doc_refs(documents))
-        except RELOAD_ERRORS as exc:
-            app.logger.warning("catalogue not refreshed after publish: %s", exc)
-            return
-        app.extensions[ELIGIBILITY] = service
+        follower_of(app).sync()  # citations resolve to the new version's documents (other workers: next request)
 
     app.extensions[REBUILDER] = Rebuilder(
         service=lambda: retrieval_of(app),
@@ -84,16 +79,13 @@ def rebuilder_of(app: Flask) -> Rebuilder:
     return rebuilder
 
 
-def _doc_refs(documents: list[Document]) -> list[tuple[str, str | None, str]]:
-    return [(d.meta.id, d.meta.number, d.meta.title) for d in documents]
-
-
-def _current_refs() -> list[tuple[str, str | None, str]]:
+def _known_documents() -> list[KnownDocument]:
+    """The documents of the published index, as uploads are checked against them."""
     try:
-        metas = retrieval_of(current_app).searcher.current().corpus.documents.values()
+        corpus = retrieval_of(current_app).searcher.current().corpus
     except NoIndexError:
         return []
-    return [(m.id, m.number, m.title) for m in metas]
+    return known_from_index(corpus.documents.values(), corpus.provisions)
 
 
 def _ingestor(extra: dict[str, MetaOverride] | None = None) -> Ingestor:
@@ -156,11 +148,13 @@ def upload() -> Any:
         return redirect(url_for("admin.index"))
     files = [(f.filename or "", f.read()) for f in sent]
     outcome = rebuilder_of(current_app).uploads.stage(
-        files, _ingestor(), settings.paths.sources, current_account().name
+        files, _ingestor(), settings.paths.sources, current_account().name, _known_documents()
     )
     for name, reason in outcome.refused:
         flash(f"“{name}”未上传：{reason}", "error")
         audit("upload_refused", f"{name}：{reason}")
+    for name, warning in outcome.warnings:
+        flash(f"“{name}”发布前需要处理：{warning}", "error")
     if outcome.batch is None:
         return redirect(url_for("admin.index"))
     audit("upload", f"上传 {', '.join(outcome.accepted)}（待发布，批次 {outcome.batch.id}）")
@@ -284,13 +278,14 @@ def remove() -> Any:
 @bp.post("/rollback")
 def rollback() -> Any:
     """Publish an earlier index version again (the one before the current, or the one chosen)."""
-    if rebuilder_of(current_app).running():
-        flash(BUSY, "error")
-        return redirect(url_for("admin.index"))
     store = retrieval_of(current_app).store
     before = store.current()
     try:
-        now = store.rollback(request.form.get("version") or None)
+        with store.lock.hold():  # not while a rebuild runs, in this process or another
+            now = store.rollback(request.form.get("version") or None)
+    except BuildBusy:
+        flash(BUSY, "error")
+        return redirect(url_for("admin.index"))
     except IndexStoreError as exc:
         flash(str(exc), "error")
         return redirect(url_for("admin.index"))
@@ -303,21 +298,18 @@ def rollback() -> Any:
 @bp.post("/reload/<what>")
 def reload(what: str) -> Any:
     """Reload the lexicon or the catalogue after an edit; a broken file is reported and the old one kept."""
-    settings = settings_of(current_app)
-    service = retrieval_of(current_app)
     if what not in ("lexicon", "catalogue"):
         abort(404)
     label = "词库" if what == "lexicon" else "政策目录"
-    try:
-        if what == "lexicon":
-            eligibility = reload_lexicon(service, settings, _current_refs())
-        else:
-            eligibility = reload_catalogue(service, settings, _current_refs())
+    try:  # published to every worker and replica (they load it before their next request)
+        eligibility = follower_of(current_app).publish(what, current_account().name)
+    except BuildBusy:
+        flash(BUSY, "error")
+        return redirect(url_for("admin.index"))
     except RELOAD_ERRORS as exc:
         flash(f"{label}有误，未重新加载，继续使用原来的{label}：{exc}", "error")
         audit(f"reload_{what}_failed", str(exc)[:500])
         return redirect(url_for("admin.index"))
-    current_app.extensions[ELIGIBILITY] = eligibility
     audit(f"reload_{what}", f"重新加载{label}（{len(eligibility.catalogue)} 条政策）")
     extra = "；词库影响分词，建议随后重建索引" if what == "lexicon" else ""
     flash(f"已重新加载{label}{extra}。", "success")

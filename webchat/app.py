@@ -64,6 +64,9 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     from webchat import answers
 
     answers.init_app(app, settings, retrieval, app.extensions[ELIGIBILITY])
+    from webchat.kbsync import init_follower
+
+    init_follower(app, settings)  # every worker serves the published lexicon, catalogue and index version
     app.register_blueprint(api_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(policies_bp)

@@ -18,6 +18,7 @@ from knowledge.regions import LexiconError, load_regions
 from knowledge.settings import ConfigError, Settings, load_settings
 from knowledge.sources import SourcesError, load_overrides
 from retrieval.builder import BuildError
+from retrieval.buildlock import BuildBusy
 from retrieval.citation import FINAL_WORD, source_line
 from retrieval.evaluate import LEG_SETS, evaluate, load_questions
 from retrieval.ingest.models import Document, FileReport
@@ -340,6 +341,9 @@ def index_build(
     with console.status("正在构建索引（解析文档、BM25、训练向量模型、向量索引）…"):
         try:
             report, failed = service.build(publish=not no_publish)
+        except BuildBusy as exc:
+            errors.print(f"[red]{exc}[/red]")
+            raise typer.Exit(1) from exc
         except BuildError as exc:
             errors.print(f"[red]索引构建失败：{exc}[/red]")
             raise typer.Exit(1) from exc
@@ -373,6 +377,24 @@ def index_list() -> None:
     console.print(table)
     if current is None:
         console.print("尚未发布任何索引版本；运行 policybot index build。")
+    hidden = [m.version for m in store.unpublished()]
+    if hidden:
+        console.print(
+            f"未发布的版本（不参与回滚，下次发布时删除）：{'、'.join(hidden)}；用 policybot index publish 版本 发布"
+        )
+
+
+@index_app.command("publish")
+def index_publish(version: Annotated[str, typer.Argument(help="要发布的版本（如 --no-publish 构建的）")]) -> None:
+    """Publish a complete version built with --no-publish (checked against its manifest first)."""
+    store = _service().store
+    try:
+        with store.lock.hold():
+            store.publish(version)
+    except (IndexStoreError, BuildBusy) as exc:
+        errors.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(f"已发布，当前索引版本为 {version}")
 
 
 @index_app.command("rollback")
@@ -380,9 +402,11 @@ def index_rollback(
     version: Annotated[str | None, typer.Argument(help="目标版本；默认回到当前版本的上一个")] = None,
 ) -> None:
     """Publish an earlier index version again."""
+    store = _service().store
     try:
-        now = _service().store.rollback(version)
-    except IndexStoreError as exc:
+        with store.lock.hold():
+            now = store.rollback(version)
+    except (IndexStoreError, BuildBusy) as exc:
         errors.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
     console.print(f"已回滚，当前索引版本为 {now}")

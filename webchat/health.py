@@ -11,6 +11,7 @@ from flask import Blueprint, current_app, jsonify
 from retrieval.search import NoIndexError
 from webchat.app import retrieval_of, settings_of
 from webchat.chat import gateway_of
+from webchat.kbsync import follower_of
 
 bp = Blueprint("health", __name__)
 
@@ -25,7 +26,8 @@ def _up(url: str, timeout: float) -> bool:
 
 @bp.get("/healthz")
 def healthz() -> Any:
-    """Return ``{"status": "ok"|"degraded", "index_version", "bot", "actions", "database"}`` (200 either way)."""
+    """Return ``{"status": "ok"|"degraded", "index_version", "knowledge_generation", "bot", "actions", "database"}``
+    (200 either way)."""
     settings = settings_of(current_app).web
     service = retrieval_of(current_app)
     version: str | None
@@ -47,4 +49,8 @@ def healthz() -> Any:
     }
     if service.searcher.last_error:
         body["index_error"] = service.searcher.last_error
+    follower = follower_of(current_app)
+    body["knowledge_generation"] = follower.generation  # the published lexicon/catalogue served (0 = files)
+    if follower.last_error:
+        body["status"], body["knowledge_error"] = "degraded", follower.last_error
     return jsonify(body)

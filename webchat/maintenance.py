@@ -20,7 +20,7 @@ import tempfile
 import threading
 import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +35,8 @@ from knowledge.service import EligibilityService
 from knowledge.settings import Settings
 from knowledge.sources import MetaOverride, SourcesError, load_overrides
 from retrieval.builder import BuildError, build_index
+from retrieval.buildlock import BuildLock
+from retrieval.ingest.collisions import KnownDocument, claim_collision, identity_collision, known_documents
 from retrieval.ingest.loaders import SUPPORTED_SUFFIXES
 from retrieval.ingest.models import Document, FileReport
 from retrieval.ingest.pipeline import Ingestor
@@ -114,6 +116,7 @@ class StageOutcome:
     batch: Batch | None
     accepted: list[str]
     refused: list[tuple[str, str]]
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # accepted, but to correct before publishing
 
 
 class UploadArea:
@@ -134,28 +137,40 @@ class UploadArea:
         ingestor: Ingestor,
         sources: Path,
         by: str,
+        known: Iterable[KnownDocument] = (),
     ) -> StageOutcome:
         """Check each file and keep those that ingest cleanly in a new batch.
 
         A refused file leaves nothing behind. Checks: name, emptiness, size cap, same content as a
         document already in the knowledge base (or in this upload), same name as one, and then the
-        real ingestor (content type sniffed from the bytes, zip bombs, scans without text, binary junk).
+        real ingestor (content type sniffed from the bytes, zip bombs, scans without text, binary junk);
+        last, its documents must not take an id or a text already there (``identity_collision``). One
+        that claims another document's 文号 or title is kept with a warning (to correct in the preview;
+        publishing refuses it until then).
 
         Args:
             files: (name as sent, content) pairs.
             ingestor: the knowledge base's ingestor (size cap, regions, overrides).
             sources: the knowledge base folder.
             by: who uploads.
+            known: the documents of the published index (files not in it count by their name).
 
         Returns:
-            The batch (None when every file was refused), accepted names and (name, reason) refusals.
+            The batch (None when every file was refused), accepted names, (name, reason) refusals and
+            (name, warning) pairs.
         """
         max_bytes = int(ingestor.settings.max_file_mb * 1_000_000)
         existing = {sha256_bytes(p.read_bytes()): p.name for p in sorted(sources.iterdir()) if p.is_file()}
         existing_names = {p.name.lower() for p in sources.iterdir()}
         pending = {h: n for batch in self.batches() for n, h in batch.hashes.items()}
+        known = list(known)
+        indexed = {k.source for k in known}
+        waiting = [n for batch in self.batches() for n in batch.files]
+        unindexed = [p.name for p in sources.iterdir() if p.is_file() and p.name not in indexed] + waiting
+        known += [KnownDocument(Path(n).stem, n, n, None, "") for n in unindexed]  # their ids are their stems
         accepted: list[tuple[str, Path, str]] = []
         refused: list[tuple[str, str]] = []
+        warnings: list[tuple[str, str]] = []
         self.root.mkdir(parents=True, exist_ok=True)
         incoming = Path(tempfile.mkdtemp(prefix=".incoming-", dir=self.root))
         try:
@@ -184,6 +199,12 @@ class UploadArea:
                     if report.error:
                         target.unlink()
                         raise UploadRefused(report.error)
+                    reasons = [r for d in report.documents if (r := identity_collision(d, known))]
+                    if reasons:
+                        target.unlink()
+                        raise UploadRefused(reasons[0])
+                    warnings += [(name, r) for d in report.documents if (r := claim_collision(d.meta, known))]
+                    known += known_documents(report.documents)
                     accepted.append((name, target, digest))
                 except UploadRefused as exc:
                     refused.append((shown, exc.message))
@@ -198,7 +219,7 @@ class UploadArea:
             )
             (incoming / "batch.json").write_text(json.dumps(asdict(batch), ensure_ascii=False), encoding="utf-8")
             os.replace(incoming, self._dir(batch.id))
-            return StageOutcome(batch, batch.files, refused)
+            return StageOutcome(batch, batch.files, refused, warnings)
         finally:
             shutil.rmtree(incoming, ignore_errors=True)
 
@@ -390,7 +411,8 @@ PublishedHook = Callable[[list[Document]], None]
 
 
 class Rebuilder:
-    """Runs one rebuild at a time in a background thread."""
+    """Runs one rebuild at a time in a background thread, and one across every process sharing the index
+    folder (the store's file lock is held from ``start`` until the rebuild ends)."""
 
     def __init__(
         self,
@@ -426,14 +448,21 @@ class Rebuilder:
         """Start a rebuild in the background.
 
         Returns:
-            False when another rebuild is still running (nothing is started).
+            False when another rebuild is still running, here or in another process (nothing is started).
         """
         with self._lock:
-            if self.running():
+            lock = self._service().store.lock
+            if self.running() or not lock.acquire():
                 return False
-            self.status = JobStatus("running", plan.action, "准备中…", 0.0, by, time.time())
-            self._thread = threading.Thread(target=self._run, args=(plan, by), name="policybot-rebuild", daemon=True)
-            self._thread.start()
+            try:
+                self.status = JobStatus("running", plan.action, "准备中…", 0.0, by, time.time())
+                self._thread = threading.Thread(
+                    target=self._run, args=(plan, by, lock), name="policybot-rebuild", daemon=True
+                )
+                self._thread.start()
+            except BaseException:
+                lock.release()
+                raise
             return True
 
     def wait(self, timeout: float | None = None) -> JobStatus:
@@ -447,7 +476,13 @@ class Rebuilder:
         self.status.message = message
         self.status.progress = round(progress, 3)
 
-    def _run(self, plan: RebuildPlan, by: str) -> None:
+    def _run(self, plan: RebuildPlan, by: str, lock: BuildLock) -> None:
+        try:
+            self._run_locked(plan, by)
+        finally:
+            lock.release()
+
+    def _run_locked(self, plan: RebuildPlan, by: str) -> None:
         status = self.status
         try:
             version, timings, documents = self._rebuild(plan)
@@ -494,6 +529,7 @@ class Rebuilder:
         bad_new = [r for r in reports if r.error and Path(r.path) in staged]
         if bad_new:
             raise UploadRefused(f"{Path(bad_new[0].path).name}：{bad_new[0].error}")
+        _refuse_collisions(reports, staged)
         documents = [d for r in reports for d in r.documents]
         timings = {"ingest": time.perf_counter() - started}
         self._step("构建索引（BM25" + ("、向量模型" if settings.index.dense else "") + "）…", 0.45)
@@ -501,13 +537,17 @@ class Rebuilder:
             settings, service.lexicon, documents, service.store, publish=False, tokenizer=service.searcher.tokenizer
         )
         timings.update({f"build_{k}": v for k, v in report.timings.items()})
-        self._step("更新知识库文件…", 0.9)
-        old_meta, added, moved = self._apply(plan)
-        try:
-            self._step("发布新版本…", 0.95)
-            service.store.publish(report.version)
+        try:  # all or nothing: the sources change and the version is published, or neither
+            self._step("更新知识库文件…", 0.9)
+            old_meta, added, moved = self._apply(plan)
+            try:
+                self._step("发布新版本…", 0.95)
+                service.store.publish(report.version)
+            except BaseException:
+                self._undo(old_meta, added, moved)
+                raise
         except BaseException:
-            self._undo(old_meta, added, moved)
+            service.store.discard(report.version)  # never offered for rollback, never counted as kept
             raise
         service.store.prune(settings.index.keep_versions)
         if plan.batch is not None:
@@ -555,6 +595,17 @@ class Rebuilder:
             shutil.move(str(now), before)
         if old_meta is not None:
             self.settings.paths.sources_meta.write_text(old_meta, encoding="utf-8")
+
+
+def _refuse_collisions(reports: list[FileReport], staged: list[Path]) -> None:
+    """Refuse a staged document that takes an id, a text, a 文号 or a title of another document
+    (checked again at publish time: the maintainer's corrections and other publishes happened since)."""
+    others = known_documents(d for r in reports if Path(r.path) not in staged for d in r.documents)
+    for doc in (d for r in reports if Path(r.path) in staged for d in r.documents):
+        reason = identity_collision(doc, others) or claim_collision(doc.meta, others)
+        if reason:
+            raise UploadRefused(f"{doc.meta.source}：{reason}")
+        others += known_documents([doc])
 
 
 # ----- reloading the lexicon and the catalogue ----------------------------------------------
