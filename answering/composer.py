@@ -193,9 +193,9 @@ class AnswerComposer:
                 parts.append(FINAL_WORD)
         lead = "".join(parts)
         shown = [self._provision_json(best, today, related=False)]
-        shown += [self._provision_json(r, today, related=True) for r in results if r is not best][
-            : self.settings.shown - 1
-        ]
+        # a related provision of another region is not shown to someone whose region is known (长沙 ≠ 聊城)
+        related = [r for r in results if r is not best and r.applies is not False]
+        shown += [self._provision_json(r, today, related=True) for r in related][: self.settings.shown - 1]
         answer_kind: AnswerKind = "policy" if policy is not None and not not_stated else "answer"
         if not_stated or not direct:
             answer_kind = "not_in_documents"

@@ -58,25 +58,27 @@ def gazetteer() -> tuple[dict[str, Place], tuple[str, ...]]:
     names: dict[str, Place] = {}
     free: set[str] = set()
     common = _common_words()
-
-    def add(name: str, place: Place, in_text: bool) -> None:
-        for key in (name, short(name)):
-            names.setdefault(key, place)
-            if in_text and len(key) >= _MIN_FREE_TEXT:
-                free.add(key)
+    # (level, name, place, looked for in free text): a province or city wins a name over a county or
+    # district that shares it (西安 is 陕西's capital, not 辽源's 西安区)
+    entries: list[tuple[int, str, Place, bool]] = []
 
     assert provinces()  # the package is importable and holds its data
     for prov in AREAS:
         province = short(prov["name"])
-        add(prov["name"], Place(province, None), True)
+        entries.append((0, prov["name"], Place(province, None), True))
         for child in prov.get("children", []):
             if "children" in child:  # a prefecture-level city and its counties
                 city = short(child["name"])
-                add(child["name"], Place(province, city), True)
+                entries.append((1, child["name"], Place(province, city), True))
                 for county in child["children"]:
-                    add(county["name"], Place(province, city), _in_text(county, common))
+                    entries.append((2, county["name"], Place(province, city), _in_text(county, common)))
             else:  # a district or county of a municipality
-                add(child["name"], Place(province, province), _in_text(child, common))
+                entries.append((2, child["name"], Place(province, province), _in_text(child, common)))
+    for _, name, place, in_text in sorted(entries, key=lambda entry: entry[0]):  # stable within a level
+        for key in (name, short(name)):
+            names.setdefault(key, place)
+            if in_text and len(key) >= _MIN_FREE_TEXT:
+                free.add(key)
     return names, tuple(sorted(free, key=len, reverse=True))
 
 

@@ -164,3 +164,9 @@ def test_a_routed_question_does_not_offer_the_check_but_an_unstated_answer_does(
     unstated = composer(built, AFTER).compose("创业担保贷款最多能贷多少钱")
     assert unstated.kind == "not_in_documents"
     assert any(a["payload"] == "/check_eligibility" for a in unstated.next_actions)
+
+
+def test_someone_outside_the_regions_is_never_shown_another_regions_provision_as_related(built: tuple) -> None:
+    answer = composer(built, AFTER).compose("女职工休完产假回来 单位能给安排弹性工作吗", AnswerContext(region="湖南"))
+    assert all(p["applies"] is not False for p in answer.provisions if p["related"])
+    assert "聊政发" not in answer.text and "粤府" not in answer.text and "宁政办发" not in answer.text

@@ -210,6 +210,10 @@ def answer_question(
     events: list[EventType] = [SlotSet("previous_question", question)]
     if body.get("topic"):
         events.append(SlotSet("topic", body["topic"]))
+    # "长沙的 …": the composer knows every place in China; the conversation keeps it for later answers
+    region = body.get("region")
+    if region and not _canonical("region", tracker.get_slot("region")) and _canonical("region", region):
+        events.append(SlotSet("region", region))
     return events
 
 

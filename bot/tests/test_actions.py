@@ -438,3 +438,12 @@ def test_a_question_routed_to_another_service_offers_no_check(api_url: str) -> N
     dispatcher = CollectingDispatcher()
     ActionAnswerQuestion().run(dispatcher, make_tracker("社保卡丢了去哪补办"), {})
     assert all(m["text"] != OFFER for m in dispatcher.messages)
+
+
+def test_a_place_outside_the_knowledge_base_is_remembered_for_later_answers(api_url: str) -> None:
+    """ "西安的 …": the composer resolves any place in China; the conversation keeps its province."""
+    dispatcher = CollectingDispatcher()
+    events = ActionAnswerQuestion().run(dispatcher, make_tracker("西安的 想问问失业了能领失业保险金不"), {})
+    assert {"event": "slot", "name": "region", "value": "陕西"} in [
+        {k: e.get(k) for k in ("event", "name", "value")} for e in events
+    ]

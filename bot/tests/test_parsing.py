@@ -79,6 +79,7 @@ def test_groups(text: str, groups: list) -> None:
         ("在厂里上班", "employed"),
         ("自己开店", "self_employed"),
         ("平时干点零工", "employed"),
+        ("在公司当出纳", "employed"),
         ("工地上干零活", "employed"),
     ],
 )
@@ -87,7 +88,17 @@ def test_employment(text: str, status: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "value"), [("签了", True), ("没签", False), ("是的", True), ("不是", False), ("有", True), ("没有", False)]
+    ("text", "value"),
+    [
+        ("签了", True),
+        ("签的三年合同", True),
+        ("没签", False),
+        ("没签的", False),
+        ("是的", True),
+        ("不是", False),
+        ("有", True),
+        ("没有", False),
+    ],
 )
 def test_bool(text: str, value: bool) -> None:
     assert parse_bool(text) is value
