@@ -138,3 +138,22 @@ def test_what_a_question_needs_is_kept_around_the_masks() -> None:
         "我是[姓名已隐藏]，35岁，宁夏银川市兴庆区[地址已隐藏]，电话[手机号已隐藏]，国发〔2017〕10号的补贴2000元"
     )
     assert mask_pii(masked) == masked  # masking twice changes nothing
+
+
+def _citizen_questions() -> set[str]:
+    """The questions of the evaluation sets and the doc2query files: thousands of realistic messages."""
+    root = Path(__file__).resolve().parent.parent / "knowledge"
+    found: set[str] = set()
+    for path in [*root.glob("eval/**/*.jsonl"), *root.glob("doc2query/**/*.jsonl")]:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line) if line.strip() else {}
+            for key in ("question", "questions"):
+                value = record.get(key)
+                found.update([value] if isinstance(value, str) else [v for v in value or [] if isinstance(v, str)])
+    return found
+
+
+def test_thousands_of_real_questions_come_through_unchanged() -> None:
+    questions = _citizen_questions()
+    assert len(questions) > 4000
+    assert {q: mask_pii(q) for q in questions if mask_pii(q) != q} == {}
