@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from webchat.pii import CARD_MASK, ID_MASK, MOBILE_MASK, luhn_ok, mask_pii, valid_resident_id
 
@@ -45,3 +47,14 @@ def test_checksums() -> None:
     assert valid_resident_id("11010519491231002X")
     assert not valid_resident_id("110105194912310021")
     assert luhn_ok("4111111111111111") and not luhn_ok("4111111111111112")
+
+
+# Characters and pieces the rules look at, so that random text often comes close to personal data.
+_PIECES = [*"0123456789Xx -.一三八幺零我是叫张伟王路号栋单元室小区电话手机身份证@qq.com，。", "138", "6401", "我叫"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=40).map("".join) | st.text(max_size=80))
+def test_masking_never_fails_and_masking_twice_changes_nothing(text: str) -> None:
+    once = mask_pii(text)
+    assert mask_pii(once) == once

@@ -39,14 +39,16 @@ _UNITS_ONLY = re.compile(rf"(?P<name>){_NUM}\s?(?:号楼|栋|幢){_UNIT}+{_ROOM}
 _ADDRESS_START = re.compile(r".*(?:省|市|区|县|旗|州|盟|镇|乡|住|在|是|址|到|于|从|我|家|的|:|：)")
 
 _STRONG = re.compile(
-    r"(?:我叫|名叫|叫做|我的名字(?:是|叫)|名字(?:是|叫)|姓名(?:是|为|[:：\s])|联系人(?:是|[:：\s])?|"
+    r"(?:我叫|名叫|叫做|我的名字(?:是|叫)|名字(?:是|叫)|(?P<label>姓名|联系人)(?P<said>是|为|[:：\s])?|"
     r"(?:爸爸?|妈妈?|父亲|母亲|儿子|女儿|孩子|老公|老婆|爱人|丈夫|妻子|哥哥?|姐姐?|弟弟?|妹妹?)(?:的名字)?叫)"
-    r"(?:[:：\s])*(?P<name>[\u4e00-\u9fff]{2,4}(?:[·•][\u4e00-\u9fff]{1,8})?)"
+    r"(?:[:：\s])*(?=(?P<name>[\u4e00-\u9fff]{2,4}(?:[·•][\u4e00-\u9fff]{1,8})?))"
 )
-_WEAK = re.compile(r"(?:我是|本人是?)\s?(?P<rest>[\u4e00-\u9fff]{2,5})")
+_WEAK = re.compile(r"(?:我是|本人是?)\s?(?=(?P<rest>[\u4e00-\u9fff]{2,5}))")  # lookahead: 我是…我是… both seen
 _NOT_A_NAME = ("什么", "啥", "谁", "哪", "我", "你", "他", "她", "的", "员", "及", "和")
 # A name ends before one of these (the sentence goes on): 我叫张伟想问… / 我叫李秀英，今年…
 _AFTER_NAME = set("的想要在是今来家住从已刚和跟也都还就没不有去找问咨请现目身电手年岁男女我")
+# Function words that are never part of a given name: 我是张伟我是… is 张伟, not 张伟我.
+_NEVER_IN_NAME = set("我你他她是的想要在了吗呢啊吧也都就没不和跟从去找问咨请")
 _COMPOUND = [
     "欧阳",
     "司马",
@@ -207,22 +209,28 @@ def _strong_names(norm: str) -> Iterator[Span]:
         name = match.group("name")
         if name.startswith(_NOT_A_NAME):
             continue
+        if match.group("label") and not match.group("said") and not _surname_length(name):
+            continue  # 姓名张伟 is a name; 姓名填错了怎么办 is not
         end = next((i for i, c in enumerate(name) if i >= 2 and c in _AFTER_NAME), len(name))
         yield match.start("name"), match.start("name") + end, NAME_MASK
+
+
+def _surname_length(text: str) -> int:
+    return 2 if text[:2] in _COMPOUND else 1 if text[:1] in _SURNAMES else 0
 
 
 def _weak_names(norm: str) -> Iterator[Span]:
     """我是张伟 (a name) but not 我是宁夏的, 我是退役军人, 我是大学生, 我是高校毕业生."""
     for match in _WEAK.finditer(norm):
         rest, start = match.group("rest"), match.start("rest")
-        surname = 2 if rest[:2] in _COMPOUND else 1 if rest[0] in _SURNAMES else 0
+        surname = _surname_length(rest)
         if not surname or rest.startswith(tuple(_CATEGORY)):
             continue
         for length in (surname + 2, surname + 1):
             word = rest[:length]
             following = norm[start + length : start + length + 1]
             ends = not following or not ("\u4e00" <= following <= "\u9fff") or following in _AFTER_NAME - {"的"}
-            if len(word) < length or not ends:
+            if len(word) < length or not ends or _NEVER_IN_NAME & set(word[surname:]):
                 continue
             if word not in _common_words() and not _is_place(word, following):
                 yield start, start + length, NAME_MASK
