@@ -47,43 +47,16 @@ _WEAK = re.compile(r"(?:我是|本人是?)\s?(?=(?P<rest>[\u4e00-\u9fff]{2,5}))"
 _NOT_A_NAME = ("什么", "啥", "谁", "哪", "我", "你", "他", "她", "的", "员", "及", "和")
 # A name ends before one of these (the sentence goes on): 我叫张伟想问… / 我叫李秀英，今年…
 _AFTER_NAME = set("的想要在是今来家住从已刚和跟也都还就没不有去找问咨请现目身电手年岁男女我")
+_AFTER_WEAK_NAME = _AFTER_NAME - {"的"}  # 我是吴忠的, 我是干技术的: after 我是, "的" says what, not who
 # Function words that are never part of a given name: 我是张伟我是… is 张伟, not 张伟我.
 _NEVER_IN_NAME = set("我你他她是的想要在了吗呢啊吧也都就没不和跟从去找问咨请")
-_COMPOUND = [
-    "欧阳",
-    "司马",
-    "诸葛",
-    "上官",
-    "东方",
-    "皇甫",
-    "尉迟",
-    "公孙",
-    "慕容",
-    "长孙",
-    "夏侯",
-    "令狐",
-    "宇文",
-    "司徒",
-    "西门",
-    "南宫",
-    "独孤",
-    "轩辕",
-    "端木",
-    "百里",
-    "呼延",
-    "申屠",
-    "太史",
-    "万俟",
-    "闻人",
-    "澹台",
-    "公冶",
-    "宗政",
-    "濮阳",
-    "淳于",
-    "单于",
-    "赫连",
-    "拓跋",
-]
+# fmt: off
+_COMPOUND = (
+    "欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "夏侯", "令狐", "宇文", "司徒",
+    "西门", "南宫", "独孤", "轩辕", "端木", "百里", "呼延", "申屠", "太史", "万俟", "闻人", "澹台", "公冶", "宗政",
+    "濮阳", "淳于", "单于", "赫连", "拓跋",
+)
+# fmt: on
 _SURNAMES = set(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
     "姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫阎段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向"
@@ -95,73 +68,15 @@ _SURNAMES = set(
     "茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由"
 )
 # Words that follow 我是 and say who someone is, not what they are called (checked before the dictionary).
-_CATEGORY = [
-    "党员",
-    "军嫂",
-    "军属",
-    "低保",
-    "个体",
-    "贫困",
-    "残疾",
-    "农民",
-    "毕业",
-    "应届",
-    "失业",
-    "下岗",
-    "退役",
-    "退伍",
-    "复员",
-    "转业",
-    "高校",
-    "高中",
-    "初中",
-    "中专",
-    "大专",
-    "本科",
-    "硕士",
-    "博士",
-    "留学",
-    "全职",
-    "兼职",
-    "单亲",
-    "独生",
-    "外地",
-    "本地",
-    "外省",
-    "本省",
-    "本市",
-    "城镇",
-    "农村",
-    "城市",
-    "灵活",
-    "临时",
-    "合同",
-    "劳务",
-    "公益",
-    "司机",
-    "骑手",
-    "外卖",
-    "快递",
-    "保安",
-    "保洁",
-    "学生",
-    "老师",
-    "教师",
-    "医生",
-    "护士",
-    "工人",
-    "员工",
-    "职工",
-    "文员",
-    "程序员",
-    "会计",
-    "厨师",
-    "家政",
-    "保姆",
-    "新来",
-    "刚来",
-    "华为",
-]
+# fmt: off
+_CATEGORY = (
+    "党员", "军嫂", "军属", "低保", "个体", "贫困", "残疾", "农民", "毕业", "应届", "失业", "下岗", "退役", "退伍",
+    "复员", "转业", "高校", "高中", "初中", "中专", "大专", "本科", "硕士", "博士", "留学", "全职", "兼职", "单亲",
+    "独生", "外地", "本地", "外省", "本省", "本市", "城镇", "农村", "城市", "灵活", "临时", "合同", "劳务", "公益",
+    "司机", "骑手", "外卖", "快递", "保安", "保洁", "学生", "老师", "教师", "医生", "护士", "工人", "员工", "职工",
+    "文员", "程序员", "会计", "厨师", "家政", "保姆", "新来", "刚来", "华为",
+)
+# fmt: on
 _PLACE_END = set("的人市县区省")
 
 
@@ -224,12 +139,12 @@ def _weak_names(norm: str) -> Iterator[Span]:
     for match in _WEAK.finditer(norm):
         rest, start = match.group("rest"), match.start("rest")
         surname = _surname_length(rest)
-        if not surname or rest.startswith(tuple(_CATEGORY)):
+        if not surname or rest.startswith(_CATEGORY):
             continue
         for length in (surname + 2, surname + 1):
             word = rest[:length]
             following = norm[start + length : start + length + 1]
-            ends = not following or not ("\u4e00" <= following <= "\u9fff") or following in _AFTER_NAME - {"的"}
+            ends = not following or not ("\u4e00" <= following <= "\u9fff") or following in _AFTER_WEAK_NAME
             if len(word) < length or not ends or _NEVER_IN_NAME & set(word[surname:]):
                 continue
             if word not in _common_words() and not _is_place(word, following):
