@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, delete, exists, inspect, select, text, update
+from sqlalchemy import Connection, column, delete, exists, inspect, select, table, update
 from sqlalchemy.engine import Engine
 
 from knowledge.settings import Settings, sqlalchemy_postgres_url
@@ -27,6 +27,8 @@ from webchat.users import AuditEntry, StaffStore
 
 TRACKER_FILE = "rasa_tracker.db"
 LOG_DIR = "logs"
+# Rasa's SQL tracker store table, the columns the purge uses (SQLAlchemy quotes "timestamp" where needed).
+_EVENTS = table("events", column("id"), column("type_name"), column("timestamp"), column("data"))
 
 
 @dataclass
@@ -184,11 +186,9 @@ def _masked(value: Any) -> Any:
 def _purge_tracker(db: Connection, cutoff: datetime, report: PurgeReport) -> None:
     if "events" not in inspect(db).get_table_names():
         return
-    report.tracker_events = db.execute(
-        text("DELETE FROM events WHERE timestamp < :cutoff"), {"cutoff": cutoff.timestamp()}
-    ).rowcount
+    report.tracker_events = db.execute(delete(_EVENTS).where(_EVENTS.c.timestamp < cutoff.timestamp())).rowcount
     # A citizen's words end up in user events (text, parse data, entities) and in slot values.
-    rows = db.execute(text("SELECT id, data FROM events WHERE type_name IN ('user', 'slot')")).all()
+    rows = db.execute(select(_EVENTS.c.id, _EVENTS.c.data).where(_EVENTS.c.type_name.in_(("user", "slot")))).all()
     for row_id, data in rows:
         try:
             event = json.loads(data or "null")
@@ -196,7 +196,5 @@ def _purge_tracker(db: Connection, cutoff: datetime, report: PurgeReport) -> Non
             continue
         masked = _masked(event)
         if masked != event:
-            db.execute(
-                text("UPDATE events SET data = :data WHERE id = :id"), {"data": json.dumps(masked), "id": row_id}
-            )
+            db.execute(update(_EVENTS).where(_EVENTS.c.id == row_id).values(data=json.dumps(masked)))
             report.tracker_remasked += 1
