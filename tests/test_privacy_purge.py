@@ -12,9 +12,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from knowledge.settings import load_settings
+from tests.services import Postgres, postgres_bin
 from webchat.cli import app as cli
 from webchat.pii import MOBILE_MASK, NAME_MASK
 from webchat.store import ChatStore, database_url
@@ -121,8 +123,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-action, path, conversations = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
-store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=path)
+action, where, conversations = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
+store = SQLTrackerStore(Domain.empty(), **where)
 
 async def main():
     found = {}
@@ -140,9 +142,11 @@ asyncio.run(main())
 """
 
 
-def _rasa(action: str, tracker: Path, conversations: dict[str, tuple[str, float]]) -> dict[str, list[str]]:
+def _rasa(action: str, where: dict[str, object], conversations: dict[str, tuple[str, float]]) -> dict[str, list[str]]:
+    """Write or read conversations with Rasa's own SQLTrackerStore (``where``: its dialect and database)."""
+    texts = json.dumps(conversations, ensure_ascii=False)
     done = subprocess.run(
-        [str(RASA_PY), "-c", _RASA_SCRIPT, action, str(tracker), json.dumps(conversations, ensure_ascii=False)],
+        [str(RASA_PY), "-c", _RASA_SCRIPT, action, json.dumps(where), texts],
         capture_output=True,
         text=True,
         timeout=300,
@@ -156,13 +160,47 @@ def _rasa(action: str, tracker: Path, conversations: dict[str, tuple[str, float]
 @pytest.mark.integration
 @pytest.mark.skipif(not RASA_PY.exists(), reason="needs the Rasa environment (.venv-rasa)")
 def test_rasa_tracker_events_are_purged_and_masked_in_rasas_own_store(var: Path) -> None:
-    tracker = var / "rasa_tracker.db"
+    _purge_rasa_store({"dialect": "sqlite", "db": str(var / "rasa_tracker.db")})
+
+
+def _purge_rasa_store(where: dict[str, object]) -> None:
     conversations = {"old-sender": ("火星上有就业补贴吗", OLD.timestamp()), "new-sender": (RAW, time.time())}
-    _rasa("write", tracker, conversations)
+    _rasa("write", where, conversations)
     result = CliRunner().invoke(cli, ["privacy", "purge"])
     assert result.exit_code == 0, result.output
     assert "已删除 2 条事件" in result.output and "已重新脱敏 2 条" in result.output
-    kept = _rasa("read", tracker, conversations)
+    kept = _rasa("read", where, conversations)
     assert kept["old-sender"] == []
     masked = f"我叫{NAME_MASK}，电话{MOBILE_MASK}"
     assert kept["new-sender"] == [masked, masked], "Rasa still reads the kept conversation, masked"
+
+
+@pytest.mark.integration
+@pytest.mark.skipif(not RASA_PY.exists() or postgres_bin() is None, reason="needs .venv-rasa and PostgreSQL")
+def test_scaleout_purges_the_shared_postgresql(var: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scale-out: the app tables and Rasa's events live in the same PostgreSQL; the purge reaches both."""
+    server = Postgres().start()
+    try:
+        for key, value in {
+            "POLICYBOT_DEPLOYMENT__MODE": "scaleout",
+            "POLICYBOT_DEPLOYMENT__POSTGRES_URL": server.url,
+            "POLICYBOT_DEPLOYMENT__REDIS_URL": "redis://127.0.0.1:9/0",  # not used by the purge
+            "POLICYBOT_WEB__SECRET_KEY": "test-secret",
+        }.items():
+            monkeypatch.setenv(key, value)
+        url = load_settings(ROOT / "config.yml", env=dict(os.environ)).database.url
+        assert url is not None and url.startswith("postgresql+psycopg://")
+        chats = ChatStore(url)
+        chats.add_turn("old", "火星上有就业补贴吗", [{"text": "抱歉。"}], True)
+        with chats.engine.begin() as db:
+            db.execute(text("update messages set created_at = :old"), {"old": OLD})
+            db.execute(text("update unanswered set created_at = :old"), {"old": OLD})
+            db.execute(text("update conversations set updated_at = :old"), {"old": OLD})
+        where = {"dialect": "postgresql", "host": "127.0.0.1", "port": server.port, "db": "policybot"}
+        _purge_rasa_store({**where, "username": "policybot"})
+        with chats.engine.connect() as db:
+            assert db.execute(text("select count(*) from messages")).scalar() == 0
+            assert db.execute(text("select count(*) from unanswered")).scalar() == 0
+        chats.engine.dispose()
+    finally:
+        server.stop()
