@@ -207,7 +207,7 @@ class AnswerComposer:
             provisions=shown,
             policy=self.eligibility.policy_json(policy) if policy is not None else None,
             period_status=status.as_json(),
-            next_actions=[CHECK, HUMAN],
+            next_actions=[CHECK, HUMAN] if route is None else [HUMAN],
             topic=topic,
             region=region,
         )
@@ -247,7 +247,7 @@ class AnswerComposer:
         if in_domain(text) or understood:
             missing = what_is_missing(kind)
             lead = f"{prefix}政策文件里没有写明{missing}，没有找到能直接回答这个问题的条文。{general_route(region)}"
-            return self._plain("not_in_documents", lead, region, topic, context)
+            return self._plain("not_in_documents", lead, region, topic, context, [CHECK, HUMAN, REPHRASE])
         if len(text) <= 2:
             return self._plain("clarify", CLARIFY, region, None)
         return self._plain("out_of_domain", OUT_OF_DOMAIN + "人社方面的其他问题可拨打12333。", region, None)
@@ -259,8 +259,11 @@ class AnswerComposer:
         region: str | None,
         topic: str | None,
         context: list[dict[str, object]] | None = None,
+        actions: list[dict[str, str]] | None = None,
     ) -> Answer:
         """An answer without a lead provision (the closest one, if any, follows as context)."""
+        if actions is None:
+            actions = [HUMAN, REPHRASE] if kind != "clarify" else [REPHRASE]
         return Answer(
             kind=kind,
             understood="",
@@ -269,7 +272,7 @@ class AnswerComposer:
             provisions=context or [],
             policy=None,
             period_status=None,
-            next_actions=[HUMAN, REPHRASE] if kind != "clarify" else [REPHRASE],
+            next_actions=actions,
             topic=topic,
             region=region,
         )

@@ -28,7 +28,7 @@ def seeded_stratified_kfold(seed: int) -> type:
     # From where it is defined: sklearn.model_selection's own name may already be a seeded class.
     from sklearn.model_selection._split import StratifiedKFold
 
-    class SeededStratifiedKFold(StratifiedKFold):  # type: ignore[misc]
+    class SeededStratifiedKFold(StratifiedKFold):
         def __init__(self, n_splits: int = 5, *, shuffle: bool = False, random_state: Any = None) -> None:
             super().__init__(n_splits=n_splits, shuffle=shuffle, random_state=seed if shuffle else None)
 
@@ -44,7 +44,7 @@ def main() -> None:
         sys.exit("usage: nlu_cv.py SEED RASA-ARGS…  (SEED: a non-negative integer)")
     seed = int(sys.argv.pop(1))
     # rasa.nlu.test.generate_folds imports StratifiedKFold when it is called, so it gets this one.
-    sklearn.model_selection.StratifiedKFold = seeded_stratified_kfold(seed)  # type: ignore[misc]
+    sklearn.model_selection.StratifiedKFold = seeded_stratified_kfold(seed)
     sys.argv[0] = "rasa"
     rasa_main()
 

@@ -10,10 +10,9 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Dict, List, Tuple
 
 
-def summarise(report: Dict[str, object]) -> Tuple[float, List[Tuple[str, float, int]]]:
+def summarise(report: dict[str, object]) -> tuple[float, list[tuple[str, float, int]]]:
     """Read the figures a person looks at out of ``intent_report.json``.
 
     Args:
@@ -32,7 +31,7 @@ def summarise(report: Dict[str, object]) -> Tuple[float, List[Tuple[str, float, 
     return float(weighted["f1-score"]), sorted(intents, key=lambda item: (item[1], item[0]))
 
 
-def main(argv: List[str]) -> int:
+def main(argv: list[str]) -> int:
     """Print the summary of one report; return the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("report", type=Path)

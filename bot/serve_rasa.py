@@ -14,7 +14,8 @@ accepted and rejected exactly as before, with the same error.
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable, Dict
+from collections.abc import Callable
+from typing import Any
 
 DOCS_HINT = (
     ". Failed to validate Action server response from API, "
@@ -23,7 +24,7 @@ DOCS_HINT = (
 )
 
 
-def compiled_reply_check() -> Callable[[Any, Dict[str, Any]], bool]:
+def compiled_reply_check() -> Callable[[Any, dict[str, Any]], bool]:
     """Build Rasa's check of an action-server reply with its schema compiled once.
 
     Returns:
@@ -40,7 +41,7 @@ def compiled_reply_check() -> Callable[[Any, Dict[str, Any]], bool]:
     validator_class.check_schema(spec)
     validator = validator_class(spec)
 
-    def validate_action_result(self: Any, result: Dict[str, Any]) -> bool:
+    def validate_action_result(self: Any, result: dict[str, Any]) -> bool:
         error = best_match(validator.iter_errors(result))
         if error is None:
             return True
@@ -55,7 +56,7 @@ def main() -> None:
     from rasa.__main__ import main as rasa_main
     from rasa.core.actions.action import RemoteAction
 
-    RemoteAction._validate_action_result = compiled_reply_check()  # type: ignore[method-assign]
+    RemoteAction._validate_action_result = compiled_reply_check()
     sys.argv[0] = "rasa"
     rasa_main()
 

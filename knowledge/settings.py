@@ -146,6 +146,9 @@ class WebSettings(_Section):
     threads: int = Field(32, ge=1, le=256)
     gunicorn_config: Path | None = None
     trusted_proxies: int = Field(0, ge=0, le=5)
+    api_limit: str = "120 per minute;5000 per day"  # /api/search, /api/eligibility, /api/answer per client address
+    health_limit: str = "30 per minute"  # /healthz per client address (each call probes Rasa, actions, database)
+    ratelimit_exempt: list[str] = ["127.0.0.1", "::1"]  # addresses the API and health limits skip (action server)
 
     @field_validator("allowed_origins", mode="before")
     @classmethod
@@ -155,14 +158,23 @@ class WebSettings(_Section):
             return [part.strip().rstrip("/") for part in value.split(",") if part.strip()]
         return value
 
+    @field_validator("ratelimit_exempt", mode="before")
+    @classmethod
+    def _split_addresses(cls, value: Any) -> Any:
+        """Accept a comma-separated string (what an environment variable holds)."""
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
 
 class ChatSettings(_Section):
     """The chat gateway in front of Rasa: limits and timeouts."""
 
     timeout_s: float = Field(8.0, gt=0, le=60)
     max_message_chars: int = Field(500, ge=10, le=5000)
-    session_limit: str = "20 per minute;300 per day"
-    ip_limit: str = "60 per minute;2000 per day"
+    session_limit: str = "20 per minute;300 per day"  # per conversation
+    ip_limit: str = "300 per minute;20000 per day"  # per client address: a ceiling high enough for a NAT
+    session_hours: float = Field(24, gt=0, le=720)  # a session token is refused this long after the last message
 
 
 class DatabaseSettings(_Section):
@@ -193,7 +205,8 @@ class DeploymentSettings(_Section):
 class StaffSettings(_Section):
     """The hotline console and the maintainer admin: logins, pages and uploads."""
 
-    login_limit: str = "5 per minute"
+    login_limit: str = "5 per minute"  # per client address and (normalised) user name
+    login_ip_limit: str = "30 per minute;300 per hour"  # per client address, whatever the names
     session_hours: float = Field(8, gt=0, le=168)
     min_password_chars: int = Field(8, ge=6, le=128)
     console_results: int = Field(10, ge=1, le=50)

@@ -156,3 +156,11 @@ def test_post_answer_refuses_bad_input_in_chinese(client: FlaskClient) -> None:
         assert reply.status_code == 400
         assert any("\u4e00" <= ch <= "\u9fff" for ch in reply.get_json()["error"])
     assert client.get("/api/contact").get_json()["hotline"] == "12333"
+
+
+def test_a_routed_question_does_not_offer_the_check_but_an_unstated_answer_does(built: tuple) -> None:
+    routed = composer(built, AFTER).compose("社保卡丢了去哪补办")
+    assert all(a["payload"] != "/check_eligibility" for a in routed.next_actions)
+    unstated = composer(built, AFTER).compose("创业担保贷款最多能贷多少钱")
+    assert unstated.kind == "not_in_documents"
+    assert any(a["payload"] == "/check_eligibility" for a in unstated.next_actions)

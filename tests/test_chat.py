@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +17,6 @@ from retrieval.service import RetrievalService
 from webchat.app import create_app
 from webchat.chat import UNAVAILABLE
 from webchat.crosssite import REFUSED
-from webchat.limits import TOO_MANY
 from webchat.sessions import COOKIE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,7 +24,7 @@ DEAD = "http://127.0.0.1:9"  # nothing listens on the discard port: Rasa is "dow
 SELF = {"Origin": "http://localhost"}
 
 
-def make_app(tmp: Path, **chat: Any) -> Flask:
+def make_app(tmp: Path, web: dict[str, Any] | None = None, **chat: Any) -> Flask:
     settings = load_settings(
         ROOT / "config.yml",
         paths={"index_root": str(tmp / "index"), "var": str(tmp / "var")},
@@ -34,6 +34,7 @@ def make_app(tmp: Path, **chat: Any) -> Flask:
             "actions_url": DEAD,
             "health_timeout_s": 0.2,
             "allowed_origins": ["https://rs.example.gov.cn"],
+            **(web or {}),
         },
         chat={"timeout_s": 2, **chat},
     )
@@ -43,8 +44,14 @@ def make_app(tmp: Path, **chat: Any) -> Flask:
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
-    return make_app(tmp_path_factory.mktemp("chat"))
+def kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with a built index, which apps with other settings share (each app has its own limiter)."""
+    return tmp_path_factory.mktemp("chat")
+
+
+@pytest.fixture(scope="module")
+def app(kb: Path) -> Flask:
+    return make_app(kb)
 
 
 @pytest.fixture
@@ -123,9 +130,9 @@ def test_sessions_are_server_issued_and_kept_in_an_httponly_cookie(client: Flask
     token = reply.get_json()["session"]
     cookie = reply.headers["Set-Cookie"]
     assert f"{COOKIE}={token}" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
-    assert client.get("/api/chat/history", query_string={"session": token}).get_json()["session"] == token
+    assert client.get("/api/chat/history", headers={"X-Policybot-Session": token}).get_json()["session"] == token
     forged = token.split(".")[0] + ".forged-signature"
-    assert client.get("/api/chat/history", query_string={"session": forged}).get_json() == {
+    assert client.get("/api/chat/history", headers={"X-Policybot-Session": forged}).get_json() == {
         "session": None,
         "messages": [],
     }
@@ -139,7 +146,7 @@ def test_a_forged_session_in_the_body_starts_a_new_conversation(client: FlaskCli
     reply = client.post("/api/chat", json={"message": "你好", "session": "abc.def"}, headers=SELF)
     # Rasa is down here, but the reply still carries a genuine new session, not the forged one.
     assert reply.get_json()["session"] != "abc.def"
-    assert reply.get_json()["session"].count(".") == 1
+    assert reply.get_json()["session"].count(".") == 2  # id.timestamp.signature
 
 
 def test_feedback_needs_a_valid_rating_and_a_message_of_this_conversation(client: FlaskClient) -> None:
@@ -159,9 +166,87 @@ def test_rate_limits_per_session_and_per_address(tmp_path: Path) -> None:
         ]
         assert codes == [400, 400, 400, 429]
         over = client.post("/api/chat", json={"message": "", "session": token}, headers=SELF)
-        assert over.status_code == 429 and over.get_json()["error"] == TOO_MANY
+        assert over.status_code == 429
+        assert re.fullmatch(r"您发送得太频繁了，请(\d+)秒后再试。", over.get_json()["error"]), over.get_json()
+        wait = int(re.findall(r"\d+", over.get_json()["error"])[0])
+        assert 1 <= wait <= 61  # the oldest of the three messages leaves the minute's window then
         # Fresh sessions from the same address still run into the per-address limit (5 per minute and
         # endpoint: the first /api/chat/new above counted too).
         client.delete_cookie(COOKIE)
         statuses = [client.post("/api/chat/new", json={}, headers=SELF).status_code for _ in range(5)]
         assert statuses == [200, 200, 200, 200, 429]
+
+
+def test_many_citizens_behind_one_address_each_get_their_own_budget(kb: Path) -> None:
+    """A school or a 人社 service hall: 40 citizens behind one NAT start a conversation and ask 3 questions
+    each within a minute (the default limits; was refused after 20 new conversations)."""
+    app = make_app(kb)
+    statuses = []
+    for _ in range(40):
+        with app.test_client() as citizen:  # same address (127.0.0.1), own browser
+            token = citizen.post("/api/chat/new", json={}, headers=SELF)
+            statuses.append(token.status_code)
+            for _ in range(3):
+                body = {"message": "", "session": token.get_json().get("session")}
+                statuses.append(citizen.post("/api/chat", json=body, headers=SELF).status_code)
+    assert set(statuses) == {200, 400}, sorted(set(statuses))  # 400: an empty message, never a 429
+    with app.test_client() as one:  # one conversation still has its own limit (20 per minute)
+        token = one.post("/api/chat/new", json={}, headers=SELF).get_json()["session"]
+        codes = [
+            one.post("/api/chat", json={"message": "", "session": token}, headers=SELF).status_code for _ in range(21)
+        ]
+        assert codes[:20] == [400] * 20 and codes[20] == 429
+
+
+def test_session_tokens_expire_and_never_travel_in_urls(kb: Path) -> None:
+    app = make_app(kb, session_hours=0.001)  # 3.6 seconds
+    client = app.test_client()
+    reply = client.post("/api/chat/new", json={}, headers=SELF)
+    token = reply.get_json()["session"]
+    assert "Max-Age=3;" in reply.headers["Set-Cookie"]  # was 30 days
+    client.delete_cookie(COOKIE)
+    header = {"X-Policybot-Session": token}
+    assert client.get("/api/chat/history", headers=header).get_json()["session"] == token
+    in_url = client.get("/api/chat/history", query_string={"session": token}).get_json()
+    assert in_url == {"session": None, "messages": []}  # was accepted: the token sat in URLs and logs
+    time.sleep(4)
+    assert client.get("/api/chat/history", headers=header).get_json()["session"] is None  # was accepted forever
+    feedback = client.post("/api/feedback", json={"message_id": "m1", "rating": "up", "session": token}, headers=SELF)
+    assert feedback.status_code == 400 and "会话已失效" in feedback.get_json()["error"]
+    assert make_app(kb).extensions["policybot.chat"].signer.max_age_s == 24 * 3600  # the default
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kwargs"),
+    [
+        ("get", "/api/search", {"query_string": {"q": "创业担保贷款"}}),
+        ("post", "/api/eligibility", {"json": {"facts": {}}}),
+        ("post", "/api/answer", {"json": {"question": "创业担保贷款"}}),
+        ("get", "/healthz", {}),
+    ],
+)
+def test_public_endpoints_are_rate_limited_per_address(
+    kb: Path, method: str, path: str, kwargs: dict[str, Any]
+) -> None:
+    app = make_app(kb, web={"api_limit": "3 per minute", "health_limit": "3 per minute"})
+    citizen = app.test_client()
+    citizen.environ_base["REMOTE_ADDR"] = "203.0.113.7"
+    codes = [getattr(citizen, method)(path, **kwargs).status_code for _ in range(4)]
+    assert codes[:3] != [429] * 3 and codes[3] == 429, codes  # was never limited
+    assert "秒后再试" in getattr(citizen, method)(path, **kwargs).get_json()["error"]
+    action_server = app.test_client()  # loopback: web.ratelimit_exempt
+    assert 429 not in [getattr(action_server, method)(path, **kwargs).status_code for _ in range(5)]
+
+
+def test_wait_text() -> None:
+    from webchat.limits import wait_text
+
+    assert [wait_text(s) for s in (0.2, 59.1, 119, 120, 3599, 7200, 86_000)] == [
+        "1秒",
+        "60秒",
+        "119秒",
+        "2分钟",
+        "60分钟",
+        "2小时",
+        "24小时",
+    ]

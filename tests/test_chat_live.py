@@ -40,7 +40,9 @@ def test_a_conversation_is_answered_stored_and_rated(live_stack: Stack) -> None:
     assert answer["citations"], "a policy answer carries its sources"
     assert "12333" in answer["text"]
 
-    history = requests.get(live_stack.url + "/api/chat/history", params={"session": session}, timeout=10).json()
+    history = requests.get(
+        live_stack.url + "/api/chat/history", headers={"X-Policybot-Session": session}, timeout=10
+    ).json()
     roles = [m["role"] for m in history["messages"]]
     assert roles[0] == "user" and roles.count("user") == 2 and "bot" in roles
     rated = requests.post(
@@ -49,7 +51,9 @@ def test_a_conversation_is_answered_stored_and_rated(live_stack: Stack) -> None:
         timeout=10,
     )
     assert rated.json() == {"ok": True}
-    history = requests.get(live_stack.url + "/api/chat/history", params={"session": session}, timeout=10).json()
+    history = requests.get(
+        live_stack.url + "/api/chat/history", headers={"X-Policybot-Session": session}, timeout=10
+    ).json()
     assert next(m for m in history["messages"] if m["id"] == answer["id"])["feedback"] == "down"
 
 
@@ -67,7 +71,7 @@ def test_personal_numbers_never_reach_rasa_or_the_database(live_stack: Stack) ->
     raw_id, raw_mobile = "11010519491231002X", "13812345678"
     reply = chat(live_stack, f"我身份证{raw_id}，电话{raw_mobile}，想问创业担保贷款怎么申请")
     history = requests.get(
-        live_stack.url + "/api/chat/history", params={"session": reply["session"]}, timeout=10
+        live_stack.url + "/api/chat/history", headers={"X-Policybot-Session": str(reply["session"])}, timeout=10
     ).json()
     user_text = history["messages"][0]["text"]
     assert ID_MASK in user_text and MOBILE_MASK in user_text and raw_id not in user_text

@@ -23,9 +23,10 @@ from werkzeug.test import TestResponse
 
 from knowledge.facts import FACTS
 from knowledge.settings import Settings
-from tests.staffkit import AGENT, MAINTAINER, login, make_app, make_settings
+from tests.staffkit import AGENT, MAINTAINER, PASSWORD, login, make_app, make_settings
 from webchat.botclient import BotReply, merge_reply
 from webchat.chat import gateway_of
+from webchat.staff import staff_store_of
 
 pytestmark = pytest.mark.slow
 
@@ -80,12 +81,15 @@ class EchoBot:
         )
 
 
+LOGIN_FUZZER = "坐席-fuzz"
+
+
 @pytest.fixture(scope="module")
 def fuzz_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return make_settings(
         tmp_path_factory.mktemp("fuzz"),
         chat={"session_limit": "100000 per minute", "ip_limit": "100000 per minute"},
-        staff={"login_limit": "100000 per minute"},
+        staff={"login_limit": "100000 per minute", "login_ip_limit": "100000 per minute"},
     )
 
 
@@ -93,6 +97,8 @@ def fuzz_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 def app(fuzz_settings: Settings) -> Flask:
     app = make_app(fuzz_settings)
     gateway_of(app).bot = EchoBot()  # type: ignore[assignment]
+    # test_login logs out, which ends every session of its account: not the one the console tests use
+    staff_store_of(app).add_user(LOGIN_FUZZER, "agent", PASSWORD)
     return app
 
 
@@ -185,7 +191,7 @@ def test_chat(app: Flask, body: Any, message: Any, session: Any, display: Any) -
     reply = check_api(client.post("/api/chat", data=json.dumps(shaped), content_type="application/json"))
     if isinstance(reply, dict) and reply.get("messages"):
         token = reply["session"]
-        history = check_api(client.get("/api/chat/history", query_string={"session": token}))
+        history = check_api(client.get("/api/chat/history", headers={"X-Policybot-Session": token}))
         assert history["messages"], history
         message_id = reply["messages"][0]["id"]
         check_api(client.post("/api/feedback", json={"message_id": message_id, "rating": "down", "session": token}))
@@ -323,9 +329,7 @@ def test_login(app: Flask, username: str, password: str, next_url: str) -> None:
     check_page(
         client.post("/login", data={"username": username, "password": password, "next": next_url}), username, next_url
     )
-    reply = check_page(
-        client.post("/login", data={"username": AGENT, "password": "正确的密码-Secret1", "next": next_url})
-    )
+    reply = check_page(client.post("/login", data={"username": LOGIN_FUZZER, "password": PASSWORD, "next": next_url}))
     assert reply is not None  # the redirect stays on this site (checked in check_page)
     check_page(client.post("/logout"))
 

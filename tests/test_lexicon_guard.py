@@ -60,3 +60,42 @@ def test_no_synonym_comes_only_from_an_evaluation_question(
     known = evidence(settings, seed_documents)
     fitted = [k for k in keys if k not in known and any(k in text for text in asked)]
     assert not fitted, f"lexicon keys found only in evaluation questions (fitted to them): {fitted}"
+
+
+ECHO_CHARS = 10  # a run this long shared with an evaluation sentence is an echo, not a coincidence of wording
+
+
+def _plain(text: str) -> str:
+    """NFKC, without whitespace, punctuation and symbols (the matching rule of the evaluation sets)."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch)[0] not in "PS")
+
+
+def test_no_doc2query_question_echoes_an_evaluation_question(settings: Settings) -> None:
+    """The doc2query questions are written from the provisions alone; one that shares a long run with an
+    evaluation sentence would make that set's figures flatter the product."""
+    runs: dict[str, str] = {}
+    for text in eval_texts():
+        plain = _plain(text)
+        for i in range(len(plain) - ECHO_CHARS + 1):
+            runs.setdefault(plain[i : i + ECHO_CHARS], text)
+    files = sorted(settings.paths.doc2query.glob("*.jsonl"))
+    assert files, f"no doc2query files in {settings.paths.doc2query}"
+    echoes = []
+    for path in files:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            for question in json.loads(line)["questions"]:
+                plain = _plain(question)
+                shared = next(
+                    (
+                        plain[i : i + ECHO_CHARS]
+                        for i in range(len(plain) - ECHO_CHARS + 1)
+                        if plain[i : i + ECHO_CHARS] in runs
+                    ),
+                    None,
+                )
+                if shared is not None:
+                    echoes.append(f"{path.name}: {question} ↔ {runs[shared]}")
+    assert not echoes, "doc2query questions that echo evaluation questions:\n" + "\n".join(echoes)

@@ -111,7 +111,9 @@ def test_a_conversation_alternating_between_replicas_keeps_its_form_state(
     assert any("广东" in t or "深圳" in t or "高校毕业生" in t for t in texts), texts
 
     # Both replicas stored the conversation in the one PostgreSQL app database.
-    history = requests.get(stack.url_of(1) + "/api/chat/history", params={"session": session}, timeout=10).json()
+    history = requests.get(
+        stack.url_of(1) + "/api/chat/history", headers={"X-Policybot-Session": session}, timeout=10
+    ).json()
     users = [m["text"] for m in history["messages"] if m["role"] == "user"]
     assert users[:2] == ["我能申请什么补贴", "我在深圳，去年刚毕业，现在还没找到工作"]
     assert int(postgres.query("SELECT count(*) FROM messages")) >= 2 * len(users)
@@ -254,7 +256,9 @@ def test_postgres_restart_loses_no_conversation(cluster: tuple[Stack, Postgres, 
     statuses = [r.status_code for r in replies]
     assert all(s in (200, 503) for s in statuses), statuses
     assert statuses[-2:] == [200, 200], "both replicas recover once PostgreSQL is back"
-    history = requests.get(stack.url_of(1) + "/api/chat/history", params={"session": session}, timeout=10).json()
+    history = requests.get(
+        stack.url_of(1) + "/api/chat/history", headers={"X-Policybot-Session": session}, timeout=10
+    ).json()
     assert history["messages"][0]["text"] == "创业担保贷款能贷多少", "what was stored before the restart is kept"
     assert int(postgres.query("SELECT count(*) FROM messages")) > stored_before
     assert all(stack.health(i)["database"] == "up" for i in (0, 1))

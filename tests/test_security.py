@@ -230,7 +230,7 @@ class _InlineFinder(HTMLParser):
             self.problems.append("inline <script>")
         if tag == "style":
             self.problems.append("<style> element")
-        if tag == "link" and ("rel", "stylesheet") in attrs and not dict(attrs).get("href", "").startswith("/"):
+        if tag == "link" and ("rel", "stylesheet") in attrs and not (dict(attrs).get("href") or "").startswith("/"):
             self.problems.append(f"stylesheet from elsewhere: {dict(attrs).get('href')}")
         self.problems += [f"<{tag} {name}=…>" for name in names if name == "style" or name.startswith("on")]
         urls = [v for _, v in attrs if v and v.strip().lower().startswith("javascript:")]
@@ -367,7 +367,7 @@ def test_lone_surrogates_and_control_characters_in_chat(echo_app: Flask) -> None
     assert reply.status_code == 200  # was a 500: neither the token nor the text could be encoded
     token = reply.get_json()["session"]
     assert reply.get_json()["messages"][0]["text"] == "您说：你好\ufffd吗"
-    history = client.get("/api/chat/history", query_string={"session": token}).get_json()["messages"]
+    history = client.get("/api/chat/history", headers={"X-Policybot-Session": token}).get_json()["messages"]
     assert [m["text"] for m in history] == ["你好\ufffd吗", "您说：你好\ufffd吗"]
     assert _chinese_error(_post(client, "/api/chat", {"message": "\x00\x01 "}), 400) == "请输入您想咨询的问题。"
     feedback = {"message_id": "\ud800", "rating": "up", "session": token}
@@ -396,11 +396,91 @@ def test_deeply_nested_json_is_bad_json(app: Flask, path: str) -> None:
 
 def test_rate_limit_key_of_a_malformed_token_is_the_address(app: Flask) -> None:
     from webchat.limits import session_key
+    from webchat.sessions import HEADER
 
-    for token in ("\ud800", "x" * 100_000, "令牌"):
+    for token in ("\ud800", "x" * 100_000, "令牌", "abc.def"):
         body = json.dumps({"message": "你好", "session": token}, ensure_ascii=True)
         with app.test_request_context("/api/chat", method="POST", data=body, content_type="application/json"):
             key = session_key()
             assert key.startswith("ip:") and key.isascii()  # a key Redis can store, of bounded size
-    with app.test_request_context("/api/chat/history", query_string={"session": "abc.def"}):
-        assert session_key() == "session:abc.def"
+    token = gateway_of(app).signer.token_of("conversation-1")
+    with app.test_request_context("/api/chat/history", headers={HEADER: token}):
+        assert session_key() == "conversation:conversation-1"
+    with app.test_request_context("/api/chat/history", query_string={"session": token}):
+        assert session_key().startswith("ip:")  # a token in the URL is not read
+
+
+def test_a_pressed_button_is_stored_as_what_the_bot_received(echo_app: Flask) -> None:
+    client = echo_app.test_client()
+    body = {"message": "/check_eligibility", "display": "我要投诉：某某局长受贿"}  # a title no button has
+    reply = _post(client, "/api/chat", body)
+    assert reply.get_json()["messages"][0]["text"] == "您说：/check_eligibility"
+    token = reply.get_json()["session"]
+    history = client.get("/api/chat/history", headers={"X-Policybot-Session": token}).get_json()["messages"]
+    assert [m["text"] for m in history] == ["/check_eligibility", "您说：/check_eligibility"]  # was the display text
+
+
+class _ButtonBot:
+    """Stands in for Rasa: echoes what it received and offers one quick reply."""
+
+    def send(self, sender: str, text: str) -> BotReply:
+        button = {"title": "下一步", "payload": "/next_step"}
+        return BotReply([{"text": f"您说：{text}", "buttons": [button], "citations": []}], unanswered=False)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_widget_restores_button_titles_and_keeps_the_session_out_of_urls(base_settings: Settings, app: Flask) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from tests.browser.conftest import PAGE_CHANGING, make_driver
+
+    variant = make_app(base_settings, build=False)
+    gateway_of(variant).bot = _ButtonBot()  # type: ignore[assignment]
+    driver = make_driver(1280, 900)
+    wait = WebDriverWait(driver, 30, ignored_exceptions=PAGE_CHANGING)
+
+    def user_texts() -> list[str]:
+        return [e.text for e in driver.find_elements(By.CSS_SELECTOR, "[data-testid=message-user]")]
+
+    def open_panel() -> None:
+        wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "[data-testid=launcher]").is_displayed())
+        driver.find_element(By.CSS_SELECTOR, "[data-testid=launcher]").click()
+
+    def press(title: str) -> None:
+        count = len(user_texts())
+        buttons = driver.find_elements(By.CSS_SELECTOR, "[data-testid=quick-reply]")
+        next(b for b in buttons if b.text == title and b.is_enabled()).click()
+        wait.until(lambda d: len(user_texts()) > count and "您说：" in d.find_element(By.CSS_SELECTOR, ".pb-root").text)
+
+    try:
+        with serving(variant) as url:
+            driver.get(url + "/")
+            open_panel()
+            wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "[data-testid=quick-reply]"))
+            press("我能申请什么补贴")  # greeting button, payload /check_eligibility
+            wait.until(lambda d: "您说：/check_eligibility" in d.find_element(By.CSS_SELECTOR, ".pb-root").text)
+            press("下一步")  # the bot's button, payload /next_step
+            assert user_texts() == ["我能申请什么补贴", "下一步"]
+            driver.refresh()
+            open_panel()
+            wait.until(lambda d: len(user_texts()) == 2)
+            assert user_texts() == ["我能申请什么补贴", "下一步"]  # the titles, though the payloads are stored
+            requests_made = driver.execute_script(
+                "return performance.getEntriesByType('resource').map(function (e) { return e.name; })"
+            )
+            assert any("/api/chat/history" in u for u in requests_made), requests_made
+            assert not [u for u in requests_made if "session" in u], requests_made  # was ?session=<token>
+        history = gateway_of(variant).store
+        stored = [m.text for m in history.history(gateway_of(variant).signer.verify(_token(driver)) or "")]
+        assert stored[0::2] == ["/check_eligibility", "/next_step"]
+    finally:
+        driver.quit()
+
+
+def _token(driver: object) -> str:
+    """The session token the widget keeps in localStorage."""
+    token = driver.execute_script("return localStorage.getItem('policybot.session')")  # type: ignore[attr-defined]
+    assert isinstance(token, str)
+    return token

@@ -50,3 +50,9 @@ def test_missing_or_broken_file(tmp_path: Path) -> None:
     broken.write_text("paths: [unclosed\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="YAML"):
         load_settings(broken)
+
+
+def test_rate_limit_exemptions_from_the_environment() -> None:
+    settings = load_settings(ROOT / "config.yml", env={"POLICYBOT_WEB__RATELIMIT_EXEMPT": "10.0.0.5, 127.0.0.1"})
+    assert settings.web.ratelimit_exempt == ["10.0.0.5", "127.0.0.1"]
+    assert load_settings(ROOT / "config.yml").web.ratelimit_exempt == ["127.0.0.1", "::1"]

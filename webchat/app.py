@@ -69,6 +69,9 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     app.register_blueprint(policies_bp)
     app.register_blueprint(widget_bp)
     _init_chat(app, settings)
+    from webchat import limits
+
+    limits.init_app(app, settings)  # after every public blueprint is registered
     _init_staff(app, settings)
     security.init_app(app, settings)
 
@@ -87,8 +90,8 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
 
 
 def _init_chat(app: Flask, settings: Settings) -> None:
-    """Wire the chat gateway: Rasa client, database, session signer, cross-site check, rate limits."""
-    from webchat import crosssite, limits
+    """Wire the chat gateway: Rasa client, database, session signer, cross-site check."""
+    from webchat import crosssite
     from webchat.botclient import BotClient
     from webchat.chat import CHAT, ChatGateway
     from webchat.chat import bp as chat_bp
@@ -101,19 +104,12 @@ def _init_chat(app: Flask, settings: Settings) -> None:
     app.extensions[CHAT] = ChatGateway(
         bot=BotClient(settings.web.rasa_url, settings.chat.timeout_s),
         store=ChatStore(database_url(settings.database.url, settings.paths.var)),
-        signer=SessionSigner(secret),
+        signer=SessionSigner(secret, settings.chat.session_hours * 3600),
         max_chars=settings.chat.max_message_chars,
         cookie_secure=settings.web.cookie_secure,
     )
     app.register_blueprint(chat_bp)
     crosssite.init_app(app, settings.web.allowed_origins)
-    limits.init_app(
-        app,
-        settings.web.ratelimit_storage,
-        settings.chat.session_limit,
-        settings.chat.ip_limit,
-        ["chat.chat", "chat.feedback", "chat.new_conversation"],
-    )
 
 
 def _init_staff(app: Flask, settings: Settings) -> None:

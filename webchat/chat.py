@@ -1,8 +1,8 @@
 """The chat gateway: ``POST /api/chat`` → Rasa, history, new conversation and feedback.
 
 Citizens never reach Rasa directly. Every message is PII-masked before it goes to Rasa, the logs
-or the database; the conversation id lives in a signed token (HttpOnly cookie, and echoed in the
-body for widgets embedded on other sites).
+or the database; the conversation id lives in a signed, expiring token (HttpOnly cookie, and echoed
+in the body for widgets embedded on other sites; see ``webchat/sessions.py``).
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ NOT_JSON = '请求格式不对：请用 JSON 发送，例如 {"message": "毕业
 EMPTY = "请输入您想咨询的问题。"
 NOT_TEXT = "消息必须是文字。"
 BAD_SESSION = "会话已失效，请点“新对话”重新开始。"
-MAX_DISPLAY_CHARS = 100
 _UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
@@ -69,7 +68,7 @@ def _with_cookie(response: Response, token: str) -> Response:
     response.set_cookie(
         COOKIE,
         token,
-        max_age=30 * 24 * 3600,
+        max_age=int(gateway.signer.max_age_s),  # the cookie goes when the token would be refused
         httponly=True,
         samesite="Lax",
         secure=gateway.cookie_secure,
@@ -82,8 +81,9 @@ def _with_cookie(response: Response, token: str) -> Response:
 def chat() -> Any:
     """Forward one message to Rasa.
 
-    Body ``{"message": "…", "session": optional, "display": optional}``; ``display`` is the title of
-    a pressed quick-reply button whose payload is the message.
+    Body ``{"message": "…", "session": optional}``. For a pressed quick-reply button the message is
+    its payload; that payload (what Rasa receives) is what gets stored, never a title the client
+    supplies (an old widget's ``display`` is ignored).
 
     Returns:
         ``{"session", "messages": [{"id", "text", "buttons", "citations"}]}``; 400 for bad input,
@@ -101,10 +101,6 @@ def chat() -> Any:
         return jsonify(error=EMPTY), 400
     if len(message) > gateway.max_chars:
         return jsonify(error=f"消息太长了（{len(message)}字），请控制在{gateway.max_chars}字以内。"), 400
-    display = body.get("display")
-    display = storable(display).strip()[:MAX_DISPLAY_CHARS] if isinstance(display, str) else None
-    display = display or None
-
     conversation_id = _conversation()
     if conversation_id is None:
         conversation_id, token = gateway.signer.issue()
@@ -120,21 +116,24 @@ def chat() -> Any:
         # Rasa answered but said nothing: its action server failed mid-turn. Never leave the user in silence.
         current_app.logger.warning("Rasa gave no reply for conversation %s (action server down?)", conversation_id)
         return _with_cookie(jsonify(error=UNAVAILABLE, session=token), token), 503
-    shown = mask_pii(display) if display and message.startswith("/") else masked
-    ids = gateway.store.add_turn(conversation_id, shown, reply.messages, reply.unanswered)
+    ids = gateway.store.add_turn(conversation_id, masked, reply.messages, reply.unanswered)
     messages = [{"id": mid, **m} for mid, m in zip(ids, reply.messages, strict=True)]
     return _with_cookie(jsonify(session=token, messages=messages), token)
 
 
 @bp.get("/chat/history")
 def history() -> Any:
-    """Return ``{"session", "messages": [{"id", "role", "text", "buttons", "citations", "feedback"}]}``."""
+    """Return ``{"session", "messages": [{"id", "role", "text", "buttons", "citations", "feedback"}]}``.
+
+    The token comes in the ``X-Policybot-Session`` header or the cookie (never the URL); reading the
+    history does not extend it (only a message does), so ``session`` is the token presented, or None
+    when it is unknown or expired."""
+    token = presented_token()
     conversation_id = _conversation()
-    if conversation_id is None:
+    if conversation_id is None or not isinstance(token, str):
         return jsonify(session=None, messages=[])
-    gateway = gateway_of(current_app)
-    stored = gateway.store.history(conversation_id)
-    return jsonify(session=gateway.signer.token_of(conversation_id), messages=[m.as_json() for m in stored])
+    stored = gateway_of(current_app).store.history(conversation_id)
+    return jsonify(session=token, messages=[m.as_json() for m in stored])
 
 
 @bp.post("/chat/new")

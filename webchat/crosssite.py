@@ -7,6 +7,8 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, jsonify, request
 
+from webchat.sessions import HEADER
+
 REFUSED = "拒绝跨站请求：该网站未被授权调用本服务的接口。"
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -56,7 +58,7 @@ def init_app(app: Flask, allowed_origins: list[str]) -> None:
             response.headers["Access-Control-Allow-Origin"] = origin or ""
             response.headers["Access-Control-Allow-Credentials"] = "true"
             response.headers["Access-Control-Allow-Methods"] = "GET, POST"
-            response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+            response.headers["Access-Control-Allow-Headers"] = f"Content-Type, {HEADER}"
             response.headers["Access-Control-Max-Age"] = "600"
             response.vary.add("Origin")
         return response

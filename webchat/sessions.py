@@ -1,4 +1,8 @@
-"""Chat session tokens: a random conversation id signed by the server, so only issued ones are accepted."""
+"""Chat session tokens: a random conversation id signed by the server with the time of signing, so only
+issued tokens are accepted and only for ``chat.session_hours`` after the citizen's last message.
+
+Tokens travel in the HttpOnly cookie, a POST body's ``session`` or the ``X-Policybot-Session`` header,
+never in a URL (where proxies, logs and browser history would keep them)."""
 
 from __future__ import annotations
 
@@ -7,9 +11,10 @@ import secrets
 from pathlib import Path
 
 from flask import request
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 COOKIE = "pb_session"
+HEADER = "X-Policybot-Session"
 _SALT = "policybot.chat-session"
 
 
@@ -43,25 +48,33 @@ def load_secret(configured: str | None, var_dir: Path) -> str:
 
 def presented_token() -> object:
     """Return the session token the current request presents: the JSON body's ``session``, else the
-    ``session`` query parameter, else the cookie; None when there is none (anything else is returned
-    as is, so that a non-text token is refused by ``SessionSigner.verify``)."""
+    ``X-Policybot-Session`` header, else the cookie; None when there is none (anything else is returned
+    as is, so that a non-text token is refused by ``SessionSigner.verify``). A ``?session=`` in the URL
+    is ignored."""
     body = request.get_json(silent=True)
     token = body.get("session") if isinstance(body, dict) else None
-    return token if token is not None else request.args.get("session") or request.cookies.get(COOKIE)
+    return token if token is not None else request.headers.get(HEADER) or request.cookies.get(COOKIE)
 
 
 class SessionSigner:
     """Issues session tokens and reads back the conversation id of genuine ones."""
 
-    def __init__(self, secret: str) -> None:
+    def __init__(self, secret: str, max_age_s: float) -> None:
         """Check the secret.
 
+        Args:
+            secret: the signing secret (``web.secret_key``).
+            max_age_s: how long a token is accepted after it was signed (``chat.session_hours``).
+
         Raises:
-            ValueError: the secret is shorter than 16 characters.
+            ValueError: the secret is shorter than 16 characters, or the age is not positive.
         """
         if len(secret) < 16:
             raise ValueError("the session secret must be at least 16 characters")
-        self._serializer = URLSafeSerializer(secret, salt=_SALT)
+        if max_age_s <= 0:
+            raise ValueError("max_age_s must be positive")
+        self._serializer = URLSafeTimedSerializer(secret, salt=_SALT)
+        self.max_age_s = max_age_s
 
     def issue(self) -> tuple[str, str]:
         """Return a new (conversation id, token) pair."""
@@ -69,15 +82,16 @@ class SessionSigner:
         return conversation_id, str(self._serializer.dumps(conversation_id))
 
     def token_of(self, conversation_id: str) -> str:
-        """Return the token of an existing conversation id."""
+        """Return a fresh token (valid for ``max_age_s`` from now) of an existing conversation id."""
         return str(self._serializer.dumps(conversation_id))
 
     def verify(self, token: object) -> str | None:
-        """Return the conversation id of a token this server issued, or None for anything else."""
+        """Return the conversation id of a token this server issued less than ``max_age_s`` ago, or
+        None for anything else (forged, expired, malformed)."""
         if not isinstance(token, str) or not token or len(token) > 200 or not token.isascii():
             return None  # issued tokens are short URL-safe ASCII; a lone surrogate would not even encode
         try:
-            value = self._serializer.loads(token)
-        except BadSignature:
+            value = self._serializer.loads(token, max_age=int(self.max_age_s))
+        except BadSignature:  # SignatureExpired is one too
             return None
         return value if isinstance(value, str) else None

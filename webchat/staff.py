@@ -7,6 +7,7 @@ the citizen JSON API is left as it is.
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,13 +31,14 @@ from werkzeug.exceptions import Forbidden
 
 from knowledge.settings import Settings
 from webchat.chat import gateway_of
-from webchat.users import Account, StaffStore
+from webchat.users import MAX_NAME_CHARS, Account, StaffStore, normalise_name
 
 STAFF = "policybot.staff"
 CSRF = "policybot.csrf"
 LOGIN_FAILED = "用户名或密码错误。"
 TOO_MANY_LOGINS = "登录尝试过于频繁，请稍后再试。"
 FORBIDDEN = "您没有权限访问此页面。"
+LOGIN_AT = "policybot_login_at"
 
 auth_bp = Blueprint("staff_auth", __name__)
 
@@ -95,8 +97,14 @@ def init_staff(app: Flask, settings: Settings) -> None:
     manager.login_view = "staff_auth.login"
     manager.session_protection = "basic"
 
-    def _load(user_id: str) -> Account | None:
-        return staff_store_of(app).get(int(user_id)) if user_id.isdigit() else None
+    max_age_s = settings.staff.session_hours * 3600
+
+    def _load(session_id: str) -> Account | None:
+        # A login lasts one shift from the moment of logging in, however busy the session (no sliding).
+        logged_in_at = session.get(LOGIN_AT)
+        if not isinstance(logged_in_at, int | float) or not 0 <= time.time() - logged_in_at <= max_age_s:
+            return None
+        return staff_store_of(app).load_session(session_id)
 
     manager.user_loader(_load)
 
@@ -109,10 +117,13 @@ def init_staff(app: Flask, settings: Settings) -> None:
     if limiter is None:
         limiter = Limiter(get_remote_address, app=app, storage_uri=settings.web.ratelimit_storage)
         app.extensions[LIMITER] = limiter
+    # Both limits are checked before the view runs: a refused attempt costs no password hash.
     view: Any = app.view_functions["staff_auth.login"]
-    app.view_functions["staff_auth.login"] = limiter.limit(
-        settings.staff.login_limit, key_func=_login_key, methods=["POST"], scope="staff-login"
+    view = limiter.limit(settings.staff.login_limit, key_func=_login_key, methods=["POST"], scope="staff-login")(view)
+    view = limiter.limit(
+        settings.staff.login_ip_limit, key_func=_login_address_key, methods=["POST"], scope="staff-login-ip"
     )(view)
+    app.view_functions["staff_auth.login"] = view
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError) -> Any:
@@ -121,9 +132,15 @@ def init_staff(app: Flask, settings: Settings) -> None:
 
 
 def _login_key() -> str:
-    """Rate-limit key of a login attempt: client address and the user name tried."""
-    name = (request.form.get("username") or "").strip().lower()[:40]
+    """Rate-limit key of a login attempt: client address and the user name tried, in the form login
+    compares it (``ａgent1``, ``AGENT1 `` and ``agent1`` count as one name)."""
+    name = normalise_name(request.form.get("username") or "").casefold()[:MAX_NAME_CHARS]
     return f"login:{get_remote_address()}:{name}"
+
+
+def _login_address_key() -> str:
+    """Rate-limit key of the per-address cap on login attempts, whatever names are tried."""
+    return f"login-ip:{get_remote_address()}"
 
 
 def guard(bp: Blueprint, roles: tuple[str, ...]) -> None:
@@ -185,6 +202,7 @@ def login() -> Any:
         return render_template("console/login.html", next=next_url, error=LOGIN_FAILED, username=name), 401
     session.clear()  # a fresh session for the new login (no fixation)
     session.permanent = True
+    session[LOGIN_AT] = int(time.time())
     login_user(account)
     store.audit(account.name, "login", f"登录，来自 {get_remote_address()}")
     return redirect(next_url or home_of(account))
@@ -198,6 +216,7 @@ def logout() -> Any:
         csrf.protect()
     if current_user.is_authenticated:
         audit("logout", "退出登录")
+        staff_store_of(current_app).end_sessions(current_account().id)  # saved copies of the cookie too
     logout_user()
     session.clear()
     return redirect(url_for("staff_auth.login"))
@@ -205,4 +224,10 @@ def logout() -> Any:
 
 @auth_bp.errorhandler(RateLimitExceeded)
 def _too_many(exc: RateLimitExceeded) -> Any:
-    return render_template("console/login.html", next=None, error=TOO_MANY_LOGINS), 429
+    from webchat.limits import LIMITER, wait_text
+
+    limit = current_app.extensions[LIMITER].current_limit
+    error = TOO_MANY_LOGINS
+    if limit is not None and limit.breached:
+        error = f"登录尝试过于频繁，请{wait_text(limit.reset_at - time.time())}后再试。"
+    return render_template("console/login.html", next=None, error=error), 429

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -28,17 +28,29 @@ from actions.parsing import (
     wants_eligibility_check,
 )
 
+SKIPPED = "这个问题先跳过，不影响查看其他政策。"
 FACT_SLOTS = (
-    "region", "groups", "employment_status", "years_since_graduation", "business_first_time",
-    "business_operating_years", "unemployment_insurance_years", "certificate_this_year", "years_to_retirement",
-    "overcapacity_industry", "labor_contract", "grassroots_job", "enlisting", "employer_type",
+    "region",
+    "groups",
+    "employment_status",
+    "years_since_graduation",
+    "business_first_time",
+    "business_operating_years",
+    "unemployment_insurance_years",
+    "certificate_this_year",
+    "years_to_retirement",
+    "overcapacity_industry",
+    "labor_contract",
+    "grassroots_job",
+    "enlisting",
+    "employer_type",
 )
 
 
-def facts_of(tracker: Tracker) -> Dict[str, Any]:
+def facts_of(tracker: Tracker) -> dict[str, Any]:
     """Collect the facts the conversation has established so far, leaving out any value that is not
     (yet) in canonical form, e.g. raw text a slot received before its validation ran."""
-    facts: Dict[str, Any] = {}
+    facts: dict[str, Any] = {}
     for name in FACT_SLOTS:
         value = tracker.get_slot(name)
         if value is not None and value != [] and _canonical(name, value):
@@ -53,9 +65,9 @@ def _canonical(name: str, value: Any) -> bool:
     if name == "groups":
         return isinstance(value, list) and all(v in lexicon()["group_labels"] for v in value)
     if name == "employment_status":
-        return value in lexicon()["employment_labels"]
+        return bool(value in lexicon()["employment_labels"])
     if name == "employer_type":
-        return value == "small_micro"
+        return bool(value == "small_micro")
     if kind == "number":
         return isinstance(value, (int, float)) and not isinstance(value, bool)
     if kind == "bool":
@@ -63,19 +75,28 @@ def _canonical(name: str, value: Any) -> bool:
     return False
 
 
-def _send(dispatcher: CollectingDispatcher, messages: List[Dict[str, Any]]) -> None:
+def _send(dispatcher: CollectingDispatcher, messages: list[dict[str, Any]]) -> None:
     for message in messages:
-        dispatcher.utter_message(text=message.get("text"), buttons=message.get("buttons", []),
-                                 json_message=message.get("custom"))
+        dispatcher.utter_message(
+            text=message.get("text"), buttons=message.get("buttons", []), json_message=message.get("custom")
+        )
 
 
 # Intents of a message that is not an answer to the form's question (mirrors the domain's &questions
 # list, which keeps their entities out of the slots): the form rejects it, a rule answers it, and the
 # form resumes. A test checks the two lists agree.
-QUESTION_INTENTS = frozenset({
-    "bot_challenge", "request_human", "ask_policy", "ask_graduate_subsidy", "ask_startup_loan",
-    "ask_flexible_insurance", "out_of_scope", "feedback",
-})
+QUESTION_INTENTS = frozenset(
+    {
+        "bot_challenge",
+        "request_human",
+        "ask_policy",
+        "ask_graduate_subsidy",
+        "ask_startup_loan",
+        "ask_flexible_insurance",
+        "out_of_scope",
+        "feedback",
+    }
+)
 
 MAX_FACTS_PER_FORM = 7
 MORE_FACTS_PER_ROUND = 4
@@ -92,16 +113,32 @@ class ActionAnswerQuestion(Action):
     """Answer the question first, from the knowledge base (the composer decides what an answer is), remember
     the topic and the facts it states, and offer the eligibility check."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_answer_question"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         question = tracker.latest_message.get("text") or ""
         if question.startswith("/"):
             dispatcher.utter_message(text="请直接输入您想问的政策问题，例如“毕业两年了还能领见习补贴吗”。")
             return []
         offer = tracker.active_loop_name is None and not already_offered(tracker)
-        return answer_question(question, tracker, dispatcher, offer) + facts_stated(question, tracker)
+        events = answer_question(question, tracker, dispatcher, offer) + facts_stated(question, tracker)
+        return events + interruption_budget(tracker, dispatcher)
+
+
+def interruption_budget(tracker: Tracker, dispatcher: CollectingDispatcher) -> list[EventType]:
+    """A message answered as a question in the middle of the form counts as a reply the form did not
+    understand: the first time its question is asked again, the second time it is skipped ("打点零工" read
+    as a question must not bring the same form question back for ever)."""
+    slot = tracker.get_slot("requested_slot")
+    if tracker.active_loop_name != "eligibility_form" or slot not in FACT_SLOTS:
+        return []
+    retried = list(tracker.get_slot("retried_facts") or [])
+    if slot not in retried:
+        return [SlotSet("retried_facts", [*retried, slot])]
+    skipped = list(tracker.get_slot("skipped_facts") or [])
+    dispatcher.utter_message(text=SKIPPED)
+    return [SlotSet(slot, None), SlotSet("skipped_facts", list(dict.fromkeys([*skipped, slot])))]
 
 
 SMALL_TALK = {"bot_challenge": "utter_iamabot", "feedback": "utter_feedback"}
@@ -111,10 +148,10 @@ class ActionSmallTalk(Action):
     """Answer "are you a robot" or feedback with its response, unless the message is really a policy
     question the NLU misheard ("现在全国的失业率是多少 是不是百分之五点二"): then it is answered."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_small_talk"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         text = tracker.latest_message.get("text") or ""
         if not text.startswith("/") and is_real_question(text):
             offer = not already_offered(tracker)
@@ -128,10 +165,10 @@ class ActionTriageRequest(Action):
     """Tell a bare request for the eligibility check ("我能申请什么", the button) from a question that happens
     to mention applying ("退伍军人能申请创业贷款吗"): the first starts the form, the second is answered."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_triage_request"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         text = tracker.latest_message.get("text") or ""
         return [SlotSet("wants_check", wants_eligibility_check(text))]
 
@@ -142,7 +179,7 @@ def already_offered(tracker: Tracker) -> bool:
     return any(e.get("event") == "bot" and e.get("text") == OFFER for e in tracker.events)
 
 
-def conversation_context(tracker: Tracker) -> Dict[str, Any]:
+def conversation_context(tracker: Tracker) -> dict[str, Any]:
     """The context /api/answer reads a question against: region, groups, facts, topic, previous question."""
     return {
         "region": tracker.get_slot("region") if _canonical("region", tracker.get_slot("region")) else None,
@@ -153,8 +190,9 @@ def conversation_context(tracker: Tracker) -> Dict[str, Any]:
     }
 
 
-def answer_question(question: str, tracker: Tracker, dispatcher: CollectingDispatcher,
-                    offer: bool = False) -> List[EventType]:
+def answer_question(
+    question: str, tracker: Tracker, dispatcher: CollectingDispatcher, offer: bool = False
+) -> list[EventType]:
     """Answer a question with the composed reply (lead, source, related provision), or say why not.
 
     Returns:
@@ -169,16 +207,16 @@ def answer_question(question: str, tracker: Tracker, dispatcher: CollectingDispa
         dispatcher.utter_message(text=body["error"])
         return []
     _send(dispatcher, composed_messages(body, offer))
-    events: List[EventType] = [SlotSet("previous_question", question)]
+    events: list[EventType] = [SlotSet("previous_question", question)]
     if body.get("topic"):
         events.append(SlotSet("topic", body["topic"]))
     return events
 
 
-def stated_facts(text: str, known_groups: Any = None) -> Dict[str, Any]:
+def stated_facts(text: str, known_groups: Any = None) -> dict[str, Any]:
     """Every fact a message states ("我在深圳 去年刚毕业"): region, groups (added to the known ones),
     employment status and years since graduation."""
-    found: Dict[str, Any] = {}
+    found: dict[str, Any] = {}
     place = parse_region(text)
     if place:
         found["region"] = place
@@ -195,27 +233,30 @@ def stated_facts(text: str, known_groups: Any = None) -> Dict[str, Any]:
             found["years_since_graduation"] = years
     situation = parse_situation(text)
     for code in situation.pop("groups", []):
-        found["groups"] = list(dict.fromkeys(found.get("groups", known_groups if isinstance(known_groups, list)
-                                                       else []) + [code]))
+        before = found.get("groups", known_groups if isinstance(known_groups, list) else [])
+        found["groups"] = list(dict.fromkeys([*before, code]))
     found.update(situation)
     return found
 
 
-def facts_stated(text: str, tracker: Tracker) -> List[EventType]:
+def facts_stated(text: str, tracker: Tracker) -> list[EventType]:
     """Remember the facts a question states ("毕业一年了…在深圳…"), so a later eligibility check
     does not ask for them again; facts already known are not overwritten (new groups are added)."""
     known = tracker.get_slot("groups")
-    return [SlotSet(name, value) for name, value in stated_facts(text, known).items()
-            if (value != known if name == "groups" else tracker.get_slot(name) is None)]
+    return [
+        SlotSet(name, value)
+        for name, value in stated_facts(text, known).items()
+        if (value != known if name == "groups" else tracker.get_slot(name) is None)
+    ]
 
 
 class ActionCheckEligibility(Action):
     """Tell the citizen which policies fit what they told us, and what is still open."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_check_eligibility"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         try:
             body = api.eligibility(facts_of(tracker), tracker.get_slot("skipped_facts") or [])
         except api.ApiUnavailable:
@@ -231,16 +272,16 @@ class ActionCheckEligibility(Action):
 class ActionHumanHandoff(Action):
     """Point to 12333 and the local 人社 office, after answering any policy question the message also asks."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_human_handoff"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         text = tracker.latest_message.get("text") or ""
         if not text.startswith("/") and not asks_for_person(text):
             # the NLU heard a request for a person in a message that names none: it is a question
             return answer_question(text, tracker, dispatcher, offer=True) + facts_stated(text, tracker)
         question = question_besides_handoff(text)
-        events: List[EventType] = []
+        events: list[EventType] = []
         if question:  # "灵活就业怎么交养老保险 能转人工吗": the answer first, then the way to a person
             events = answer_question(question, tracker, dispatcher)
         hours = api.office_hours()
@@ -251,12 +292,12 @@ class ActionHumanHandoff(Action):
 class ValidateEligibilityForm(FormValidationAction):
     """Ask first what the engine says decides most; stop when the answer is settled."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_eligibility_form"
 
     async def required_slots(
-        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Text]:
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
         # Slots filled from this turn's message are validated first (rasa-sdk only validates slots
         # listed here); then the engine picks the next question from the facts established so far.
         skipped = tracker.get_slot("skipped_facts") or []
@@ -273,7 +314,7 @@ class ValidateEligibilityForm(FormValidationAction):
 
     async def get_extraction_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    ) -> list[EventType]:
         """Besides the slot asked for, take every fact the message states ("我在深圳 去年刚毕业")."""
         events = await super().get_extraction_events(dispatcher, tracker, domain)
         text = tracker.latest_message.get("text") or ""
@@ -281,19 +322,19 @@ class ValidateEligibilityForm(FormValidationAction):
         if text.startswith("/") or is_skip(text) or intent in QUESTION_INTENTS or intent == "dont_know":
             # A question mid-form sets nothing here, so the form rejects it and a rule answers it
             # (remembering the facts it states); then the form asks its question again.
-            return events
+            return list(events)
         already = {e["name"] for e in events if e.get("event") == "slot"}
         for name, value in stated_facts(text, tracker.get_slot("groups")).items():
             if name not in already and name != tracker.get_slot("requested_slot"):
                 events.append(SlotSet(name, value))
                 tracker.slots[name] = value
-        return events
+        return list(events)
 
     # --- one validator per fact: understand the natural answer, re-ask with a hint when unclear ---
     # A value already in its canonical form (a number, a yes/no, a known place or code) was known before
     # the form asked: stated in an earlier question, or filled before the form started. It is kept as it
     # is; re-reading it from the message that started the form ("那我能申请哪些政策") lost it.
-    def _skip(self, slot: str, tracker: Tracker) -> Dict[Text, Any]:
+    def _skip(self, slot: str, tracker: Tracker) -> dict[str, Any]:
         skipped = list(tracker.get_slot("skipped_facts") or [])
         if slot not in skipped:
             skipped.append(slot)
@@ -307,7 +348,7 @@ class ValidateEligibilityForm(FormValidationAction):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         return is_skip(self._text(tracker)) or intent == "dont_know"
 
-    def _unclear(self, slot: str, hint: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+    def _unclear(self, slot: str, hint: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         """The message does not answer the question asked. If it is a policy question the NLU did not
         recognise as one ("那创业担保贷款去哪申请啊" read as an answer), answer it; otherwise give the
         hint. Either way the form asks its question again."""
@@ -315,21 +356,22 @@ class ValidateEligibilityForm(FormValidationAction):
         if looks_like_question(text):
             if not any(m.get("custom") for m in dispatcher.messages):  # answered once per message
                 answer_question(text, tracker, dispatcher)
-            return {slot: None}
+            return self._retry(slot, "", dispatcher, tracker)  # counts as a reply not understood
         return self._retry(slot, hint, dispatcher, tracker)
 
-    def _retry(self, slot: str, hint: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+    def _retry(self, slot: str, hint: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         """Ask once more (with ``hint``, if any); the second time skip the fact: never a third time."""
         retried = list(tracker.get_slot("retried_facts") or [])
         if slot in retried:
-            dispatcher.utter_message(text="这个问题先跳过，不影响查看其他政策。")
+            dispatcher.utter_message(text=SKIPPED)
             return {**self._skip(slot, tracker), "retried_facts": retried}
         if hint:
             dispatcher.utter_message(text=hint)
         return {slot: None, "retried_facts": [*retried, slot]}
 
-    def validate_region(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                        domain: DomainDict) -> Dict[Text, Any]:
+    def validate_region(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         if _canonical("region", value):
             return {"region": value}
         text = self._text(tracker)
@@ -337,12 +379,14 @@ class ValidateEligibilityForm(FormValidationAction):
             return self._skip("region", tracker)
         place = parse_region(str(value)) or parse_region(text)
         if place is None:
-            return self._unclear("region", "没听明白是哪个地方，请说省或城市的名字，例如“深圳”“银川”“临清”。",
-                                 dispatcher, tracker)
+            return self._unclear(
+                "region", "没听明白是哪个地方，请说省或城市的名字，例如“深圳”“银川”“临清”。", dispatcher, tracker
+            )
         return {"region": place}
 
-    def validate_groups(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                        domain: DomainDict) -> Dict[Text, Any]:
+    def validate_groups(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         text = self._text(tracker)
         if _canonical("groups", value):
             return {"groups": list(dict.fromkeys(value + parse_groups(text)))}
@@ -357,8 +401,9 @@ class ValidateEligibilityForm(FormValidationAction):
             return self._unclear("groups", "没听明白您的身份，可以点下面的按钮选择。", dispatcher, tracker)
         return {"groups": codes}
 
-    def validate_employment_status(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                   domain: DomainDict) -> Dict[Text, Any]:
+    def validate_employment_status(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         if _canonical("employment_status", value):
             return {"employment_status": value}
         text = self._text(tracker)
@@ -366,12 +411,14 @@ class ValidateEligibilityForm(FormValidationAction):
             return self._skip("employment_status", tracker)
         status = value if value in ("unemployed", "employed", "self_employed") else parse_employment(text)
         if status is None:
-            return self._unclear("employment_status", "请问您现在是没有工作、在上班，还是自己在创业或做个体？",
-                                 dispatcher, tracker)
+            return self._unclear(
+                "employment_status", "请问您现在是没有工作、在上班，还是自己在创业或做个体？", dispatcher, tracker
+            )
         return {"employment_status": status}
 
-    def validate_years_since_graduation(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                        domain: DomainDict) -> Dict[Text, Any]:
+    def validate_years_since_graduation(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         if _canonical("years_since_graduation", value):
             return {"years_since_graduation": float(value)}
         text = self._text(tracker)
@@ -379,13 +426,17 @@ class ValidateEligibilityForm(FormValidationAction):
             return self._skip("years_since_graduation", tracker)
         years = parse_graduation(text)
         if years is None or years < 0 or years > 60:
-            return self._unclear("years_since_graduation",
-                                 "请告诉我您哪年毕业，或毕业几年了，例如“2024年毕业”“毕业两年了”“今年刚毕业”。",
-                                 dispatcher, tracker)
+            return self._unclear(
+                "years_since_graduation",
+                "请告诉我您哪年毕业，或毕业几年了，例如“2024年毕业”“毕业两年了”“今年刚毕业”。",
+                dispatcher,
+                tracker,
+            )
         return {"years_since_graduation": years}
 
-    def _years(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-               hint: str) -> Dict[Text, Any]:
+    def _years(
+        self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, hint: str
+    ) -> dict[str, Any]:
         if _canonical(slot, value):
             return {slot: float(value)}
         text = self._text(tracker)
@@ -396,20 +447,32 @@ class ValidateEligibilityForm(FormValidationAction):
             return self._unclear(slot, hint, dispatcher, tracker)
         return {slot: years}
 
-    def validate_business_operating_years(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                          domain: DomainDict) -> Dict[Text, Any]:
-        return self._years("business_operating_years", value, dispatcher, tracker, "请说一下已经经营多久了，例如“一年多”“半年”。")
+    def validate_business_operating_years(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._years(
+            "business_operating_years", value, dispatcher, tracker, "请说一下已经经营多久了，例如“一年多”“半年”。"
+        )
 
-    def validate_unemployment_insurance_years(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                              domain: DomainDict) -> Dict[Text, Any]:
-        return self._years("unemployment_insurance_years", value, dispatcher, tracker,
-                           "请说一下交失业保险多少年了，例如“三年”“两年半”。")
+    def validate_unemployment_insurance_years(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._years(
+            "unemployment_insurance_years",
+            value,
+            dispatcher,
+            tracker,
+            "请说一下交失业保险多少年了，例如“三年”“两年半”。",
+        )
 
-    def validate_years_to_retirement(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                     domain: DomainDict) -> Dict[Text, Any]:
-        return self._years("years_to_retirement", value, dispatcher, tracker, "请说一下离法定退休年龄还有几年，例如“五年”。")
+    def validate_years_to_retirement(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._years(
+            "years_to_retirement", value, dispatcher, tracker, "请说一下离法定退休年龄还有几年，例如“五年”。"
+        )
 
-    def _bool(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+    def _bool(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         if isinstance(value, bool):
             return {slot: value}
         text = self._text(tracker)
@@ -425,67 +488,91 @@ class ValidateEligibilityForm(FormValidationAction):
             return self._unclear(slot, "没听明白，请回答“是”或“不是”，不清楚可以说“跳过”。", dispatcher, tracker)
         return {slot: answer}
 
-    def validate_business_first_time(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                     domain: DomainDict) -> Dict[Text, Any]:
+    def validate_business_first_time(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         return self._bool("business_first_time", value, dispatcher, tracker)
 
-    def validate_certificate_this_year(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                       domain: DomainDict) -> Dict[Text, Any]:
+    def validate_certificate_this_year(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         return self._bool("certificate_this_year", value, dispatcher, tracker)
 
-    def validate_overcapacity_industry(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                       domain: DomainDict) -> Dict[Text, Any]:
+    def validate_overcapacity_industry(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         return self._bool("overcapacity_industry", value, dispatcher, tracker)
 
-    def validate_labor_contract(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                domain: DomainDict) -> Dict[Text, Any]:
+    def validate_labor_contract(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         return self._bool("labor_contract", value, dispatcher, tracker)
 
-    def validate_grassroots_job(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                domain: DomainDict) -> Dict[Text, Any]:
+    def validate_grassroots_job(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         return self._bool("grassroots_job", value, dispatcher, tracker)
 
-    def validate_enlisting(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                           domain: DomainDict) -> Dict[Text, Any]:
+    def validate_enlisting(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         return self._bool("enlisting", value, dispatcher, tracker)
 
-    def validate_employer_type(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                               domain: DomainDict) -> Dict[Text, Any]:
+    def validate_employer_type(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         if _canonical("employer_type", value):
             return {"employer_type": value}
         answer = self._bool("employer_type", value, dispatcher, tracker)
         if answer.get("employer_type") is True:
             return {"employer_type": "small_micro"}
         if answer.get("employer_type") is False:
-            skipped = list(tracker.get_slot("skipped_facts") or []) + ["employer_type"]
+            skipped = [*(tracker.get_slot("skipped_facts") or []), "employer_type"]
             return {"employer_type": None, "skipped_facts": skipped}
         return answer
 
 
-GROUP_BUTTONS = ("graduate", "migrant_worker", "platform_worker", "flexible_worker", "veteran", "hard_to_employ",
-                 "disabled", "poor_household", "enterprise_employee", "woman")
+GROUP_BUTTONS = (
+    "graduate",
+    "migrant_worker",
+    "platform_worker",
+    "flexible_worker",
+    "veteran",
+    "hard_to_employ",
+    "disabled",
+    "poor_household",
+    "enterprise_employee",
+    "woman",
+)
 
 
 def _ask_action(slot: str) -> type:
     """Make the action that asks for one fact (``action_ask_<slot>``), worded as in knowledge/facts.py."""
 
     class AskFact(Action):
-        def name(self) -> Text:
+        def name(self) -> str:
             return f"action_ask_{slot}"
 
-        def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
             spec = lexicon()["facts"][slot]
-            buttons: List[Dict[str, Any]] = []
+            buttons: list[dict[str, Any]] = []
             if spec["kind"] == "bool" or slot == "employer_type":
-                buttons = [{"title": "是", "payload": "/affirm"}, {"title": "不是", "payload": "/deny"},
-                           {"title": "不清楚", "payload": "/dont_know"}]
+                buttons = [
+                    {"title": "是", "payload": "/affirm"},
+                    {"title": "不是", "payload": "/deny"},
+                    {"title": "不清楚", "payload": "/dont_know"},
+                ]
             elif slot == "groups":
                 labels = lexicon()["group_labels"]
-                buttons = [{"title": labels[code].split("（")[0], "payload": f'/inform{{"group":"{code}"}}'}
-                           for code in GROUP_BUTTONS]
+                buttons = [
+                    {"title": labels[code].split("（")[0], "payload": f'/inform{{"group":"{code}"}}'}
+                    for code in GROUP_BUTTONS
+                ]
             elif slot == "employment_status":
-                buttons = [{"title": label, "payload": f'/inform{{"employment_status":"{code}"}}'}
-                           for code, label in lexicon()["employment_labels"].items()]
+                buttons = [
+                    {"title": label, "payload": f'/inform{{"employment_status":"{code}"}}'}
+                    for code, label in lexicon()["employment_labels"].items()
+                ]
             dispatcher.utter_message(text=f"{spec['question']}（不想回答可以说“跳过”）", buttons=buttons)
             return []
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 import requests
 
@@ -15,19 +15,19 @@ class ApiUnavailable(Exception):
     """The API is down, slow or answered with an error."""
 
 
-def search(question: str, region: Optional[str], k: int = 3) -> Dict[str, Any]:
+def search(question: str, region: str | None, k: int = 3) -> dict[str, Any]:
     """Return ``GET /api/search`` for the question.
 
     Raises:
         ApiUnavailable: on any connection problem, timeout or 5xx answer.
     """
-    params: Dict[str, Any] = {"q": question, "k": k}
+    params: dict[str, Any] = {"q": question, "k": k}
     if region:
         params["region"] = region
     return _call("GET", "/api/search", params=params, accept_400=True)
 
 
-def answer(question: str, context: Dict[str, Any]) -> Dict[str, Any]:
+def answer(question: str, context: dict[str, Any]) -> dict[str, Any]:
     """Return ``POST /api/answer``: the composed reply (kind, lead, text, provisions, topic …).
 
     Raises:
@@ -36,7 +36,7 @@ def answer(question: str, context: Dict[str, Any]) -> Dict[str, Any]:
     return _call("POST", "/api/answer", json={"question": question, "context": context}, accept_400=True)
 
 
-def office_hours() -> Optional[str]:
+def office_hours() -> str | None:
     """Return when 12333 has agents (``GET /api/contact``), or None when the API cannot say."""
     try:
         return _call("GET", "/api/contact").get("office_hours")
@@ -44,12 +44,12 @@ def office_hours() -> Optional[str]:
         return None
 
 
-def eligibility(facts: Dict[str, Any], skip: Optional[List[str]] = None) -> Dict[str, Any]:
+def eligibility(facts: dict[str, Any], skip: list[str] | None = None) -> dict[str, Any]:
     """Return ``POST /api/eligibility`` for the facts (facts the citizen skipped are not asked again)."""
     return _call("POST", "/api/eligibility", json={"facts": facts, "skip": skip or []}, accept_400=True)
 
 
-def _call(method: str, path: str, accept_400: bool = False, **kwargs: Any) -> Dict[str, Any]:
+def _call(method: str, path: str, accept_400: bool = False, **kwargs: Any) -> dict[str, Any]:
     try:
         reply = requests.request(method, api_url() + path, timeout=(1.0, API_TIMEOUT_S), **kwargs)
     except requests.RequestException as exc:
@@ -62,4 +62,4 @@ def _call(method: str, path: str, accept_400: bool = False, **kwargs: Any) -> Di
         raise ApiUnavailable("not JSON") from exc
     if reply.status_code >= 400:
         body.setdefault("error", "请求有误")
-    return body
+    return dict(body)

@@ -2,51 +2,76 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any
 
 FINAL_WORD = "具体以当地人社部门现行政策为准，可拨打12333咨询。"
 NO_ANSWER = "抱歉，知识库里没有找到能可靠回答这个问题的政策条文。建议拨打12333或咨询当地人社部门，也可以转人工。"
-HUMAN = ("如需人工服务，请拨打人社服务热线12333（工作时间有人工坐席），或到当地人社局、公共就业服务机构窗口咨询。")
+HUMAN = "如需人工服务，请拨打人社服务热线12333（工作时间有人工坐席），或到当地人社局、公共就业服务机构窗口咨询。"
 OFFER = "要我帮您看看还能申请哪些政策吗？"
 HUMAN_BUTTONS = [{"title": "拨打12333", "payload": "tel:12333"}, {"title": "换个问法", "payload": "/ask_policy"}]
 ANSWERED_KINDS = ("answer", "policy")
 
 
-def composed_messages(body: Dict[str, Any], offer: bool) -> List[Dict[str, Any]]:
+def composed_messages(body: dict[str, Any], offer: bool) -> list[dict[str, Any]]:
     """Turn a /api/answer reply into bot messages: the answer (lead, source line, one related provision),
     then, when the question was answered and ``offer`` is set, the offer of an eligibility check."""
     kind = body.get("kind")
-    citations = [{"id": p["id"], "text": p["text"], "source": p["source"],
-                  "period_status": (p.get("period_status") or {}).get("text")}
-                 for p in body.get("provisions") or []]
-    custom: Dict[str, Any] = {"citations": citations, "kind": kind}
+    # the check is offered after an answer, and after an honest "the documents do not say" that the composer
+    # marks as worth it (a described situation: "一家子没一个挣钱的"); not after routing to another service
+    checkable = kind in ANSWERED_KINDS or any(
+        (a or {}).get("payload") == "/check_eligibility" for a in body.get("next_actions") or []
+    )
+    citations = [
+        {
+            "id": p["id"],
+            "text": p["text"],
+            "source": p["source"],
+            "period_status": (p.get("period_status") or {}).get("text"),
+        }
+        for p in body.get("provisions") or []
+    ]
+    custom: dict[str, Any] = {"citations": citations, "kind": kind}
     if kind not in ANSWERED_KINDS:
         custom["no_answer"] = True  # the gateway records it for maintainers
     buttons = [{"title": "转人工", "payload": "/request_human"}]
-    if kind in ANSWERED_KINDS and not offer:
+    if checkable and not offer:
         buttons = [{"title": "看看我能申请什么", "payload": "/check_eligibility"}, *buttons]
     if kind in ("not_in_documents", "out_of_domain"):
         buttons = [{"title": "拨打12333", "payload": "tel:12333"}, *buttons]
     messages = [{"text": body.get("text") or body.get("lead") or NO_ANSWER, "custom": custom, "buttons": buttons}]
-    if offer and kind in ANSWERED_KINDS:
-        messages.append({"text": OFFER, "buttons": [{"title": "帮我看看能申请什么", "payload": "/check_eligibility"},
-                                                    {"title": "不用了", "payload": "/deny"}]})
+    if offer and checkable:
+        messages.append(
+            {
+                "text": OFFER,
+                "buttons": [
+                    {"title": "帮我看看能申请什么", "payload": "/check_eligibility"},
+                    {"title": "不用了", "payload": "/deny"},
+                ],
+            }
+        )
     return messages
 
 
-def source_line(result: Dict[str, Any]) -> str:
+def source_line(result: dict[str, Any]) -> str:
     """《文件名》文号 · 章节 · 发布日期 · 适用地区 · 规划期 for one search result."""
     return str(result.get("citation") or result["doc"]["title"])
 
 
-def answer_messages(body: Dict[str, Any]) -> List[Dict[str, Any]]:
+def answer_messages(body: dict[str, Any]) -> list[dict[str, Any]]:
     """Turn a /api/search answer into bot messages (text, citations, buttons)."""
     results = body.get("results") or []
     if not body.get("reliable") or not results:
         # "no_answer" lets the web gateway record the question for maintainers.
-        return [{"text": NO_ANSWER, "custom": {"no_answer": True},
-                 "buttons": [{"title": "转人工", "payload": "/request_human"},
-                             {"title": "看看我能申请什么", "payload": "/check_eligibility"}]}]
+        return [
+            {
+                "text": NO_ANSWER,
+                "custom": {"no_answer": True},
+                "buttons": [
+                    {"title": "转人工", "payload": "/request_human"},
+                    {"title": "看看我能申请什么", "payload": "/check_eligibility"},
+                ],
+            }
+        ]
     # A provision that applies where the citizen is (national, their province or city) answers first;
     # another region's ("广东" for someone in 银川) only follows, marked as such.
     results = sorted(results, key=lambda r: r.get("applies") is False)  # stable: ranking kept within each
@@ -56,24 +81,31 @@ def answer_messages(body: Dict[str, Any]) -> List[Dict[str, Any]]:
     more = [r for r in results[1:3]]
     if more:
         text += "\n\n相关条文：" + "".join(f"\n· {_elsewhere(r)}{r['text']}" for r in more)
-    return [{"text": text, "custom": {"citations": citations},
-             "buttons": [{"title": "看看我能申请什么", "payload": "/check_eligibility"},
-                         {"title": "转人工", "payload": "/request_human"}]}]
+    return [
+        {
+            "text": text,
+            "custom": {"citations": citations},
+            "buttons": [
+                {"title": "看看我能申请什么", "payload": "/check_eligibility"},
+                {"title": "转人工", "payload": "/request_human"},
+            ],
+        }
+    ]
 
 
-def _elsewhere(result: Dict[str, Any]) -> str:
-    """"（广东的政策，仅供参考）" before a provision of another region than the citizen's, else ""."""
+def _elsewhere(result: dict[str, Any]) -> str:
+    """ "（广东的政策，仅供参考）" before a provision of another region than the citizen's, else ""."""
     if result.get("applies") is not False:
         return ""
     return f"（{result['doc'].get('region') or '其他地区'}的政策，仅供参考）"
 
 
-def eligibility_messages(body: Dict[str, Any], labels: Dict[str, Any]) -> List[Dict[str, Any]]:
+def eligibility_messages(body: dict[str, Any], labels: dict[str, Any]) -> list[dict[str, Any]]:
     """Summarise /api/eligibility: eligible policies with reason and citation, then open ones."""
     results = body.get("results") or []
     eligible = [r for r in results if r["status"] == "eligible"]
     unknown = [r for r in results if r["status"] == "unknown"]
-    messages: List[Dict[str, Any]] = []
+    messages: list[dict[str, Any]] = []
     if eligible:
         lines = ["根据您提供的情况，您可能符合以下政策："]
         citations = []
@@ -81,7 +113,8 @@ def eligibility_messages(body: Dict[str, Any], labels: Dict[str, Any]) -> List[D
             reason = next((x for x in r["reasons"] if x.startswith("符合")), r["reasons"][0] if r["reasons"] else "")
             cite = r["citations"][0] if r["citations"] else {}
             where = cite.get("number") or cite.get("title") or cite.get("doc", "")
-            lines.append(f"✅ {r['name']}：{r['benefit']}\n   理由：{reason.split('（依据')[0]}\n   依据：{where}“{cite.get('quote', '')}”")
+            why = reason.split("（依据")[0]
+            lines.append(f"✅ {r['name']}：{r['benefit']}\n   理由：{why}\n   依据：{where}“{cite.get('quote', '')}”")
             if r.get("period_ended"):
                 lines.append("   注意：该政策所属规划期已结束，请向当地人社部门确认现行政策。")
             citations.append({"policy": r["policy_id"], **cite})
@@ -98,8 +131,10 @@ def eligibility_messages(body: Dict[str, Any], labels: Dict[str, Any]) -> List[D
             needed = "、".join(facts.get(f, {}).get("label", f) for f in r["missing"])
             lines.append(f"❓ {r['name']}（还需要：{needed}）")
         messages.append({"text": "\n".join(lines)})
-    buttons = [{"title": "继续补充情况", "payload": "/check_eligibility"},
-               {"title": "问个具体问题", "payload": "/ask_policy"},
-               {"title": "转人工", "payload": "/request_human"}]
+    buttons = [
+        {"title": "继续补充情况", "payload": "/check_eligibility"},
+        {"title": "问个具体问题", "payload": "/ask_policy"},
+        {"title": "转人工", "payload": "/request_human"},
+    ]
     messages[-1]["buttons"] = buttons
     return messages

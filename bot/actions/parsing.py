@@ -7,23 +7,76 @@ import re
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 LEXICON_FILE = Path(__file__).with_name("lexicon.json")
 SKIP_WORDS = ("不知道", "不清楚", "跳过", "不想说", "忘了", "不确定", "不好说", "说不清", "算了")
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "俩": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _NUMBER = re.compile(r"(\d+(?:\.\d+)?|[零〇一二两俩三四五六七八九十]+)")
-_QUESTION_WORDS = ("怎么", "怎样", "如何", "咋", "哪里", "哪儿", "在哪", "去哪", "什么", "啥", "多少", "能不能", "可不可以",
-                   "是否", "有没有", "吗", "？", "?")
-_YES = ("是的", "是啊", "对", "嗯", "有", "签了", "拿了", "取得了", "考了", "第一次", "首次", "要去", "会去", "打算", "准备",
-        "好的", "可以", "没错", "当然", "是")
+_QUESTION_WORDS = (
+    "怎么",
+    "怎样",
+    "如何",
+    "咋",
+    "哪里",
+    "哪儿",
+    "在哪",
+    "去哪",
+    "什么",
+    "啥",
+    "多少",
+    "能不能",
+    "可不可以",
+    "是否",
+    "有没有",
+    "吗",
+    "？",
+    "?",
+)
+_YES = (
+    "是的",
+    "是啊",
+    "对",
+    "嗯",
+    "有",
+    "签了",
+    "拿了",
+    "取得了",
+    "考了",
+    "第一次",
+    "首次",
+    "要去",
+    "会去",
+    "打算",
+    "准备",
+    "好的",
+    "可以",
+    "没错",
+    "当然",
+    "是",
+)
 _NO = ("不是", "没有", "没签", "没拿", "没考", "不是第一次", "不会", "不去", "不打算", "否", "没", "不")
 
 
 @lru_cache(maxsize=1)
-def lexicon() -> Dict[str, Any]:
+def lexicon() -> dict[str, Any]:
     """Return the generated lexicon (places, group and employment phrases, fact labels)."""
-    return json.loads(LEXICON_FILE.read_text(encoding="utf-8"))
+    loaded: dict[str, Any] = json.loads(LEXICON_FILE.read_text(encoding="utf-8"))
+    return loaded
 
 
 def is_skip(text: str) -> bool:
@@ -42,22 +95,28 @@ def looks_like_question(text: str) -> bool:
 
 
 _CLAUSE = re.compile(r"[\s,，。;；!！?？、]+")
-_HANDOFF_WORDS = ("人工", "真人", "客服", "12333", "工作人员", "热线", "电话", "坐席", "转接")
+_HANDOFF_WORDS = ("真人", "客服", "12333", "工作人员", "热线", "电话", "坐席", "转接")
+# "人工" alone is also wages in Cantonese ("喺我哋人工度扣") and 人工智能: only a request for one counts.
+_HUMAN_AGENT = re.compile(r"[转找要接叫换请]人工|人工(客服|服务|坐席|接待|台)|^\W*人工\W*$")
+
+
+def _names_person(clause: str) -> bool:
+    return any(w in clause for w in _HANDOFF_WORDS) or bool(_HUMAN_AGENT.search(clause))
 
 
 def asks_for_person(text: str) -> bool:
     """Return True when the message names a person, the hotline or an agent at all ("转人工", "12333")."""
-    return any(w in text for w in _HANDOFF_WORDS)
+    return _names_person(text)
 
 
-def question_besides_handoff(text: str) -> Optional[str]:
+def question_besides_handoff(text: str) -> str | None:
     """Return the policy question a request for a person also asks ("交社保去哪办 能转人工吗" →
     "交社保去哪办"), or None when the message only asks for a person ("帮我转人工 电话多少")."""
-    rest = " ".join(c for c in _CLAUSE.split(text) if c and not any(w in c for w in _HANDOFF_WORDS))
+    rest = " ".join(c for c in _CLAUSE.split(text) if c and not _names_person(c))
     return rest if looks_like_question(rest) else None
 
 
-def chinese_number(token: str) -> Optional[float]:
+def chinese_number(token: str) -> float | None:
     """Parse 3, 3.5, 三, 十二, 二十 → a number; None when it is not one."""
     if re.fullmatch(r"\d+(?:\.\d+)?", token):
         return float(token)
@@ -73,7 +132,7 @@ def chinese_number(token: str) -> Optional[float]:
     return float(value)
 
 
-def parse_years(text: str, today: Optional[date] = None) -> Optional[float]:
+def parse_years(text: str, today: date | None = None) -> float | None:
     """Read a duration in years: "三年半" 3.5, "两年多" 2.5, "半年" 0.5, "1年" 1, "5" 5.
 
     Returns:
@@ -87,17 +146,15 @@ def parse_years(text: str, today: Optional[date] = None) -> Optional[float]:
     value = chinese_number(match.group(1))
     if value is None:
         return None
-    rest = text[match.end():]
-    if rest.startswith(("年半", "年零六个月", ".5")):
-        value += 0.5
-    elif rest.startswith("年多"):
+    rest = text[match.end() :]
+    if rest.startswith(("年半", "年零六个月", ".5")) or rest.startswith("年多"):
         value += 0.5
     elif rest.startswith(("个月", "月")):
         value = round(value / 12, 2)
     return value
 
 
-def parse_graduation(text: str, today: Optional[date] = None) -> Optional[float]:
+def parse_graduation(text: str, today: date | None = None) -> float | None:
     """Years since graduation from "我2024年毕业的", "毕业两年了", "去年刚毕业", "今年毕业", "应届".
 
     Args:
@@ -125,7 +182,7 @@ def parse_graduation(text: str, today: Optional[date] = None) -> Optional[float]
     return parse_years(text, today)
 
 
-def parse_bool(text: str) -> Optional[bool]:
+def parse_bool(text: str) -> bool | None:
     """Read yes or no from an answer ("签了" yes, "没签" no); None when unclear."""
     cleaned = text.strip("。！!？?，, ")
     for word in sorted(_NO, key=len, reverse=True):
@@ -139,10 +196,10 @@ def parse_bool(text: str) -> Optional[bool]:
     return None
 
 
-def parse_region(text: str) -> Optional[str]:
+def parse_region(text: str) -> str | None:
     """Return the first known place named in the text (as the citizen says it, e.g. "深圳")."""
     places = lexicon()["places"]
-    best: Optional[tuple] = None
+    best: tuple[int, str] | None = None
     for name in places:
         at = text.find(name)
         if at >= 0 and (best is None or (at, -len(name)) < (best[0], -len(best[1]))):
@@ -150,15 +207,15 @@ def parse_region(text: str) -> Optional[str]:
     return best[1] if best else None
 
 
-def parse_groups(text: str) -> List[str]:
+def parse_groups(text: str) -> list[str]:
     """Return the group codes whose phrases occur in the text (longest phrases win)."""
-    found: List[str] = []
+    found: list[str] = []
     taken = [False] * len(text)
     phrases = [(p, code) for code, ps in lexicon()["groups"].items() for p in ps]
     for phrase, code in sorted(phrases, key=lambda item: -len(item[0])):
         start = text.find(phrase)
         while start >= 0:
-            if not any(taken[start:start + len(phrase)]):
+            if not any(taken[start : start + len(phrase)]):
                 for i in range(start, start + len(phrase)):
                     taken[i] = True
                 if code not in found:
@@ -167,9 +224,9 @@ def parse_groups(text: str) -> List[str]:
     return found
 
 
-def parse_employment(text: str) -> Optional[str]:
+def parse_employment(text: str) -> str | None:
     """Return unemployed / employed / self_employed from phrases like "没上班", "在厂里上班", "自己开店"."""
-    best: Optional[tuple] = None
+    best: tuple[str, str] | None = None
     for code, phrases in lexicon()["employment"].items():
         for phrase in phrases:
             if phrase in text and (best is None or len(phrase) > len(best[0])):
@@ -178,15 +235,21 @@ def parse_employment(text: str) -> Optional[str]:
 
 
 # Situations that state facts without naming them: a 去产能 enterprise's worker, a laid-off one.
-_OVERCAPACITY = re.compile(r"去产能|压产能|化解过剩产能|过剩产能|(钢厂|钢铁|煤矿|煤炭|煤电|电厂).{0,8}(分流|下岗|关停|关了|裁)")
-_BARE_CHECK = re.compile(r"(我|俺|咱)?(能|可以|可|该)?(申请|享受|领|拿|办)(些|点)?(什么|啥|哪些|哪个)|"
-                         r"(有|符合)(什么|啥|哪些)(政策|补贴)|帮我(看看|查查|查一下|看一下)|适合我的政策")
-_TOPIC_WORDS = re.compile(r"贷款|见习|实习|社保|保险|养老|医保|培训|证书|补贴多少|创业|开店|公益岗|岗位|登记|档案|技校|学费|入伍|当兵")
+_OVERCAPACITY = re.compile(
+    r"去产能|压产能|化解过剩产能|过剩产能|(钢厂|钢铁|煤矿|煤炭|煤电|电厂).{0,8}(分流|下岗|关停|关了|裁)"
+)
+_BARE_CHECK = re.compile(
+    r"(我|俺|咱)?(能|可以|可|该)?(申请|享受|领|拿|办)(些|点)?(什么|啥|哪些|哪个)|"
+    r"(有|符合)(什么|啥|哪些)(政策|补贴)|帮我(看看|查查|查一下|看一下)|适合我的政策"
+)
+_TOPIC_WORDS = re.compile(
+    r"贷款|见习|实习|社保|保险|养老|医保|培训|证书|补贴多少|创业|开店|公益岗|岗位|登记|档案|技校|学费|入伍|当兵"
+)
 
 
-def parse_situation(text: str) -> Dict[str, Any]:
+def parse_situation(text: str) -> dict[str, Any]:
     """Facts a described situation states: "钢厂去产能分流下来的" → 企业职工 in a 去产能 enterprise."""
-    found: Dict[str, Any] = {}
+    found: dict[str, Any] = {}
     if _OVERCAPACITY.search(text):
         found["overcapacity_industry"] = True
         found["groups"] = ["enterprise_employee"]

@@ -8,8 +8,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any
 
 import pytest
 from rasa_sdk import Tracker
@@ -31,12 +32,16 @@ def api_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Build a BM25-only index in a temporary folder and serve the real app on 127.0.0.1."""
     if not POLICYBOT.exists():
         pytest.fail("the app environment (.venv) is missing: run make install")
-    env = {**os.environ, "POLICYBOT_PATHS__INDEX_ROOT": str(tmp_path_factory.mktemp("index")),
-           "POLICYBOT_INDEX__DENSE": "false"}
+    env = {
+        **os.environ,
+        "POLICYBOT_PATHS__INDEX_ROOT": str(tmp_path_factory.mktemp("index")),
+        "POLICYBOT_INDEX__DENSE": "false",
+    }
     subprocess.run([str(POLICYBOT), "index", "build"], env=env, check=True, capture_output=True, timeout=300)
     port = _free_port()
-    server = subprocess.Popen([str(POLICYBOT), "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [str(POLICYBOT), "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(120):
@@ -57,11 +62,16 @@ def api_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         server.wait(timeout=10)
 
 
-def make_tracker(text: str, slots: Optional[Dict[str, Any]] = None, intent: str = "inform",
-                 requested_slot: Optional[str] = None, entities: Optional[List[Dict[str, Any]]] = None,
-                 events: Optional[List[Dict[str, Any]]] = None) -> Tracker:
+def make_tracker(
+    text: str,
+    slots: dict[str, Any] | None = None,
+    intent: str = "inform",
+    requested_slot: str | None = None,
+    entities: list[dict[str, Any]] | None = None,
+    events: list[dict[str, Any]] | None = None,
+) -> Tracker:
     """A tracker whose latest user message is ``text``."""
-    all_slots: Dict[str, Any] = {"requested_slot": requested_slot, "skipped_facts": None}
+    all_slots: dict[str, Any] = {"requested_slot": requested_slot, "skipped_facts": None}
     all_slots.update(slots or {})
     return Tracker(
         sender_id="test",

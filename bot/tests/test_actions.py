@@ -16,7 +16,9 @@ from tests.conftest import BOT, make_tracker
 
 def test_answer_cites_the_source(api_url: str) -> None:
     dispatcher = CollectingDispatcher()
-    ActionAnswerQuestion().run(dispatcher, make_tracker("我是送外卖的，能按灵活就业交社保吗", intent="ask_flexible_insurance"), {})
+    ActionAnswerQuestion().run(
+        dispatcher, make_tracker("我是送外卖的，能按灵活就业交社保吗", intent="ask_flexible_insurance"), {}
+    )
     text = dispatcher.messages[0]["text"]
     assert "灵活就业" in text and "来源：《" in text and "12333" in text
     assert dispatcher.messages[0]["custom"]["citations"]
@@ -40,7 +42,8 @@ def test_an_answer_leads_with_a_provision_that_applies_where_the_citizen_is(api_
 def test_a_question_remembers_the_facts_it_states(api_url: str) -> None:
     dispatcher = CollectingDispatcher()
     events = ActionAnswerQuestion().run(
-        dispatcher, make_tracker("毕业一年了还没找到工作，在深圳有什么补贴", intent="ask_graduate_subsidy"), {})
+        dispatcher, make_tracker("毕业一年了还没找到工作，在深圳有什么补贴", intent="ask_graduate_subsidy"), {}
+    )
     facts = {e["name"]: e["value"] for e in events}
     assert facts["region"] in ("深圳", "广东") and facts["employment_status"] == "unemployed"
     assert facts["years_since_graduation"] == 1
@@ -52,8 +55,9 @@ def test_an_answer_to_another_question_is_not_called_unclear(api_url: str) -> No
     dispatcher = CollectingDispatcher()
     result = form.validate_groups("银川", dispatcher, make_tracker("银川", requested_slot="groups"), {})
     assert result == {"groups": None, "retried_facts": ["groups"]} and dispatcher.messages == []
-    again = form.validate_groups("银川", dispatcher, make_tracker("银川", requested_slot="groups",
-                                                                slots={"retried_facts": ["groups"]}), {})
+    again = form.validate_groups(
+        "银川", dispatcher, make_tracker("银川", requested_slot="groups", slots={"retried_facts": ["groups"]}), {}
+    )
     assert again["skipped_facts"] == ["groups"], "the same question is never asked a third time"
     unclear = CollectingDispatcher()
     form.validate_groups("啊啊啊", unclear, make_tracker("啊啊啊", requested_slot="groups"), {})
@@ -95,18 +99,39 @@ def test_form_asks_what_decides_most_and_stops_when_settled(api_url: str) -> Non
     dispatcher = CollectingDispatcher()
     first = asyncio.run(form.required_slots([], dispatcher, make_tracker("我能申请什么"), {}))
     assert first in (["groups"], ["region"])
-    skipped = {"skipped_facts": ["region", "groups", "employment_status", "years_since_graduation",
-                                 "business_first_time", "business_operating_years", "unemployment_insurance_years",
-                                 "certificate_this_year", "years_to_retirement", "overcapacity_industry",
-                                 "labor_contract", "grassroots_job", "enlisting", "employer_type"]}
+    skipped = {
+        "skipped_facts": [
+            "region",
+            "groups",
+            "employment_status",
+            "years_since_graduation",
+            "business_first_time",
+            "business_operating_years",
+            "unemployment_insurance_years",
+            "certificate_this_year",
+            "years_to_retirement",
+            "overcapacity_industry",
+            "labor_contract",
+            "grassroots_job",
+            "enlisting",
+            "employer_type",
+        ]
+    }
     assert asyncio.run(form.required_slots([], dispatcher, make_tracker("x", slots=skipped), {})) == []
 
 
 def test_after_results_the_user_can_ask_to_be_asked_more(api_url: str) -> None:
     form = ValidateEligibilityForm()
     dispatcher = CollectingDispatcher()
-    seven = {"region": "深圳", "groups": ["graduate"], "employment_status": "unemployed",
-             "years_since_graduation": 1.0, "business_first_time": True, "grassroots_job": False, "enlisting": False}
+    seven = {
+        "region": "深圳",
+        "groups": ["graduate"],
+        "employment_status": "unemployed",
+        "years_since_graduation": 1.0,
+        "business_first_time": True,
+        "grassroots_job": False,
+        "enlisting": False,
+    }
     assert asyncio.run(form.required_slots([], dispatcher, make_tracker("x", slots=seven), {})) == []
     shown = [{"event": "action", "name": "action_check_eligibility"}]
     more = asyncio.run(form.required_slots([], dispatcher, make_tracker("继续补充情况", slots=seven, events=shown), {}))
@@ -117,7 +142,9 @@ def test_natural_answers_fill_the_facts(api_url: str) -> None:
     form = ValidateEligibilityForm()
     dispatcher = CollectingDispatcher()
     tracker = make_tracker("去年刚毕业", requested_slot="years_since_graduation")
-    assert form.validate_years_since_graduation("去年刚毕业", dispatcher, tracker, {}) == {"years_since_graduation": 1.0}
+    assert form.validate_years_since_graduation("去年刚毕业", dispatcher, tracker, {}) == {
+        "years_since_graduation": 1.0
+    }
     tracker = make_tracker("我在深圳", requested_slot="region")
     assert form.validate_region("我在深圳", dispatcher, tracker, {}) == {"region": "深圳"}
     tracker = make_tracker("我是退伍的", requested_slot="groups")
@@ -129,7 +156,9 @@ def test_bad_answers_are_asked_again_and_skips_are_respected(api_url: str) -> No
     dispatcher = CollectingDispatcher()
     tracker = make_tracker("啥意思", requested_slot="years_since_graduation")
     assert form.validate_years_since_graduation("啥意思", dispatcher, tracker, {}) == {
-        "years_since_graduation": None, "retried_facts": ["years_since_graduation"]}
+        "years_since_graduation": None,
+        "retried_facts": ["years_since_graduation"],
+    }
     assert "毕业" in dispatcher.messages[-1]["text"]
     tracker = make_tracker("不知道", requested_slot="region")
     assert form.validate_region("不知道", dispatcher, tracker, {}) == {"region": None, "skipped_facts": ["region"]}
@@ -140,9 +169,12 @@ def test_raw_text_in_a_slot_is_validated_not_sent(api_url: str) -> None:
     form = ValidateEligibilityForm()
     dispatcher = CollectingDispatcher()
     tracker = make_tracker("我在深圳", requested_slot="groups", slots={"groups": "我在深圳", "region": "深圳"})
-    tracker.events = [{"event": "action", "name": "action_listen"}, {"event": "user", "text": "我在深圳"},
-                      {"event": "slot", "name": "groups", "value": "我在深圳"},
-                      {"event": "slot", "name": "region", "value": "深圳"}]
+    tracker.events = [
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "我在深圳"},
+        {"event": "slot", "name": "groups", "value": "我在深圳"},
+        {"event": "slot", "name": "region", "value": "深圳"},
+    ]
     events = asyncio.run(form.get_validation_events(dispatcher, tracker, {"slots": {}, "forms": {}}))
     values = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
     assert values.get("groups") is None and values.get("region") == "深圳"
@@ -179,11 +211,22 @@ def _rasa_extraction(intent: str) -> list:
     from rasa.shared.core.trackers import DialogueStateTracker
 
     domain = Domain.load(str(BOT / "domain.yml"))
-    message = UserUttered(MID_FORM_QUESTION, intent={"name": intent, "confidence": 1.0},
-                          entities=[{"entity": "group", "value": "veteran", "start": 0, "end": 4}])
-    tracker = DialogueStateTracker.from_events("t", [
-        ActionExecuted("action_listen"), ActiveLoop("eligibility_form"), SlotSet("requested_slot", "employment_status"),
-        ActionExecuted("action_listen"), message], slots=domain.slots)
+    message = UserUttered(
+        MID_FORM_QUESTION,
+        intent={"name": intent, "confidence": 1.0},
+        entities=[{"entity": "group", "value": "veteran", "start": 0, "end": 4}],
+    )
+    tracker = DialogueStateTracker.from_events(
+        "t",
+        [
+            ActionExecuted("action_listen"),
+            ActiveLoop("eligibility_form"),
+            SlotSet("requested_slot", "employment_status"),
+            ActionExecuted("action_listen"),
+            message,
+        ],
+        slots=domain.slots,
+    )
     nlg = TemplatedNaturalLanguageGenerator(domain.responses)
     events = asyncio.run(ActionExtractSlots(None).run(CollectingOutputChannel(), nlg, tracker, domain))
     return [e.key for e in events if isinstance(e, SlotSet)]
@@ -197,24 +240,31 @@ def test_a_mid_form_question_fills_no_slot_so_the_form_lets_it_be_answered() -> 
 def test_the_form_takes_nothing_from_a_question(api_url: str) -> None:
     form = ValidateEligibilityForm()
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker(MID_FORM_QUESTION, intent="ask_startup_loan", requested_slot="employment_status",
-                           entities=[{"entity": "group", "value": "veteran"}])
+    tracker = make_tracker(
+        MID_FORM_QUESTION,
+        intent="ask_startup_loan",
+        requested_slot="employment_status",
+        entities=[{"entity": "group", "value": "veteran"}],
+    )
     assert asyncio.run(form.get_extraction_events(dispatcher, tracker, {"slots": {}, "forms": {}})) == []
     # the rule answers it, and remembers the facts it states for the form
     events = ActionAnswerQuestion().run(dispatcher, tracker, {})
     assert dispatcher.messages[0]["custom"]["citations"] and "创业担保贷款" in dispatcher.messages[0]["text"]
-    facts = {e["name"]: e["value"] for e in events if e["name"] not in ("topic", "previous_question")}
+    facts = {e["name"]: e["value"] for e in events if e["name"] not in ("topic", "previous_question", "retried_facts")}
     assert facts == {"groups": ["veteran"]}
 
 
 def test_a_question_the_nlu_took_for_an_answer_is_answered_not_called_unclear(api_url: str) -> None:
     form = ValidateEligibilityForm()
-    for slot, validate in (("business_first_time", form.validate_business_first_time),
-                           ("employment_status", form.validate_employment_status),
-                           ("years_since_graduation", form.validate_years_since_graduation)):
+    for slot, validate in (
+        ("business_first_time", form.validate_business_first_time),
+        ("employment_status", form.validate_employment_status),
+        ("years_since_graduation", form.validate_years_since_graduation),
+    ):
         dispatcher = CollectingDispatcher()
         text = "那创业担保贷款去哪申请啊"
-        assert validate(text, dispatcher, make_tracker(text, intent="nlu_fallback", requested_slot=slot), {}) == {slot: None}
+        result = validate(text, dispatcher, make_tracker(text, intent="nlu_fallback", requested_slot=slot), {})
+        assert result == {slot: None, "retried_facts": [slot]}, "answered, and counted as one reply not understood"
         assert len(dispatcher.messages) == 1 and dispatcher.messages[0]["custom"]["citations"], slot
 
 
@@ -240,16 +290,25 @@ def test_any_dont_know_answer_skips_the_fact(api_url: str) -> None:
 
 
 def test_facts_known_before_the_form_are_kept_not_read_again_from_its_first_message(api_url: str) -> None:
-    """"那我能申请哪些政策" started the form after a question had told us 去年毕业: the validator read the
+    """ "那我能申请哪些政策" started the form after a question had told us 去年毕业: the validator read the
     graduation year from that message, said "请告诉我您哪年毕业", and lost the fact."""
     form = ValidateEligibilityForm()
     dispatcher = CollectingDispatcher()
-    known = {"region": "深圳", "groups": ["graduate"], "employment_status": "unemployed",
-             "years_since_graduation": 1.0, "business_first_time": False, "unemployment_insurance_years": 3.0}
+    known = {
+        "region": "深圳",
+        "groups": ["graduate"],
+        "employment_status": "unemployed",
+        "years_since_graduation": 1.0,
+        "business_first_time": False,
+        "unemployment_insurance_years": 3.0,
+    }
     for text in ("那我能申请哪些政策", "我也不知道能申请啥"):
         tracker = make_tracker(text, slots=known, intent="check_eligibility")
-        tracker.events = [{"event": "action", "name": "action_listen"}, {"event": "user", "text": text},
-                          *({"event": "slot", "name": n, "value": v} for n, v in known.items())]
+        tracker.events = [
+            {"event": "action", "name": "action_listen"},
+            {"event": "user", "text": text},
+            *({"event": "slot", "name": n, "value": v} for n, v in known.items()),
+        ]
         events = asyncio.run(form.get_validation_events(dispatcher, tracker, {"slots": {}, "forms": {}}))
         assert {e["name"]: e["value"] for e in events if e.get("event") == "slot"} == known, text
     assert dispatcher.messages == []
@@ -257,7 +316,9 @@ def test_facts_known_before_the_form_are_kept_not_read_again_from_its_first_mess
 
 def test_handoff_also_answers_the_question_asked_with_it(api_url: str) -> None:
     dispatcher = CollectingDispatcher()
-    ActionHumanHandoff().run(dispatcher, make_tracker("灵活就业人员怎么交养老保险 能转人工吗", intent="request_human"), {})
+    ActionHumanHandoff().run(
+        dispatcher, make_tracker("灵活就业人员怎么交养老保险 能转人工吗", intent="request_human"), {}
+    )
     texts = [m["text"] for m in dispatcher.messages]
     assert texts[-1].startswith(HUMAN)
     assert any(b["payload"] == "tel:12333" for b in dispatcher.messages[-1]["buttons"])
@@ -285,7 +346,9 @@ def test_a_short_follow_up_is_read_against_the_topic(api_url: str) -> None:
 
 def test_an_answer_offers_the_check_instead_of_starting_it(api_url: str) -> None:
     dispatcher = CollectingDispatcher()
-    ActionAnswerQuestion().run(dispatcher, make_tracker("我是宁夏的农村妇女 想创业 有没有贷款支持", intent="inform"), {})
+    ActionAnswerQuestion().run(
+        dispatcher, make_tracker("我是宁夏的农村妇女 想创业 有没有贷款支持", intent="inform"), {}
+    )
     assert "妇女创业担保贷款" in dispatcher.messages[0]["text"].split("来源：")[0]
     offer = dispatcher.messages[-1]
     assert "帮您看看" in offer["text"] and offer["buttons"][0]["payload"] == "/check_eligibility"
@@ -322,7 +385,9 @@ def test_the_check_is_offered_once_per_conversation(api_url: str) -> None:
     assert first.messages[-1]["text"] == OFFER
     later = CollectingDispatcher()
     offered = [{"event": "bot", "text": OFFER}]
-    ActionAnswerQuestion().run(later, make_tracker("新就业形态劳动者能参加养老保险吗", intent="ask_flexible_insurance", events=offered), {})
+    ActionAnswerQuestion().run(
+        later, make_tracker("新就业形态劳动者能参加养老保险吗", intent="ask_flexible_insurance", events=offered), {}
+    )
     assert all(m["text"] != OFFER for m in later.messages)
     assert any(b["payload"] == "/check_eligibility" for b in later.messages[0]["buttons"]), "still one tap away"
 
@@ -331,8 +396,45 @@ def test_small_talk_that_is_really_a_question_is_answered(api_url: str) -> None:
     from actions.actions import ActionSmallTalk
 
     asked = CollectingDispatcher()
-    ActionSmallTalk().run(asked, make_tracker("宁夏现在的就业形势怎么样 是不是比以前好找工作了", intent="bot_challenge"), {})
+    ActionSmallTalk().run(
+        asked, make_tracker("宁夏现在的就业形势怎么样 是不是比以前好找工作了", intent="bot_challenge"), {}
+    )
     assert "来源：" in asked.messages[0]["text"] or "政策文件" in asked.messages[0]["text"]
     robot = CollectingDispatcher()
     ActionSmallTalk().run(robot, make_tracker("你是机器人吗", intent="bot_challenge"), {})
     assert robot.messages[0]["response"] == "utter_iamabot"
+
+
+def test_a_reply_answered_as_a_question_twice_in_the_form_skips_the_fact(api_url: str) -> None:
+    """The form never asks the same question a third time, even when each reply reads as a question."""
+    first = CollectingDispatcher()
+    tracker = make_tracker("打短工的能交养老保险吗", intent="ask_policy", requested_slot="employment_status")
+    events = ActionAnswerQuestion().run(first, tracker, {})
+    assert {"event": "slot", "name": "retried_facts", "value": ["employment_status"]} in [
+        {k: e.get(k) for k in ("event", "name", "value")} for e in events
+    ]
+    second = CollectingDispatcher()
+    tracker = make_tracker(
+        "那打短工的能领失业金吗",
+        intent="ask_policy",
+        requested_slot="employment_status",
+        slots={"retried_facts": ["employment_status"]},
+    )
+    events = ActionAnswerQuestion().run(second, tracker, {})
+    skipped = [e for e in events if e.get("name") == "skipped_facts"]
+    assert skipped and skipped[-1]["value"] == ["employment_status"]
+    assert any("跳过" in (m.get("text") or "") for m in second.messages)
+
+
+def test_an_honest_not_stated_reply_to_a_situation_offers_the_check(api_url: str) -> None:
+    dispatcher = CollectingDispatcher()
+    ActionAnswerQuestion().run(dispatcher, make_tracker("在饭店干了十年厨师 现在饭店关门了 每个月能领多少钱"), {})
+    lead = dispatcher.messages[0]["text"]
+    assert "没有写明" in lead or "没有找到" in lead, lead
+    assert dispatcher.messages[-1]["text"] == OFFER
+
+
+def test_a_question_routed_to_another_service_offers_no_check(api_url: str) -> None:
+    dispatcher = CollectingDispatcher()
+    ActionAnswerQuestion().run(dispatcher, make_tracker("社保卡丢了去哪补办"), {})
+    assert all(m["text"] != OFFER for m in dispatcher.messages)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import List, Set
 
 import pytest
 import sklearn.model_selection
@@ -19,12 +18,12 @@ INTENTS = {"greet": "你好", "affirm": "是的", "deny": "不是"}
 
 
 def _data() -> TrainingData:
-    return TrainingData([
-        Message(data={"text": f"{text}{i}", "intent": intent}) for intent, text in INTENTS.items() for i in range(12)
-    ])
+    return TrainingData(
+        [Message(data={"text": f"{text}{i}", "intent": intent}) for intent, text in INTENTS.items() for i in range(12)]
+    )
 
 
-def _held_out(seed: int, monkeypatch: pytest.MonkeyPatch) -> List[Set[str]]:
+def _held_out(seed: int, monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
     monkeypatch.setattr(sklearn.model_selection, "StratifiedKFold", seeded_stratified_kfold(seed))
     return [{m.get("text") for m in test.intent_examples} for _, test in generate_folds(3, _data())]
 
@@ -40,8 +39,10 @@ def test_a_seed_gives_rasa_the_same_folds_every_time(monkeypatch: pytest.MonkeyP
 
 def test_rasa_unseeded_folds_differ_between_runs() -> None:
     # Why nlu_cv.py exists: without it two runs on the same data hold out different examples.
-    runs = [[frozenset(m.get("text") for m in test.intent_examples) for _, test in generate_folds(3, _data())]
-            for _ in range(5)]
+    runs = [
+        [frozenset(m.get("text") for m in test.intent_examples) for _, test in generate_folds(3, _data())]
+        for _ in range(5)
+    ]
     assert len({tuple(run) for run in runs}) > 1
 
 

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from actions.parsing import (
+    asks_for_person,
     is_skip,
     looks_like_question,
     parse_bool,
@@ -21,10 +22,22 @@ from actions.parsing import (
 TODAY = date(2026, 11, 22)
 
 
-@pytest.mark.parametrize(("text", "years"), [
-    ("我2024年毕业的", 2.0), ("毕业两年了", 2.0), ("去年刚毕业", 1.0), ("三年半", 3.5), ("今年毕业", 0.0),
-    ("应届生", 0.0), ("前年毕业的", 2.0), ("毕业1年", 1.0), ("两年多了", 2.5), ("半年", 0.5), ("24年毕业", 2.0),
-])
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [
+        ("我2024年毕业的", 2.0),
+        ("毕业两年了", 2.0),
+        ("去年刚毕业", 1.0),
+        ("三年半", 3.5),
+        ("今年毕业", 0.0),
+        ("应届生", 0.0),
+        ("前年毕业的", 2.0),
+        ("毕业1年", 1.0),
+        ("两年多了", 2.5),
+        ("半年", 0.5),
+        ("24年毕业", 2.0),
+    ],
+)
 def test_graduation(text: str, years: float) -> None:
     assert parse_graduation(text, TODAY) == years
 
@@ -33,29 +46,49 @@ def test_graduation_uses_the_clock_not_a_constant() -> None:
     assert parse_graduation("2024年毕业", date(2030, 1, 1)) == 6.0
 
 
-@pytest.mark.parametrize(("text", "years"), [("三年", 3.0), ("2.9年", 2.9), ("一年多", 1.5), ("十二年", 12.0), ("6个月", 0.5)])
+@pytest.mark.parametrize(
+    ("text", "years"), [("三年", 3.0), ("2.9年", 2.9), ("一年多", 1.5), ("十二年", 12.0), ("6个月", 0.5)]
+)
 def test_years(text: str, years: float) -> None:
     assert parse_years(text) == years
 
 
-@pytest.mark.parametrize(("text", "place"), [("在深圳", "深圳"), ("银川这边", "银川"), ("我是临清的", "临清"), ("火星", None)])
+@pytest.mark.parametrize(
+    ("text", "place"), [("在深圳", "深圳"), ("银川这边", "银川"), ("我是临清的", "临清"), ("火星", None)]
+)
 def test_region(text: str, place: str) -> None:
     assert parse_region(text) == place
 
 
-@pytest.mark.parametrize(("text", "groups"), [
-    ("我是退伍的", ["veteran"]), ("我家是贫困户", ["poor_household"]), ("送外卖的", ["platform_worker"]),
-])
+@pytest.mark.parametrize(
+    ("text", "groups"),
+    [
+        ("我是退伍的", ["veteran"]),
+        ("我家是贫困户", ["poor_household"]),
+        ("送外卖的", ["platform_worker"]),
+    ],
+)
 def test_groups(text: str, groups: list) -> None:
     assert parse_groups(text) == groups
 
 
-@pytest.mark.parametrize(("text", "status"), [("没上班", "unemployed"), ("在厂里上班", "employed"), ("自己开店", "self_employed")])
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("没上班", "unemployed"),
+        ("在厂里上班", "employed"),
+        ("自己开店", "self_employed"),
+        ("平时干点零工", "employed"),
+        ("工地上干零活", "employed"),
+    ],
+)
 def test_employment(text: str, status: str) -> None:
     assert parse_employment(text) == status
 
 
-@pytest.mark.parametrize(("text", "value"), [("签了", True), ("没签", False), ("是的", True), ("不是", False), ("有", True), ("没有", False)])
+@pytest.mark.parametrize(
+    ("text", "value"), [("签了", True), ("没签", False), ("是的", True), ("不是", False), ("有", True), ("没有", False)]
+)
 def test_bool(text: str, value: bool) -> None:
     assert parse_bool(text) is value
 
@@ -65,20 +98,35 @@ def test_skip(text: str) -> None:
     assert is_skip(text)
 
 
-@pytest.mark.parametrize(("text", "question"), [
-    ("创业担保贷款怎么申请", True), ("那创业担保贷款去哪申请啊", True), ("灵活就业人员能交社保吗", True),
-    ("见习补贴一个月多少钱", True), ("啥意思", False), ("你说的是什么意思", False), ("在厂里上班", False),
-    ("有吗", False), ("没什么正式工作", False), ("去年刚毕业", False),
-])
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("创业担保贷款怎么申请", True),
+        ("那创业担保贷款去哪申请啊", True),
+        ("灵活就业人员能交社保吗", True),
+        ("见习补贴一个月多少钱", True),
+        ("啥意思", False),
+        ("你说的是什么意思", False),
+        ("在厂里上班", False),
+        ("有吗", False),
+        ("没什么正式工作", False),
+        ("去年刚毕业", False),
+    ],
+)
 def test_a_question_is_told_from_an_answer(text: str, question: bool) -> None:
     assert looks_like_question(text) is question
 
 
-@pytest.mark.parametrize(("text", "question"), [
-    ("交社保的话要去哪办 能转人工吗", "交社保的话要去哪办"),
-    ("灵活就业人员怎么交养老保险，有人工客服吗", "灵活就业人员怎么交养老保险"),
-    ("帮我转人工 电话多少", None), ("我要转人工", None), ("12333打不通怎么办", None),
-])
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("交社保的话要去哪办 能转人工吗", "交社保的话要去哪办"),
+        ("灵活就业人员怎么交养老保险，有人工客服吗", "灵活就业人员怎么交养老保险"),
+        ("帮我转人工 电话多少", None),
+        ("我要转人工", None),
+        ("12333打不通怎么办", None),
+    ],
+)
 def test_question_besides_handoff(text: str, question: object) -> None:
     assert question_besides_handoff(text) == question
 
@@ -98,3 +146,13 @@ def test_a_bare_request_for_the_check_is_told_from_a_question() -> None:
     assert wants_eligibility_check("帮我看看")
     assert not wants_eligibility_check("退伍军人能申请创业担保贷款吗")
     assert not wants_eligibility_check("我是宁夏固原的农村妇女 想创业 有没有贷款支持")
+
+
+@pytest.mark.parametrize("text", ["转人工", "人工", "帮我找人工客服", "12333电话多少", "能不能叫个真人"])
+def test_a_request_for_a_person(text: str) -> None:
+    assert asks_for_person(text)
+
+
+@pytest.mark.parametrize("text", ["公司话培训费要扣人工 得唔得", "人工智能会不会抢了我们的饭碗"])
+def test_wages_and_ai_are_not_a_request_for_a_person(text: str) -> None:
+    assert not asks_for_person(text)

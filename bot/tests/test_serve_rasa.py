@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any
 
 import pytest
 from jsonschema import ValidationError
@@ -38,7 +38,7 @@ def test_valid_reply_is_accepted_like_rasa() -> None:
 
 
 @pytest.mark.parametrize("reply", INVALID)
-def test_invalid_reply_is_rejected_with_rasas_error(reply: Dict[str, Any]) -> None:
+def test_invalid_reply_is_rejected_with_rasas_error(reply: dict[str, Any]) -> None:
     check = compiled_reply_check()
     with pytest.raises(ValidationError) as own:
         _rasa_own(reply)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import re
 from pathlib import Path
-from typing import Any, List, Set, Tuple
+from typing import Any
 
 import pytest
 import yaml
@@ -22,7 +22,7 @@ MODEL = BOT / "models" / "policybot.tar.gz"
 ANNOTATION = re.compile(r"\[([^\]]+)\]\(([a-z_]+)(?::([a-z_]+))?\)")
 
 
-def _story_messages() -> List[Tuple[str, str, Set[Tuple[str, str]]]]:
+def _story_messages() -> list[tuple[str, str, set[tuple[str, str]]]]:
     """Every ``user`` step of bot/tests/test_stories.yml as (text, intent, {(entity, value)})."""
     stories = yaml.safe_load((BOT / "tests" / "test_stories.yml").read_text(encoding="utf-8"))["stories"]
     found = {}
@@ -53,7 +53,7 @@ def test_the_stories_have_messages_to_check() -> None:
 
 
 @pytest.mark.parametrize(("text", "intent", "entities"), MESSAGES, ids=[m[0] for m in MESSAGES])
-def test_story_message_is_understood(agent: Any, text: str, intent: str, entities: Set[Tuple[str, str]]) -> None:
+def test_story_message_is_understood(agent: Any, text: str, intent: str, entities: set[tuple[str, str]]) -> None:
     parsed = asyncio.run(agent.parse_message(text))
     assert parsed["intent"]["name"] == intent, f"{text!r}: {parsed['intent']}"
     got = {(e["entity"], str(e["value"])) for e in parsed["entities"]}

@@ -83,13 +83,16 @@
   }
 
   // ---- API ----
-  function api(method, path, body) {
+  // The session token travels in the POST body or the X-Policybot-Session header, never in a URL.
+  function api(method, path, body, session) {
     var ctrl = typeof AbortController === 'function' ? new AbortController() : null;
     var timer = ctrl && setTimeout(function () { ctrl.abort(); }, TIMEOUT_MS);
+    var headers = { 'Content-Type': 'application/json' };
+    if (session) headers['X-Policybot-Session'] = session;
     return fetch(API + path, {
       method: method,
       credentials: 'include',
-      headers: { 'Content-Type': 'application/json' },
+      headers: headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: ctrl ? ctrl.signal : undefined
     }).then(function (res) {
@@ -328,10 +331,16 @@
     scrollToEnd();
   }
 
+  // The server stores what the bot received (a pressed button's payload); show the button's title again.
+  function shownText(text, offered) {
+    var button = offered.filter(function (b) { return b && b.payload === text && b.title; })[0];
+    return button ? String(button.title) : text;
+  }
+
   function loadHistory() {
     var session = load(KEY_SESSION);
     log.setAttribute('aria-busy', 'true');
-    return api('GET', '/api/chat/history' + (session ? '?session=' + encodeURIComponent(session) : ''))
+    return api('GET', '/api/chat/history', undefined, session)
       .catch(function () { return null; })
       .then(function (res) {
         var data = res && res.ok ? res.data : null;
@@ -339,11 +348,17 @@
         if (data && data.session === null) save(KEY_SESSION, null); // unknown or expired
         rememberSession(data);
         var lastUser = -1;
+        var offered = GREETING.buttons;  // the buttons shown before each user message
         messages.forEach(function (m, i) { if (m && m.role === 'user') lastUser = i; });
         messages.forEach(function (m, i) {
           if (!m) return;
-          if (m.role === 'user') addUser(String(m.text || ''));
-          else addBot(m, i > lastUser, m.feedback);
+          if (m.role === 'user') {
+            addUser(shownText(String(m.text || ''), offered));
+            offered = [];
+          } else {
+            addBot(m, i > lastUser, m.feedback);
+            if (Array.isArray(m.buttons)) offered = offered.concat(m.buttons);
+          }
         });
         if (!messages.length) greet();
         scrollToEnd();
@@ -369,8 +384,7 @@
     (historyReady || Promise.resolve()).then(function () {
       var bubble = addUser(display || message);
       scrollToEnd();
-      var body = withSession({ message: message });
-      if (display) body.display = display;
+      var body = withSession({ message: message });  // the server stores the payload, not the title
       return api('POST', '/api/chat', body).then(function (res) { return { res: res }; }, function (err) {
         return { note: err && err.name === 'AbortError' ? '助手回复超时，请稍后再试或拨打12333咨询' : NETWORK_ERROR };
       }).then(function (r) {
