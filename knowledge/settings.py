@@ -221,6 +221,12 @@ class StaffSettings(_Section):
     max_upload_files: int = Field(10, ge=1, le=100)
 
 
+class PrivacySettings(_Section):
+    """How long conversations, feedback and logs are kept (``policybot privacy purge``)."""
+
+    retention_days: int = Field(180, ge=1, le=3650)
+
+
 class Settings(BaseModel):
     """Everything configurable, validated; see config.yml for the meaning of each key."""
 
@@ -237,6 +243,7 @@ class Settings(BaseModel):
     chat: ChatSettings = ChatSettings()
     database: DatabaseSettings = DatabaseSettings()
     staff: StaffSettings = StaffSettings()
+    privacy: PrivacySettings = PrivacySettings()
     deployment: DeploymentSettings = DeploymentSettings()
 
     @model_validator(mode="after")

@@ -83,3 +83,22 @@ def test_personal_numbers_never_reach_rasa_or_the_database(live_stack: Stack) ->
     with sqlite3.connect(live_stack.workdir / "var" / "policybot.db") as db:
         stored = " ".join(row[0] for row in db.execute("select text from messages"))
     assert raw_id not in stored and raw_mobile not in stored
+
+
+def test_the_personal_data_corpus_never_reaches_rasas_tracker_store(live_stack: Stack) -> None:
+    """The 48 messages of tests/pii_corpus.py through the real gateway and the real Rasa: no variant is in
+    any event Rasa stored (its JSON escapes Chinese, so each event is decoded first) nor in the app database."""
+    from tests.pii_corpus import PERSONAL
+    from tests.test_pii_storage import _leaks
+
+    for message, _ in PERSONAL:
+        chat(live_stack, message)
+    with sqlite3.connect(live_stack.tracker_db) as db:
+        events = [json.dumps(json.loads(row[0]), ensure_ascii=False) for row in db.execute("select data from events")]
+    with sqlite3.connect(live_stack.workdir / "var" / "policybot.db") as db:
+        stored = [row[0] for row in db.execute("select text from messages")]
+    assert any("[姓名已隐藏]" in event for event in events), "the masked messages did reach Rasa"
+    leaks = {
+        secret for _, secrets in PERSONAL for secret in secrets if _leaks(secret, events) or _leaks(secret, stored)
+    }
+    assert leaks == set()

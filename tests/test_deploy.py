@@ -161,3 +161,17 @@ def test_behind_one_proxy_each_citizen_has_their_own_rate_limit(tmp_path: Path, 
         assert other == 503, "another citizen behind the same nginx is not limited by the first one's requests"
     else:
         assert other == 429, "without a trusted proxy the header is ignored: one address, one bucket"
+
+
+def test_the_retention_purge_runs_daily_with_the_same_environment() -> None:
+    units = ROOT / "deploy" / "systemd"
+    service = (units / "policybot-purge.service").read_text(encoding="utf-8")
+    assert "Type=oneshot" in service and "EnvironmentFile=/etc/policybot/policybot.env" in service
+    assert "ExecStart=/opt/policybot/.venv/bin/policybot privacy purge" in service
+    assert "ReadWritePaths=/srv/policybot-shared" in service, "paths.var (logs, SQLite) lives on the shared mount"
+    timer = (units / "policybot-purge.timer").read_text(encoding="utf-8")
+    assert "OnCalendar=*-*-* 03:30:00" in timer and "Persistent=true" in timer
+    assert "Unit=policybot-purge.service" in timer and "WantedBy=timers.target" in timer
+    # the command the unit runs exists and says what it would remove
+    result = CliRunner().invoke(cli, ["privacy", "purge", "--help"])
+    assert result.exit_code == 0 and "--dry-run" in result.output

@@ -635,6 +635,28 @@ def deploy_rasa_endpoints(
     os.replace(tmp, out)
 
 
+privacy_app = typer.Typer(help="个人信息：按保留期限清理对话、评价和日志", no_args_is_help=True)
+app.add_typer(privacy_app, name="privacy")
+
+
+@privacy_app.command("purge")
+def privacy_purge(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只统计将删除的内容，不删除也不修改")] = False,
+) -> None:
+    """Delete conversations, feedback, Rasa events, audit lines and log files older than privacy.retention_days."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from webchat.privacy import purge
+
+    try:
+        report = purge(_settings(), dry_run=dry_run)
+    except SQLAlchemyError as exc:
+        errors.print(f"[red]数据库无法访问，未做任何清理：{type(exc).__name__}（检查 database.url 和数据库服务）[/red]")
+        raise typer.Exit(1) from exc
+    for line in report.lines():
+        console.print(line)
+
+
 def _print_response(response: SearchResponse) -> None:
     if response.message:
         console.print(f"[yellow]{response.message}[/yellow]")

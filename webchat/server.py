@@ -57,12 +57,15 @@ class WebServer(BaseApplication):  # type: ignore[misc]
     def load(self) -> Any:
         """Build the app in the worker (after the fork: each worker has its own index and pools).
 
-        The index is loaded before the worker takes requests, so no citizen waits for it.
+        The index (and the masking's word lists) are loaded before the worker takes requests, so no
+        citizen waits for them.
         """
         from retrieval.search import NoIndexError
         from webchat.app import create_app, retrieval_of
+        from webchat.piiwords import warm_up
 
         app = create_app(self.settings)
+        warm_up()  # the name check's dictionary and gazetteer: the first citizen does not wait for them
         # Without an index `policybot serve` has already warned; searches say so until one is published.
         with contextlib.suppress(NoIndexError):
             retrieval_of(app).searcher.current()
