@@ -119,6 +119,9 @@ def test_question_kinds() -> None:
     assert classify("失业登记去哪办").main == "procedure"
     assert classify("这个政策现在还有效吗").main == "validity"
     assert classify("今年还发不发").main == "validity"
+    assert classify("现在还能领见习补贴不").main == "validity"
+    # "还能" about the asker's own plans is no question about whether a policy still holds
+    assert classify("去外地工作几年以后还能回来吗").main != "validity"
     assert "validity" not in classify("毕业一年了到现在还没找到工作 有补贴吗").kinds, "the asker's state, not validity"
     assert classify("要啥条件").main == "conditions"
     assert classify("送外卖的能交社保吗").main == "yes_no"
