@@ -205,7 +205,7 @@ class Searcher:
         user_region = table.resolve(region) if region else table.find_in(text)
         tokens = self.tokenizer.tokens(text)
         expansions = self.lexicon.expansions(text)
-        expansion_tokens = [t for t in self.tokenizer.tokens(" ".join(expansions)) if t not in tokens]
+        expansion_tokens = [t for t in self.tokenizer.term_tokens(expansions) if t not in tokens]
         # the asker's region and the regions above it, most specific first (None: region unknown)
         lineage = table.ancestors(user_region) if user_region is not None else None
         return Query(text, user_region, lineage, tokens, expansions, expansion_tokens, legs)

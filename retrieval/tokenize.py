@@ -26,6 +26,7 @@ class Tokenizer:
         self._stopwords = frozenset(lexicon.stopwords)
         self._jieba: Any = None
         self._lock = threading.Lock()
+        self._term_tokens: dict[str, list[str]] = {}  # lexicon terms are few: their tokens are kept
 
     def _engine(self) -> Any:
         if self._jieba is None:
@@ -72,4 +73,22 @@ class Tokenizer:
             token = token.strip()
             if token and token not in self._stopwords and _WORD.search(token):
                 out.append(token)
+        return out
+
+    def term_tokens(self, terms: list[str]) -> list[str]:
+        """Return the search tokens of lexicon terms, term after term (the tokens of the terms joined by
+        spaces); each term's tokens are computed once and remembered.
+
+        Args:
+            terms: official terms of the lexicon (a bounded set).
+
+        Returns:
+            Tokens in order, duplicates kept.
+        """
+        out: list[str] = []
+        for term in terms:
+            found = self._term_tokens.get(term)
+            if found is None:
+                found = self._term_tokens[term] = self.tokens(term)
+            out.extend(found)
         return out

@@ -54,15 +54,12 @@ class BigramCache:
         sizes = np.array([len(a) for a in arrays], dtype=np.int64)
         if not arrays or not sizes.any():
             return np.zeros((len(arrays), len(arrays)), dtype=np.int64), sizes
-        from scipy.sparse import csr_matrix  # sparse product: no BLAS threads, cost grows with shared bigrams
-
-        columns = np.concatenate(arrays)
-        pointers = np.concatenate([[0], np.cumsum(sizes)])
-        matrix = csr_matrix((np.ones(len(columns), dtype=np.int32), columns, pointers), shape=(len(arrays), self.width))
-        shared: npt.NDArray[np.int64] = (matrix @ matrix.T).toarray().astype(np.int64)
+        # one row of bits per provision over the bigrams they hold between them; shared = popcount(a & b)
+        columns, inverse = np.unique(np.concatenate(arrays), return_inverse=True)
+        bits = np.zeros((len(arrays), -(-len(columns) // 64) * 64), dtype=bool)
+        bits[np.repeat(np.arange(len(arrays)), sizes), inverse] = True
+        words = np.packbits(bits, axis=1).view(np.uint64)
+        shared: npt.NDArray[np.int64] = np.bitwise_count(words[:, None, :] & words[None, :, :]).sum(
+            axis=2, dtype=np.int64
+        )
         return shared, sizes
-
-    @property
-    def width(self) -> int:
-        """Return the number of distinct bigrams seen so far (ids are below it)."""
-        return len(self._vocabulary)

@@ -45,14 +45,6 @@ class CandidateGenerator:
             raise ValueError("expansion_weight、expansion_part_weight、doc2query_weight 不能为负数")
         self.settings = settings
         self.tokenizer = tokenizer
-        self._term_tokens: dict[str, list[str]] = {}  # lexicon terms are few: their tokens are kept
-
-    def term_tokens(self, term: str) -> list[str]:
-        """Return the search tokens of a lexicon term (remembered)."""
-        found = self._term_tokens.get(term)
-        if found is None:
-            found = self._term_tokens[term] = self.tokenizer.tokens(term)
-        return found
 
     def generate(self, state: IndexState, query: Query) -> Candidates:
         """Score the provisions for ``query`` and pick the candidates.
@@ -73,7 +65,7 @@ class CandidateGenerator:
         semantic = np.zeros(n, dtype=np.float32)
         dense_ids: npt.NDArray[np.int64] = np.empty(0, dtype=np.int64)
         if "dense" in query.legs and state.encoder is not None and state.dense is not None:
-            vector = state.encoder.encode([dense_text(" ".join([query.text, *query.expansions]), [])])[0]  # type: ignore[attr-defined]
+            vector = state.encoder.encode_one(dense_text(" ".join([query.text, *query.expansions]), []))  # type: ignore[attr-defined]
             sims, dense_ids = state.dense.search(vector, pool)  # type: ignore[attr-defined]
             keep = dense_ids >= 0
             dense_ids = dense_ids[keep]
@@ -97,7 +89,7 @@ class CandidateGenerator:
         parts: list[str] = []
         typed = query.tokens
         for term in query.expansions:
-            pieces = [t for t in self.term_tokens(term) if t not in typed]
+            pieces = [t for t in self.tokenizer.term_tokens([term]) if t not in typed]
             folded = term.lower()
             if state.bm25.has(folded):
                 whole.append(folded)
