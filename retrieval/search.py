@@ -181,7 +181,7 @@ class Searcher:
         if not candidates.ids.size:
             return SearchResponse(query, asked.region, [], False, 0.0, state.version, "知识库中没有找到相关内容")
         context = RerankContext(
-            asked, question_words(text, self.lexicon, self.tokenizer, state), state, candidates.lexical_leg
+            asked, question_words(text, asked.words, self.lexicon, state), state, candidates.lexical_leg
         )
         ranking = self.fusion.fuse(candidates)
         for reranker in self.rerankers:
@@ -203,12 +203,12 @@ class Searcher:
         """Return the cleaned question with its region, tokens and lexicon expansions."""
         table = self.lexicon.region_table
         user_region = table.resolve(region) if region else table.find_in(text)
-        tokens = self.tokenizer.tokens(text)
+        tokens, words = self.tokenizer.analyse(text)
         expansions = self.lexicon.expansions(text)
         expansion_tokens = [t for t in self.tokenizer.term_tokens(expansions) if t not in tokens]
         # the asker's region and the regions above it, most specific first (None: region unknown)
         lineage = table.ancestors(user_region) if user_region is not None else None
-        return Query(text, user_region, lineage, tokens, expansions, expansion_tokens, legs)
+        return Query(text, user_region, lineage, tokens, expansions, expansion_tokens, legs, words)
 
 
 def _results(

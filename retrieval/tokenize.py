@@ -92,3 +92,36 @@ class Tokenizer:
                 found = self._term_tokens[term] = self.tokens(term)
             out.extend(found)
         return out
+
+    def analyse(self, text: str) -> tuple[list[str], list[str]]:
+        """Return ``(tokens(text), words(text))`` from one segmentation of ``text``.
+
+        jieba's search mode is its precise mode plus, for each word longer than two characters, the
+        dictionary's 2- and 3-character pieces of it; both come from the one precise cut here.
+
+        Args:
+            text: normalised text.
+
+        Returns:
+            The search tokens and the words, as ``tokens`` and ``words`` return them.
+        """
+        text = unicodedata.normalize("NFKC", text).lower()
+        engine = self._engine()
+        known = engine.FREQ
+        tokens: list[str] = []
+        words: list[str] = []
+        for word in engine.cut(text):
+            pieces: list[str] = []
+            if len(word) > 2:
+                pieces.extend(gram for i in range(len(word) - 1) if known.get(gram := word[i : i + 2]))
+            if len(word) > 3:
+                pieces.extend(gram for i in range(len(word) - 2) if known.get(gram := word[i : i + 3]))
+            pieces.append(word)
+            for piece in pieces:
+                piece = piece.strip()
+                if piece and piece not in self._stopwords and _WORD.search(piece):
+                    tokens.append(piece)
+            stripped = word.strip()
+            if stripped and stripped not in self._stopwords and _WORD.search(word):
+                words.append(stripped)
+        return tokens, words

@@ -90,11 +90,11 @@ def query(text: str, tokenizer: Tokenizer, lexicon: Lexicon, lineage: list[str] 
     expansions = lexicon.expansions(text)
     extra = [t for t in tokenizer.term_tokens(expansions) if t not in tokens]
     region = lineage[0] if lineage else None
-    return Query(text, region, lineage, tokens, expansions, extra, ("bm25",))
+    return Query(text, region, lineage, tokens, expansions, extra, ("bm25",), tokenizer.words(text))
 
 
 def context(state: IndexState, asked: Query, lexicon: Lexicon, tokenizer: Tokenizer) -> RerankContext:
-    return RerankContext(asked, question_words(asked.text, lexicon, tokenizer, state), state, True)
+    return RerankContext(asked, question_words(asked.text, asked.words, lexicon, state), state, True)
 
 
 def flat(ids: list[int], score: float = 1.0) -> Ranking:
@@ -132,6 +132,20 @@ def test_the_searcher_checks_its_stages_settings(tmp_path: object, lexicon: Lexi
     bad = DEFAULTS.model_copy(update={"rerank_depth": 0})  # past pydantic's own check
     with pytest.raises(ValueError, match="rerank_depth"):
         Searcher(IndexStore(tmp_path), lexicon, bad)  # type: ignore[arg-type]
+
+
+# ----- query analysis ---------------------------------------------------------------------------
+def test_one_segmentation_gives_the_same_tokens_and_words_as_two(tokenizer: Tokenizer) -> None:
+    questions = [
+        "厂子压产能俺被分流了 能领失业金不",
+        "跑滴滴的 社保咋交",
+        "在孵化器待了两年合同到期 还有创业担保贷款吗",
+        "大学生毕业两年内灵活就业社会保险补贴多少钱",
+        "Hello 我想问一下 12333 几点上班？😀",
+        "中华人民共和国就业促进法规定的职业技能鉴定",
+    ]
+    for text in questions:
+        assert tokenizer.analyse(text) == (tokenizer.tokens(text), tokenizer.words(text))
 
 
 # ----- candidates ---------------------------------------------------------------------------------
@@ -258,7 +272,7 @@ def test_confidence_blends_coverage_and_similarity_against_min_confidence(
     state: IndexState, tokenizer: Tokenizer, lexicon: Lexicon
 ) -> None:
     stage = ConfidenceScorer(ConfidenceSettings(0.2, 0.3))
-    words = question_words("失业保险金发放", lexicon, tokenizer, state)
+    words = question_words("失业保险金发放", tokenizer.words("失业保险金发放"), lexicon, state)
     covered = stage.score(state.match_texts[5], words, 0.5)
     assert covered.value == pytest.approx(0.8 + 0.1) and covered.reliable
     missed = stage.score(state.match_texts[4], words, 0.5)

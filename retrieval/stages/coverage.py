@@ -16,14 +16,15 @@ from knowledge.lexicon import Lexicon
 from knowledge.places import is_place_name
 from retrieval.lexical import bm25_idf
 from retrieval.stages.model import IndexState, QuestionWords
-from retrieval.tokenize import Tokenizer
 
 _QUANTITY = re.compile(r"[\d一二两三四五六七八九十百几多半]+[年月天周岁个次]?[多半]?")
 _SEPARATOR = "\x00"  # joins texts for one scan per word; no question word contains it
 
 
-def question_words(text: str, lexicon: Lexicon, tokenizer: Tokenizer, state: IndexState) -> QuestionWords:
+def question_words(text: str, words: list[str], lexicon: Lexicon, state: IndexState) -> QuestionWords:
     """Return what the question asks about: (weight, ways of covering it) per word.
+
+    ``words`` are the question's words (``Tokenizer.words``).
 
     A word is covered by a provision containing it or, for a colloquial word, one of its official
     terms. Place names are left out, those of regions without documents (武汉, 北京) too: region
@@ -33,7 +34,7 @@ def question_words(text: str, lexicon: Lexicon, tokenizer: Tokenizer, state: Ind
     matches = lexicon.matches(text)
     table = lexicon.region_table
     out: QuestionWords = []
-    for word in dict.fromkeys(tokenizer.words(text)):
+    for word in dict.fromkeys(words):
         if len(word) < 2 or _QUANTITY.fullmatch(word):
             continue  # single characters and amounts of time carry the grammar, not the topic
         if table.exact(word) is not None or is_place_name(word):

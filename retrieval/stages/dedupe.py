@@ -4,6 +4,7 @@ national sentence copied into a provincial plan), one represents the group: the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -57,10 +58,17 @@ class Deduplicator:
         window = order[: 2 * k + self.settings.window].tolist()
         provisions = state.corpus.provisions
         shared, sizes = state.bigrams.overlaps(window, [provisions[i].text for i in window])
-        duplicates = _similar(shared, sizes, self.settings.similarity)
+        similar = _similar(shared, sizes, self.settings.similarity)
+        duplicates = cast(list[list[bool]], similar.tolist())
+        # a provision like none ranked above it starts a group (groups are kept by earlier provisions)
+        alone = cast(list[bool], (~np.tril(similar, -1).any(axis=1)).tolist())
         chosen: list[tuple[int, list[int]]] = []  # (slot in window, duplicates' slots)
         for slot in range(len(window)):
-            duplicate_of = next((group for group, (kept, _) in enumerate(chosen) if duplicates[kept][slot]), None)
+            duplicate_of = (
+                None
+                if alone[slot]
+                else next((group for group, (kept, _) in enumerate(chosen) if duplicates[kept][slot]), None)
+            )
             if duplicate_of is None:
                 chosen.append((slot, []))
                 continue
@@ -72,7 +80,7 @@ class Deduplicator:
         return [Group(window[slot], [window[o] for o in others]) for slot, others in chosen[:k]]
 
 
-def _similar(shared: npt.NDArray[np.int64], sizes: npt.NDArray[np.int64], threshold: float) -> list[list[bool]]:
+def _similar(shared: npt.NDArray[np.int64], sizes: npt.NDArray[np.int64], threshold: float) -> npt.NDArray[np.bool_]:
     """Return for each pair of provisions whether the Jaccard index of their bigram sets reaches ``threshold``.
 
     Args:
@@ -81,7 +89,7 @@ def _similar(shared: npt.NDArray[np.int64], sizes: npt.NDArray[np.int64], thresh
         threshold: the similarity at or above which two provisions are duplicates.
 
     Returns:
-        similar[i][j]. When one set is under half the other's size the index cannot exceed
+        similar[i, j]. When one set is under half the other's size the index cannot exceed
         ``small / large``; that bound stands for it (so it never reaches a threshold above 0.5).
     """
     a, b = sizes[:, None], sizes[None, :]
@@ -89,7 +97,7 @@ def _similar(shared: npt.NDArray[np.int64], sizes: npt.NDArray[np.int64], thresh
     with np.errstate(divide="ignore", invalid="ignore"):
         value = np.where(small < 0.5 * large, small / large, shared / (a + b - shared))
     value = np.where((a == 0) | (b == 0), 0.0, value)
-    similar: list[list[bool]] = (value >= threshold).tolist()
+    similar: npt.NDArray[np.bool_] = value >= threshold
     return similar
 
 

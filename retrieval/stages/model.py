@@ -52,6 +52,7 @@ class Query:
     expansions: list[str]  # official terms the lexicon adds for colloquial words
     expansion_tokens: list[str]  # their tokens not already typed
     legs: tuple[str, ...]
+    words: list[str] = field(default_factory=list)  # the question's words (jieba precise mode), for coverage
 
 
 @dataclass(frozen=True)
