@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import random
 from dataclasses import replace
 
@@ -34,6 +35,7 @@ from retrieval.stages.rerank import (
 )
 from retrieval.store import IndexStore
 from retrieval.tokenize import Tokenizer
+from tests.conftest import ROOT
 
 DEFAULTS = RetrievalSettings()
 
@@ -108,6 +110,31 @@ def test_every_stage_takes_its_slice_of_the_retrieval_settings() -> None:
     assert CandidateSettings.of(custom).expansion_part_weight == 0.3
     assert DedupeSettings.of(custom).window == 4
     assert ConfidenceSettings.of(custom) == ConfidenceSettings(custom.confidence_dense_share, custom.min_confidence)
+
+
+def test_config_yml_holds_the_one_default_of_every_retrieval_setting(settings: Settings) -> None:
+    import yaml
+
+    written = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))["retrieval"]
+    assert set(written) == set(RetrievalSettings.model_fields)
+    assert RetrievalSettings(**written) == RetrievalSettings() == settings.retrieval
+
+
+def test_no_ranking_number_is_a_module_constant_of_the_search_code() -> None:
+    """Numbers that change a ranking are settings; only patterns and names may be module constants."""
+    files = [ROOT / "retrieval" / "search.py", *sorted((ROOT / "retrieval" / "stages").glob("*.py"))]
+    constants = []
+    for path in files:
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+                numbers = [
+                    n.value
+                    for n in ast.walk(node.value)
+                    if isinstance(n, ast.Constant) and type(n.value) in (int, float)
+                ]
+                if numbers:
+                    constants.append(f"{path.name}:{node.lineno} {numbers}")
+    assert constants == []
 
 
 @pytest.mark.parametrize(
