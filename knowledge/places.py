@@ -92,17 +92,27 @@ def locate(name: str) -> Place | None:
     return gazetteer()[0].get(name.strip())
 
 
+@lru_cache(maxsize=1)
+def _free_text_index() -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
+    """Return the names safe inside free text as a set, and by first character (longest first)."""
+    free = gazetteer()[1]
+    by_first: dict[str, list[str]] = {}
+    for name in free:  # already longest first
+        by_first.setdefault(name[0], []).append(name)
+    return frozenset(free), {first: tuple(names) for first, names in by_first.items()}
+
+
 def is_place_name(word: str) -> bool:
     """Return True when ``word`` is a place name safe to read as one inside a sentence (武汉, 惠东; not 和平)."""
-    return word in gazetteer()[1]
+    return word in _free_text_index()[0]
 
 
 def find_place(text: str) -> tuple[int, str, Place] | None:
     """Return the earliest place named in ``text`` (position, name, place), longest name at a position."""
-    names, free = gazetteer()
-    best: tuple[int, str, Place] | None = None
-    for name in free:
-        at = text.find(name)
-        if at >= 0 and (best is None or at < best[0] or (at == best[0] and len(name) > len(best[1]))):
-            best = (at, name, names[name])
-    return best
+    names = gazetteer()[0]
+    by_first = _free_text_index()[1]
+    for at, char in enumerate(text):
+        for name in by_first.get(char, ()):
+            if text.startswith(name, at):
+                return at, name, names[name]
+    return None

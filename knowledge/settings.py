@@ -86,16 +86,19 @@ class RetrievalSettings(_Section):
     bm25_k1: float = Field(1.2, gt=0)
     bm25_b: float = Field(0.5, ge=0, le=1)
     expansion_weight: float = Field(0.5, ge=0, le=2)
+    expansion_part_weight: float = Field(0.5, ge=0, le=1)  # an official term's parts, relative to the term itself
     doc2query_weight: float = Field(1.0, ge=0, le=5)  # BM25 over the citizen questions written for each provision
     section_weight: int = Field(0, ge=0, le=3)
     weights: FusionWeights = FusionWeights()
     candidates: int = Field(100, ge=10, le=5000)
     coverage_weight: float = Field(0.25, ge=0, le=1)
+    rerank_depth: int = Field(60, ge=1, le=5000)  # coverage is measured on this many of the best candidates
     region_penalty: float = Field(0.8, gt=0, le=1)
     local_boost: float = Field(1.8, ge=1, le=2)
     numeric_boost: float = Field(1.2, ge=1, le=2)
     recency_weight: float = Field(0.03, ge=0, le=0.5)
     duplicate_similarity: float = Field(0.75, gt=0, le=1)
+    duplicate_window: int = Field(10, ge=0, le=1000)  # the collapse looks through 2 × k + this many results
     min_confidence: float = Field(0.30, ge=0, le=1)
     coverage_doc2query: bool = True  # judge word coverage against the doc2query questions too
     confidence_dense_share: float = Field(0.2, ge=0, le=1)  # confidence = coverage blended with dense similarity

@@ -26,6 +26,7 @@ class Tokenizer:
         self._stopwords = frozenset(lexicon.stopwords)
         self._jieba: Any = None
         self._lock = threading.Lock()
+        self._term_tokens: dict[str, list[str]] = {}  # lexicon terms are few: their tokens are kept
 
     def _engine(self) -> Any:
         if self._jieba is None:
@@ -73,3 +74,54 @@ class Tokenizer:
             if token and token not in self._stopwords and _WORD.search(token):
                 out.append(token)
         return out
+
+    def term_tokens(self, terms: list[str]) -> list[str]:
+        """Return the search tokens of lexicon terms, term after term (the tokens of the terms joined by
+        spaces); each term's tokens are computed once and remembered.
+
+        Args:
+            terms: official terms of the lexicon (a bounded set).
+
+        Returns:
+            Tokens in order, duplicates kept.
+        """
+        out: list[str] = []
+        for term in terms:
+            found = self._term_tokens.get(term)
+            if found is None:
+                found = self._term_tokens[term] = self.tokens(term)
+            out.extend(found)
+        return out
+
+    def analyse(self, text: str) -> tuple[list[str], list[str]]:
+        """Return ``(tokens(text), words(text))`` from one segmentation of ``text``.
+
+        jieba's search mode is its precise mode plus, for each word longer than two characters, the
+        dictionary's 2- and 3-character pieces of it; both come from the one precise cut here.
+
+        Args:
+            text: normalised text.
+
+        Returns:
+            The search tokens and the words, as ``tokens`` and ``words`` return them.
+        """
+        text = unicodedata.normalize("NFKC", text).lower()
+        engine = self._engine()
+        known = engine.FREQ
+        tokens: list[str] = []
+        words: list[str] = []
+        for word in engine.cut(text):
+            pieces: list[str] = []
+            if len(word) > 2:
+                pieces.extend(gram for i in range(len(word) - 1) if known.get(gram := word[i : i + 2]))
+            if len(word) > 3:
+                pieces.extend(gram for i in range(len(word) - 2) if known.get(gram := word[i : i + 3]))
+            pieces.append(word)
+            for piece in pieces:
+                piece = piece.strip()
+                if piece and piece not in self._stopwords and _WORD.search(piece):
+                    tokens.append(piece)
+            stripped = word.strip()
+            if stripped and stripped not in self._stopwords and _WORD.search(word):
+                words.append(stripped)
+        return tokens, words

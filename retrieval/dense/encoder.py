@@ -56,6 +56,20 @@ class Encoder:
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
+    def encode_one(self, text: str) -> npt.NDArray[np.float32]:
+        """Embed one text (a question) without ``encode``'s batching and progress machinery.
+
+        Returns:
+            A (dim,) float32 unit vector, the same as ``encode([text])[0]``.
+        """
+        import torch
+
+        model = self._load()
+        with torch.inference_mode():
+            output = model(model.preprocess([text]))
+            vector = torch.nn.functional.normalize(output["sentence_embedding"], p=2, dim=1)
+        return np.ascontiguousarray(vector[0].cpu().numpy(), dtype=np.float32)
+
     @property
     def dim(self) -> int:
         """Return the embedding dimension."""
