@@ -217,8 +217,28 @@ def main() -> None:
         RegionTable.model_validate(request["regions"]),
         {k: MetaOverride.model_validate(v) for k, v in request["overrides"].items()},
     )
-    report = ingestor.ingest_file(Path(request["path"]))
+    try:
+        report = ingestor.ingest_file(Path(request["path"]))
+    except Exception:
+        # a C parser that runs out of address space may fail with a SystemError, not a MemoryError
+        if _peak_bytes() >= _NEAR_LIMIT * settings.worker_memory_mb * 1024 * 1024:
+            sys.stderr.write("MemoryError: the address-space limit was reached\n")
+        raise
     sys.stdout.buffer.write(report.model_dump_json().encode("utf-8"))
+
+
+_NEAR_LIMIT = 0.9  # a failure this close to the memory cap is read as hitting it
+
+
+def _peak_bytes() -> int:
+    """This process's peak virtual memory (VmPeak), 0 when /proc is not there."""
+    try:
+        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+            if line.startswith("VmPeak:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 if __name__ == "__main__":
