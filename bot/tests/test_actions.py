@@ -8,7 +8,13 @@ import time
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.actions import ActionAnswerQuestion, ActionCheckEligibility, ActionHumanHandoff, ValidateEligibilityForm
+from actions.actions import (
+    FACT_SLOTS,
+    ActionAnswerQuestion,
+    ActionCheckEligibility,
+    ActionHumanHandoff,
+    ValidateEligibilityForm,
+)
 from actions.api import UNAVAILABLE
 from actions.messages import HUMAN, OFFER
 from tests.conftest import BOT, make_tracker
@@ -99,24 +105,7 @@ def test_form_asks_what_decides_most_and_stops_when_settled(api_url: str) -> Non
     dispatcher = CollectingDispatcher()
     first = asyncio.run(form.required_slots([], dispatcher, make_tracker("我能申请什么"), {}))
     assert first in (["groups"], ["region"])
-    skipped = {
-        "skipped_facts": [
-            "region",
-            "groups",
-            "employment_status",
-            "years_since_graduation",
-            "business_first_time",
-            "business_operating_years",
-            "unemployment_insurance_years",
-            "certificate_this_year",
-            "years_to_retirement",
-            "overcapacity_industry",
-            "labor_contract",
-            "grassroots_job",
-            "enlisting",
-            "employer_type",
-        ]
-    }
+    skipped = {"skipped_facts": list(FACT_SLOTS)}
     assert asyncio.run(form.required_slots([], dispatcher, make_tracker("x", slots=skipped), {})) == []
 
 
