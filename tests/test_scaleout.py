@@ -53,6 +53,11 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, P
         postgres.stop()
 
 
+def conversation_of(token: str) -> str:
+    """The signed payload of a session token (the conversation id), without its timestamp and signature."""
+    return token.split(".", 1)[0]
+
+
 def chat(stack: Stack, replica: int, message: str, session: str | None) -> requests.Response:
     body: dict[str, Any] = {"message": message}
     if session:
@@ -95,7 +100,8 @@ def test_a_conversation_alternating_between_replicas_keeps_its_form_state(
 
     # The facts arrive through replica 2, whose Rasa has never seen this conversation before.
     second = chat(stack, 1, "我在深圳，去年刚毕业，现在还没找到工作", session)
-    assert second.json()["session"] == session, "replica 2 accepts replica 1's signed session"
+    # each reply re-signs the token with a fresh timestamp; the conversation it names (the payload) stays
+    assert conversation_of(second.json()["session"]) == conversation_of(session), "replica 2 accepts the session"
     assert bot_text(second)
     slots = tracker_slots(postgres, sender)
     assert slots.get("region") in ("深圳", "广东") and slots.get("employment_status") == "unemployed", slots
