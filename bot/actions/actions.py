@@ -133,12 +133,27 @@ def interruption_budget(tracker: Tracker, dispatcher: CollectingDispatcher) -> l
     slot = tracker.get_slot("requested_slot")
     if tracker.active_loop_name != "eligibility_form" or slot not in FACT_SLOTS:
         return []
-    retried = list(tracker.get_slot("retried_facts") or [])
-    if slot not in retried:
-        return [SlotSet("retried_facts", [*retried, slot])]
+    return [SlotSet(name, value) for name, value in retry_or_skip(slot, "", dispatcher, tracker).items()]
+
+
+def skip_fact(slot: str, tracker: Tracker) -> dict[str, Any]:
+    """The slot values that leave ``slot`` unknown and never ask it again."""
     skipped = list(tracker.get_slot("skipped_facts") or [])
-    dispatcher.utter_message(text=SKIPPED)
-    return [SlotSet(slot, None), SlotSet("skipped_facts", list(dict.fromkeys([*skipped, slot])))]
+    if slot not in skipped:
+        skipped.append(slot)
+    return {slot: None, "skipped_facts": skipped}
+
+
+def retry_or_skip(slot: str, hint: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+    """The form's one retry: ask once more (with ``hint``, if any); the second time skip the fact with a
+    note. Returns the slot values to set; never a third time."""
+    retried = list(tracker.get_slot("retried_facts") or [])
+    if slot in retried:
+        dispatcher.utter_message(text=SKIPPED)
+        return {**skip_fact(slot, tracker), "retried_facts": retried}
+    if hint:
+        dispatcher.utter_message(text=hint)
+    return {"retried_facts": [*retried, slot]}
 
 
 SMALL_TALK = {"bot_challenge": "utter_iamabot", "feedback": "utter_feedback"}
@@ -339,10 +354,7 @@ class ValidateEligibilityForm(FormValidationAction):
     # the form asked: stated in an earlier question, or filled before the form started. It is kept as it
     # is; re-reading it from the message that started the form ("那我能申请哪些政策") lost it.
     def _skip(self, slot: str, tracker: Tracker) -> dict[str, Any]:
-        skipped = list(tracker.get_slot("skipped_facts") or [])
-        if slot not in skipped:
-            skipped.append(slot)
-        return {slot: None, "skipped_facts": skipped}
+        return skip_fact(slot, tracker)
 
     def _text(self, tracker: Tracker) -> str:
         return tracker.latest_message.get("text") or ""
@@ -365,13 +377,7 @@ class ValidateEligibilityForm(FormValidationAction):
 
     def _retry(self, slot: str, hint: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         """Ask once more (with ``hint``, if any); the second time skip the fact: never a third time."""
-        retried = list(tracker.get_slot("retried_facts") or [])
-        if slot in retried:
-            dispatcher.utter_message(text=SKIPPED)
-            return {**self._skip(slot, tracker), "retried_facts": retried}
-        if hint:
-            dispatcher.utter_message(text=hint)
-        return {slot: None, "retried_facts": [*retried, slot]}
+        return {slot: None, **retry_or_skip(slot, hint, dispatcher, tracker)}
 
     def validate_region(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
