@@ -3,6 +3,7 @@ lexicon and catalogue), a BM25-only index, the app, and accounts to log in with.
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import threading
@@ -81,6 +82,21 @@ def login(client: FlaskClient, name: str, password: str = PASSWORD, token: bool 
     if token:
         data["csrf_token"] = csrf_token(client)
     return client.post("/login", data=data)
+
+
+def logged_in(app: Flask, name: str) -> FlaskClient:
+    """A test client of ``app`` logged in as ``name``."""
+    client = app.test_client()
+    assert login(client, name).status_code == 302
+    return client
+
+
+def upload_page(client: FlaskClient, name: str, content: bytes) -> str:
+    """Upload one file through the admin page; return the page it leads to."""
+    data = {"files": [(io.BytesIO(content), name)]}
+    reply = client.post("/admin/upload", data=data, content_type="multipart/form-data", follow_redirects=True)
+    assert reply.status_code == 200
+    return reply.get_data(as_text=True)
 
 
 @contextmanager

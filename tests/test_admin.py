@@ -19,7 +19,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from retrieval.corpus import Corpus
-from tests.staffkit import MAINTAINER, login, make_app, make_settings
+from tests.staffkit import MAINTAINER, logged_in, login, make_app, make_settings
 from webchat.admin import rebuilder_of
 from webchat.app import retrieval_of, settings_of
 from webchat.maintenance import UploadRefused, safe_filename
@@ -68,9 +68,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
 
 @pytest.fixture
 def admin(app: Flask) -> FlaskClient:
-    client = app.test_client()
-    assert login(client, MAINTAINER).status_code == 302
-    return client
+    return logged_in(app, MAINTAINER)
 
 
 def _snapshot(app: Flask) -> dict[str, Any]:

@@ -4,7 +4,6 @@ refuses two documents under one id (issue 18, item 1)."""
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import shutil
@@ -20,7 +19,7 @@ from flask.testing import FlaskClient
 
 from retrieval.builder import BuildError
 from retrieval.service import RetrievalService
-from tests.staffkit import MAINTAINER, login, make_app, make_settings
+from tests.staffkit import MAINTAINER, logged_in, make_app, make_settings, upload_page
 from tests.test_admin import POLICY
 from webchat.admin import rebuilder_of
 from webchat.app import retrieval_of, settings_of
@@ -46,16 +45,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
 
 @pytest.fixture
 def admin(app: Flask) -> FlaskClient:
-    client = app.test_client()
-    assert login(client, MAINTAINER).status_code == 302
-    return client
-
-
-def _upload(client: FlaskClient, name: str, content: bytes) -> str:
-    data = {"files": [(io.BytesIO(content), name)]}
-    reply = client.post("/admin/upload", data=data, content_type="multipart/form-data", follow_redirects=True)
-    assert reply.status_code == 200
-    return reply.get_data(as_text=True)
+    return logged_in(app, MAINTAINER)
 
 
 def _flashes(html: str) -> list[str]:
@@ -83,7 +73,7 @@ def test_an_upload_named_like_a_published_document_is_refused(admin: FlaskClient
     before = _state(app)
     assert _cited_numbers(admin, "十三五 促进就业规划 城镇新增就业") == {"国发〔2017〕10号"}
     for name in (Path(SEED).stem + ".text", Path(SEED).stem.upper() + ".html", "002_b204cd96ef3811e9-2.txt"):
-        html = _upload(admin, name, FAKE.encode("utf-8"))
+        html = upload_page(admin, name, FAKE.encode("utf-8"))
         assert "未上传" in html and "同一个文档编号" in html and "请先在管理页" in html, (name, _flashes(html))
         assert _state(app) == before, name
     assert _cited_numbers(admin, "十三五 促进就业规划 城镇新增就业") == {"国发〔2017〕10号"}
@@ -93,14 +83,14 @@ def test_the_same_text_under_another_name_is_refused(admin: FlaskClient, app: Fl
     before = _state(app)
     seed = (settings_of(app).paths.sources / SEED).read_bytes()
     copy = b"\xef\xbb\xbf" + seed.replace(b"\n", b"\r\n")  # other bytes (BOM, CRLF), the same text
-    html = _upload(admin, "十三五促进就业规划-副本.txt", copy)
+    html = upload_page(admin, "十三五促进就业规划-副本.txt", copy)
     assert "未上传" in html and f"内容与知识库中的 {SEED}" in html, _flashes(html)
     assert _state(app) == before
 
 
 def test_an_upload_claiming_a_published_文号_is_not_published_until_corrected(admin: FlaskClient, app: Flask) -> None:
     claimed = FAKE.replace("人社假发〔2026〕1号", "国发〔2017〕10号")
-    html = _upload(admin, "调整补贴通知.txt", claimed.encode("utf-8"))
+    html = upload_page(admin, "调整补贴通知.txt", claimed.encode("utf-8"))
     assert "发布前需要处理" in html and "文号 国发〔2017〕10号" in html, _flashes(html)
     batch = rebuilder_of(app).uploads.batches()[-1]
     before = _state(app)
@@ -150,7 +140,7 @@ def test_a_publish_whose_file_copy_fails_leaves_no_version_behind(admin: FlaskCl
     """Issue 18 item 5: the version built before a failed copy stayed, servable and offered for rollback."""
     settings = settings_of(app)
     store = retrieval_of(app).store
-    _upload(admin, "银川市退役军人就业创业通知.txt", POLICY.encode("utf-8"))
+    upload_page(admin, "银川市退役军人就业创业通知.txt", POLICY.encode("utf-8"))
     batch = rebuilder_of(app).uploads.batches()[-1]
     before = _state(app)
     listed = [m.version for m in store.versions()]

@@ -19,7 +19,7 @@ from pypdf import PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
 from knowledge.settings import Settings
-from tests.staffkit import MAINTAINER, login, make_app, make_settings
+from tests.staffkit import MAINTAINER, logged_in, make_app, make_settings, upload_page
 from webchat.app import retrieval_of, settings_of
 
 MAX_CHARS = 20_000
@@ -104,16 +104,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
 
 @pytest.fixture
 def admin(app: Flask) -> FlaskClient:
-    client = app.test_client()
-    assert login(client, MAINTAINER).status_code == 302
-    return client
-
-
-def _upload(client: FlaskClient, name: str, content: bytes) -> str:
-    data = {"files": [(io.BytesIO(content), name)]}
-    reply = client.post("/admin/upload", data=data, content_type="multipart/form-data", follow_redirects=True)
-    assert reply.status_code == 200
-    return reply.get_data(as_text=True)
+    return logged_in(app, MAINTAINER)
 
 
 def _snapshot(app: Flask) -> dict[str, Any]:
@@ -148,7 +139,7 @@ def test_an_upload_that_would_tie_up_the_server_is_refused_quickly(
     assert len(content) < 400_000  # small files, as in the probe
     before = _snapshot(app)
     started = time.monotonic()
-    html = _upload(admin, name, content)
+    html = upload_page(admin, name, content)
     elapsed = time.monotonic() - started
     assert message in html, html[-1500:]
     assert elapsed < within_s
