@@ -26,6 +26,7 @@ from actions.parsing import (
     parse_years,
     question_besides_handoff,
     wants_eligibility_check,
+    work_negated,
 )
 
 SKIPPED = "这个问题先跳过，不影响查看其他政策。"
@@ -244,7 +245,7 @@ def stated_facts(text: str, known_groups: Any = None) -> dict[str, Any]:
         known = known_groups if isinstance(known_groups, list) else []
         found["groups"] = list(dict.fromkeys(known + groups))
     status = parse_employment(text)
-    if status:
+    if status and not (status == "employed" and work_negated(text)):
         found["employment_status"] = status
     if "毕业" in text or "应届" in text:
         years = parse_graduation(text)
@@ -414,9 +415,14 @@ class ValidateEligibilityForm(FormValidationAction):
     def validate_employment_status(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        text = self._text(tracker)
+        if value == "employed" and work_negated(text):
+            # "家里没一个上班的" names 上班 but says the opposite: no job when this is the question
+            # asked, nothing learnt about the asker when another one is
+            asked = tracker.get_slot("requested_slot") == "employment_status"
+            return {"employment_status": "unemployed" if asked else None}
         if _canonical("employment_status", value):
             return {"employment_status": value}
-        text = self._text(tracker)
         if self._declined(tracker):
             return self._skip("employment_status", tracker)
         status = value if value in ("unemployed", "employed", "self_employed") else parse_employment(text)

@@ -280,6 +280,15 @@ def parse_employment(text: str) -> str | None:
     return best[1] if best else None
 
 
+_NEGATED_WORK = re.compile(r"(没|不|未|冇|无)(有|人|一个|一个人|谁|个)?(在)?(上班|工作|打工|干活|上岗)")
+
+
+def work_negated(text: str) -> bool:
+    """Whether the text says someone does NOT work ("家里没一个上班的", "不上班了"), which the
+    entity extractor reads as the word 上班 alone."""
+    return _NEGATED_WORK.search(text) is not None
+
+
 # Situations that state facts without naming them: a 去产能 enterprise's worker, a laid-off one.
 _OVERCAPACITY = re.compile(
     r"去产能|压产能|化解过剩产能|过剩产能|(钢厂|钢铁|煤矿|煤炭|煤电|电厂).{0,8}(分流|下岗|关停|关了|裁)"

@@ -14,6 +14,7 @@ from actions.actions import (
     ActionCheckEligibility,
     ActionHumanHandoff,
     ValidateEligibilityForm,
+    stated_facts,
 )
 from actions.api import UNAVAILABLE
 from actions.messages import HUMAN, OFFER
@@ -138,6 +139,19 @@ def test_natural_answers_fill_the_facts(api_url: str) -> None:
     assert form.validate_region("我在深圳", dispatcher, tracker, {}) == {"region": "深圳"}
     tracker = make_tracker("我是退伍的", requested_slot="groups")
     assert form.validate_groups("我是退伍的", dispatcher, tracker, {}) == {"groups": ["veteran"]}
+
+
+def test_a_negated_job_is_not_read_as_having_one(api_url: str) -> None:
+    """ "家里没人在上班" names 上班 but says nobody works: never recorded as 在职."""
+    form = ValidateEligibilityForm()
+    dispatcher = CollectingDispatcher()
+    text = "我们家里没人在上班"
+    other = make_tracker(text, requested_slot="groups")
+    assert form.validate_employment_status("employed", dispatcher, other, {}) == {"employment_status": None}
+    asked = make_tracker(text, requested_slot="employment_status")
+    assert form.validate_employment_status("employed", dispatcher, asked, {}) == {"employment_status": "unemployed"}
+    assert "employment_status" not in stated_facts("俺们两口子都不上班了 想问问有啥政策")
+    assert stated_facts("我在厂里上班")["employment_status"] == "employed"
 
 
 def test_bad_answers_are_asked_again_and_skips_are_respected(api_url: str) -> None:
