@@ -309,6 +309,14 @@ class ActionHumanHandoff(Action):
         return events
 
 
+def _last_known_region(tracker: Tracker) -> str | None:
+    """The last region the conversation set that is a known place (None when there is none)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "slot" and event.get("name") == "region" and _canonical("region", event.get("value")):
+            return str(event["value"])
+    return None
+
+
 class ValidateEligibilityForm(FormValidationAction):
     """Ask first what the engine says decides most; stop when the answer is settled."""
 
@@ -389,6 +397,10 @@ class ValidateEligibilityForm(FormValidationAction):
         if self._declined(tracker):
             return self._skip("region", tracker)
         place = parse_region(str(value)) or parse_region(text)
+        if place is None and tracker.get_slot("requested_slot") != "region":
+            # a word the NLU took for a place in the answer to another question ("从西海固山里搬下来的"
+            # answering 身份): no place learnt, the one known before kept, nothing asked about it
+            return {"region": _last_known_region(tracker)}
         if place is None:
             return self._unclear(
                 "region", "没听明白是哪个地方，请说省或城市的名字，例如“深圳”“银川”“临清”。", dispatcher, tracker

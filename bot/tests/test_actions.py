@@ -154,6 +154,24 @@ def test_a_negated_job_is_not_read_as_having_one(api_url: str) -> None:
     assert stated_facts("我在厂里上班")["employment_status"] == "employed"
 
 
+def test_a_word_taken_for_a_place_in_another_answer_asks_nothing_and_keeps_the_known_place(api_url: str) -> None:
+    """Answering 身份 with "从大山沟里迁出来的", whose 大山沟 the NLU may tag as a place: no "没听明白是哪个地方",
+    no question about the place, and the place said before stays."""
+    form = ValidateEligibilityForm()
+    dispatcher = CollectingDispatcher()
+    text = "从大山沟里迁出来的"
+    before = [
+        {"event": "slot", "name": "region", "value": "银川"},
+        {"event": "slot", "name": "region", "value": "大山沟"},
+    ]
+    tracker = make_tracker(text, requested_slot="groups", events=before)
+    assert form.validate_region("大山沟", dispatcher, tracker, {}) == {"region": "银川"}
+    assert dispatcher.messages == []
+    asked = make_tracker("大山沟", requested_slot="region")
+    form.validate_region("大山沟", dispatcher, asked, {})
+    assert any("没听明白是哪个地方" in (m.get("text") or "") for m in dispatcher.messages)
+
+
 def test_bad_answers_are_asked_again_and_skips_are_respected(api_url: str) -> None:
     form = ValidateEligibilityForm()
     dispatcher = CollectingDispatcher()
