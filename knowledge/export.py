@@ -62,6 +62,7 @@ def derived_files(lexicon: Lexicon) -> dict[str, str]:
         "group_labels": GROUPS,
         "situations": lexicon.situations,
         "situation_window": lexicon.situation_window,
+        "central_western": lexicon.central_western,
         "employment": employment,
         "employment_labels": EMPLOYMENT_STATUS,
         "facts": {

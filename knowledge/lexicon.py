@@ -25,6 +25,7 @@ class Lexicon(BaseModel):
     # within ``situation_window`` characters of the previous one.
     situations: dict[str, list[list[list[str]]]] = Field(default_factory=dict)
     situation_window: int = Field(6, ge=0, le=30)
+    central_western: list[str] = Field(default_factory=list)  # provinces of 中西部地区
     regions: dict[str, RegionEntry] = Field(default_factory=dict)
     provinces: list[str] = Field(default_factory=list)
 

@@ -539,6 +539,18 @@ class ValidateEligibilityForm(FormValidationAction):
     def validate_grassroots_job(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if not isinstance(value, bool) and not self._declined(tracker):
+            place = parse_region(self._text(tracker))
+            if place is not None and tracker.get_slot("requested_slot") == "grassroots_job":
+                region = str(lexicon()["places"].get(place) or place)
+                if any(region.startswith(p) for p in lexicon()["central_western"]):
+                    return {"grassroots_job": True}  # "在宁夏固原": 中西部地区 answers it
+                return self._retry(
+                    "grassroots_job",
+                    f"{place}不属于中西部地区；如果您在城乡基层或中小微企业工作，请回答“是”，否则回答“不是”。",
+                    dispatcher,
+                    tracker,
+                )
         return self._bool("grassroots_job", value, dispatcher, tracker)
 
     def validate_enlisting(

@@ -172,6 +172,18 @@ def test_a_word_taken_for_a_place_in_another_answer_asks_nothing_and_keeps_the_k
     assert any("没听明白是哪个地方" in (m.get("text") or "") for m in dispatcher.messages)
 
 
+def test_a_place_answers_the_central_western_question(api_url: str) -> None:
+    """ "在四川绵阳" answers 是否在中西部地区工作; an eastern place is asked once more, saying why."""
+    form = ValidateEligibilityForm()
+    dispatcher = CollectingDispatcher()
+    west = make_tracker("在四川绵阳", requested_slot="grassroots_job")
+    assert form.validate_grassroots_job("在四川绵阳", dispatcher, west, {}) == {"grassroots_job": True}
+    east = make_tracker("在江苏", requested_slot="grassroots_job")
+    result = form.validate_grassroots_job("在江苏", dispatcher, east, {})
+    assert result["grassroots_job"] is None
+    assert any("不属于中西部地区" in (m.get("text") or "") for m in dispatcher.messages)
+
+
 def test_bad_answers_are_asked_again_and_skips_are_respected(api_url: str) -> None:
     form = ValidateEligibilityForm()
     dispatcher = CollectingDispatcher()
