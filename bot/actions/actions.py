@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 from actions import api
 from actions.messages import HUMAN, HUMAN_BUTTONS, OFFER, composed_messages, eligibility_messages
 from actions.parsing import (
+    accepts_offer,
     asks_for_person,
     is_real_question,
     is_skip,
@@ -179,13 +180,16 @@ class ActionSmallTalk(Action):
 
 class ActionTriageRequest(Action):
     """Tell a bare request for the eligibility check ("我能申请什么", the button) from a question that happens
-    to mention applying ("退伍军人能申请创业贷款吗"): the first starts the form, the second is answered."""
+    to mention applying ("退伍军人能申请创业贷款吗"): the first starts the form, the second is answered.
+    After the offer, a yes starts it and a follow-up the NLU took for a yes ("那银川呢") is answered."""
 
     def name(self) -> str:
         return "action_triage_request"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         text = tracker.latest_message.get("text") or ""
+        if (tracker.latest_message.get("intent") or {}).get("name") == "affirm":
+            return [SlotSet("wants_check", accepts_offer(text))]  # a yes to the offer, or a follow-up
         return [SlotSet("wants_check", wants_eligibility_check(text))]
 
 

@@ -320,6 +320,17 @@ def wants_eligibility_check(text: str) -> bool:
     return bool(_BARE_CHECK.search(compact)) and not _TOPIC_WORDS.search(compact) and len(compact) <= 24
 
 
+def accepts_offer(text: str) -> bool:
+    """True when a yes (the NLU's affirm) after the offered check accepts it ("好的", "行 帮我看看"); False
+    when it is a follow-up that names a place or a topic ("那银川呢", "行 那贷款呢"), which is answered."""
+    if text.startswith("/"):
+        return True
+    compact = re.sub(r"[\s，,。？?！!]", "", text)
+    if parse_region(compact) is not None or _TOPIC_WORDS.search(compact) or compact.endswith("呢"):
+        return False
+    return len(compact) <= 12
+
+
 _ABOUT_THE_BOT = ("机器人", "真人", "你是谁", "回答", "答案", "有用", "没用", "答非所问", "客服")
 
 

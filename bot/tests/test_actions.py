@@ -6,6 +6,8 @@ import asyncio
 import os
 import time
 
+import pytest
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.actions import (
@@ -13,6 +15,7 @@ from actions.actions import (
     ActionAnswerQuestion,
     ActionCheckEligibility,
     ActionHumanHandoff,
+    ActionTriageRequest,
     ValidateEligibilityForm,
     stated_facts,
 )
@@ -182,6 +185,15 @@ def test_a_place_answers_the_central_western_question(api_url: str) -> None:
     result = form.validate_grassroots_job("在江苏", dispatcher, east, {})
     assert result["grassroots_job"] is None
     assert any("不属于中西部地区" in (m.get("text") or "") for m in dispatcher.messages)
+
+
+@pytest.mark.parametrize(
+    ("text", "starts"), [("好的", True), ("行 帮我看看吧", True), ("那吴忠呢", False), ("好 那贷款呢", False)]
+)
+def test_a_yes_to_the_offer_starts_the_check_but_a_follow_up_read_as_yes_is_answered(text: str, starts: bool) -> None:
+    """After "要我帮您看看…吗？" a yes starts the check; "那吴忠呢", which the NLU may read as a yes, does not."""
+    events = ActionTriageRequest().run(CollectingDispatcher(), make_tracker(text, intent="affirm"), {})
+    assert events == [SlotSet("wants_check", starts)]
 
 
 def test_bad_answers_are_asked_again_and_skips_are_respected(api_url: str) -> None:
