@@ -516,8 +516,16 @@ def search(
     k: Annotated[int, typer.Option("--k", min=1, max=100, help="返回条数")] = 10,
     queries: Annotated[Path | None, typer.Option("--queries", help="JSONL 问题文件（id, question, region）")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="每个问题输出一行 JSON")] = False,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="按哪一天判断文件时效（YYYY-MM-DD，默认今天）")] = None,
 ) -> None:
-    """Search the published index for a question (or every question of a file)."""
+    """Search the published index for a question (or every question of a file), judging validity on --as-of."""
+    from webchat.serialize import AsOfError, parse_as_of
+
+    try:
+        day = parse_as_of(as_of)
+    except AsOfError as exc:
+        errors.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
     service = _service()
     if queries is not None:
         try:
@@ -534,7 +542,7 @@ def search(
         raise typer.Exit(2)
     for qid, text, where in items:
         try:
-            response = service.searcher.search(text, k=k, region=where or region)
+            response = service.searcher.search(text, k=k, region=where or region, as_of=day)
         except SearchError as exc:
             if as_json:
                 print(json.dumps({"id": qid, "error": exc.message, "results": []}, ensure_ascii=False))
@@ -551,14 +559,18 @@ def search(
 def eval_command(
     file: Annotated[Path, typer.Argument(help="问题文件（与 dev_questions.jsonl 格式相同）")],
     k: Annotated[int, typer.Option("--k", min=1, max=100)] = 10,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="按哪一天判断文件时效（YYYY-MM-DD，默认今天）")] = None,
 ) -> None:
     """Recall@1/5/10 and MRR@10 per leg (bm25, dense, hybrid); the last line is the JSON of the figures."""
+    from webchat.serialize import AsOfError, parse_as_of
+
     try:
         questions = load_questions(file)
-    except (OSError, ValueError) as exc:
+        day = parse_as_of(as_of)
+    except (OSError, ValueError, AsOfError) as exc:
         errors.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
-    figures = evaluate(_service().searcher, questions, k=k)
+    figures = evaluate(_service().searcher, questions, k=k, as_of=day)
     table = Table(
         "检索方式", "R@1", "R@5", "R@10", "MRR@10", "未进前5的问题", title=f"{file.name}（{len(questions)} 题）"
     )
@@ -662,7 +674,7 @@ def _print_response(response: SearchResponse) -> None:
         console.print(f"[yellow]{response.message}[/yellow]")
     for rank, result in enumerate(response.results, start=1):
         console.print(f"[bold]{rank}. {result.provision.text}[/bold]  [dim]({result.score:.3f})[/dim]")
-        console.print(f"   [dim]{source_line(result.document, result.provision)}[/dim]")
+        console.print(f"   [dim]{source_line(result.document, result.provision, response.as_of)}[/dim]")
         console.print(f"   [dim]{result.provision.id}[/dim]")
 
 
