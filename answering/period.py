@@ -48,6 +48,8 @@ def period_status(meta: DocumentMeta, provision: Provision | str, today: date) -
     status = meta.status_on(today)
     if status.code in ("已废止", "被替代"):
         return PeriodStatus(True, f"该文件{status.label}", deadline, status)
+    if status.code == "未施行":
+        return PeriodStatus(False, f"该文件当时尚未施行（{status.reason}）", deadline, status)
     label = meta.plan_label
     if meta.period is not None:
         start, end = meta.period

@@ -21,7 +21,7 @@ from retrieval.ingest.models import STATUS_CODES, DocStatus, DocumentMeta, Provi
 from retrieval.search import NoIndexError, Searcher, SearchError
 from webchat.answers import composer_of
 from webchat.app import retrieval_of, settings_of
-from webchat.policies import eligibility_of
+from webchat.policies import eligibility_of, with_validity
 from webchat.serialize import AsOfError, parse_as_of
 from webchat.staff import guard
 
@@ -263,7 +263,7 @@ def eligibility() -> Any:
         facts, problems = facts_from_form(request.form)
         if not problems:
             try:
-                verdict = service.verdict_json(service.check(facts))
+                verdict = with_validity(service.verdict_json(service.check(facts)))
             except FactError as exc:
                 problems.append(f"{FACTS[exc.field].label if exc.field in FACTS else exc.field}：{exc.message}")
     grouped: dict[str, list[dict[str, Any]]] = {status: [] for status in STATUS_LABELS}
