@@ -3,6 +3,7 @@ citations, the API, the admin's 废止 mark and the console's status filter — 
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -289,3 +290,20 @@ def test_status_on_reads_an_index_built_before_validity_data() -> None:
         {"id": "x", "title": "某市“十三五”就业规划", "date": "2017-03-01", "period": [2016, 2020], "source": "x.txt"}
     )
     assert old.expiry is None and old.status_on(AFTER).text == "已到期（规划期2016–2020年已结束）"
+
+
+def test_the_cli_shows_validity_and_refuses_a_bad_as_of(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from webchat.cli import app as cli
+
+    notice = tmp_path / "qingyuan_2019.txt"
+    notice.write_text(OLD_NOTICE, encoding="utf-8")
+    runner = CliRunner()
+    shown = runner.invoke(cli, ["ingest", str(notice), "--json"])
+    assert shown.exit_code == 0, shown.output
+    validity = json.loads(shown.stdout)["documents"][0]["validity"]
+    assert validity["effective"] == "2019-03-01" and validity["expiry"] == "2021-12-31"
+    assert validity["expiry_basis"] == "有效期至2021年12月31日"
+    refused = runner.invoke(cli, ["search", "就业补贴", "--as-of", "2026年1月1日"])
+    assert refused.exit_code == 2 and "YYYY-MM-DD" in refused.output

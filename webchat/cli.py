@@ -21,7 +21,7 @@ from retrieval.builder import BuildError
 from retrieval.buildlock import BuildBusy
 from retrieval.citation import FINAL_WORD, source_line
 from retrieval.evaluate import LEG_SETS, evaluate, load_questions
-from retrieval.ingest.models import Document, FileReport
+from retrieval.ingest.models import Document, DocumentMeta, FileReport
 from retrieval.ingest.pipeline import Ingestor, expand_paths
 from retrieval.search import SearchError, SearchResponse
 from retrieval.service import RetrievalService
@@ -684,12 +684,34 @@ def _doc_json(doc: Document) -> dict[str, object]:
     return {"id": doc.meta.id, **meta_fields(doc.meta), "provisions": len(doc.provisions)}
 
 
+def _validity_line(meta: DocumentMeta) -> str:
+    """One line of a document's validity facts for the ingest table ("" when there are none)."""
+    parts = []
+    if meta.effective:
+        parts.append(f"施行 {meta.effective}")
+    if meta.expiry:
+        basis = f"（{meta.expiry_basis}）" if meta.expiry_basis else ""
+        parts.append(f"有效期至 {meta.expiry}{basis}")
+    if meta.repealed:
+        parts.append("已废止")
+    if meta.superseded_by:
+        parts.append(f"被{meta.superseded_by}替代")
+    return "时效：" + " · ".join(parts) if parts else ""
+
+
 def _report_json(report: FileReport) -> dict[str, object]:
     return {
         "file": Path(report.path).name,
         "error": report.error,
         "documents": [
-            {**_doc_json(doc), "duplicates_removed": doc.duplicates_removed, "warnings": doc.warnings}
+            {
+                **_doc_json(doc),
+                "validity": doc.meta.model_dump(
+                    include={"effective", "expiry", "expiry_basis", "repealed", "superseded_by"}
+                ),
+                "duplicates_removed": doc.duplicates_removed,
+                "warnings": doc.warnings,
+            }
             for doc in report.documents
         ],
     }
@@ -708,6 +730,8 @@ def _print_reports(reports: list[FileReport]) -> None:
             table.add_row(
                 name, m.title, m.number or "—", m.region, period, str(len(doc.provisions)), str(doc.duplicates_removed)
             )
+            if validity := _validity_line(m):
+                table.add_row("", f"[dim]{validity}[/dim]", "", "", "", "", "")
             for warning in doc.warnings:
                 table.add_row("", f"[yellow]提示：{warning}[/yellow]", "", "", "", "", "")
     console.print(table)
