@@ -112,7 +112,7 @@ def ingest(
 
     if as_json:
         for report in reports:
-            print(json.dumps(_report_json(report), ensure_ascii=False))
+            print(json.dumps(_with_validity(_report_json(report), report), ensure_ascii=False))
     else:
         _print_reports(reports)
     if add:
@@ -684,6 +684,16 @@ def _doc_json(doc: Document) -> dict[str, object]:
     return {"id": doc.meta.id, **meta_fields(doc.meta), "provisions": len(doc.provisions)}
 
 
+def _with_validity(body: dict[str, object], report: FileReport) -> dict[str, object]:
+    """Add each document's validity facts (effective, expiry and its basis, repealed, superseded_by)."""
+    fields = {"effective", "expiry", "expiry_basis", "repealed", "superseded_by"}
+    documents = body["documents"]
+    assert isinstance(documents, list)
+    for row, doc in zip(documents, report.documents, strict=True):
+        row["validity"] = doc.meta.model_dump(include=fields)
+    return body
+
+
 def _validity_line(meta: DocumentMeta) -> str:
     """One line of a document's validity facts for the ingest table ("" when there are none)."""
     parts = []
@@ -704,14 +714,7 @@ def _report_json(report: FileReport) -> dict[str, object]:
         "file": Path(report.path).name,
         "error": report.error,
         "documents": [
-            {
-                **_doc_json(doc),
-                "validity": doc.meta.model_dump(
-                    include={"effective", "expiry", "expiry_basis", "repealed", "superseded_by"}
-                ),
-                "duplicates_removed": doc.duplicates_removed,
-                "warnings": doc.warnings,
-            }
+            {**_doc_json(doc), "duplicates_removed": doc.duplicates_removed, "warnings": doc.warnings}
             for doc in report.documents
         ],
     }
