@@ -90,11 +90,11 @@ class DocumentMeta(BaseModel):
             A ``DocStatus`` with a one-line Chinese reason.
         """
         if self.repealed:
-            return DocStatus("已废止", "已废止", "该文件已宣布废止")
+            return DocStatus("已废止", "已废止", "不再执行")
         if self.superseded_by:
             name = self.superseded_by.strip("《》")
             quoted = name if "〔" in name and "《" not in self.superseded_by else f"《{name}》"
-            return DocStatus("被替代", f"被{quoted}替代", f"已由{quoted}替代")
+            return DocStatus("被替代", f"被{quoted}替代", "请以新文件为准")
         expiry, basis = self.expiry, self.expiry_basis
         if expiry is None and self.period is not None:
             expiry, basis = _date(self.period[1], 12, 31).isoformat(), f"规划期{self.period[0]}–{self.period[1]}年"
