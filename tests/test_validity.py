@@ -22,7 +22,7 @@ from retrieval.ingest.models import Document, DocumentMeta
 from retrieval.ingest.pipeline import Ingestor
 from retrieval.ingest.validity import detect_validity, provision_deadline
 from retrieval.service import RetrievalService
-from tests.staffkit import AGENT, MAINTAINER, logged_in, make_app, make_settings, settings_at
+from tests.staffkit import AGENT, MAINTAINER, logged_in, make_app, make_settings, settings_at, upload_page
 from webchat.admin import rebuilder_of
 from webchat.app import retrieval_of
 
@@ -235,6 +235,13 @@ def test_eligibility_reasons_carry_the_status_of_the_cited_documents(app: Flask)
     assert bad.status_code == 400 and "YYYY-MM-DD" in bad.get_json()["error"]
 
 
+def test_the_upload_preview_shows_the_detected_validity(app: Flask) -> None:
+    admin = logged_in(app, MAINTAINER)
+    page = upload_page(admin, "qingyuan_2024.txt", NEW_NOTICE.encode("utf-8"))
+    assert "自 2024-01-01 起施行，有效期至 2028-12-31（有效期5年）" in page
+
+
+@pytest.mark.slow
 def test_admin_marks_a_document_repealed_and_the_citizen_is_told(app: Flask) -> None:
     admin = logged_in(app, MAINTAINER)
     page = admin.get(f"/admin/documents/{PLAN_13}").get_data(as_text=True)
