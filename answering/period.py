@@ -61,7 +61,10 @@ def period_status(meta: DocumentMeta, provision: Provision | str, today: date) -
             return PeriodStatus(True, clause, deadline, status)
         return PeriodStatus(False, f"{name}{start}–{end}年，仍在规划期内", deadline, status)
     if meta.expiry is not None and status.code in ("现行", "已到期"):
-        return PeriodStatus(status.code == "已到期", status.reason, deadline, status)
+        clause = status.reason
+        if due is not None and date.fromisoformat(due) < today and due[:4] != meta.expiry[:4]:
+            clause += f"，文中{deadline}年的期限{'也' if status.code == '已到期' else ''}已过"
+        return PeriodStatus(status.code == "已到期", clause, deadline, status)
     issued = int(meta.date[:4]) if meta.date else None
     if due is not None and date.fromisoformat(due) < today:
         return PeriodStatus(True, f"文中提出的是到{deadline}年的安排，该期限已过", deadline, status)

@@ -12,6 +12,7 @@ import pytest
 from flask import Flask
 
 from answering.composer import AnswerComposer
+from answering.period import period_status
 from knowledge.clock import fixed_clock
 from knowledge.regions import load_regions
 from knowledge.service import EligibilityService
@@ -107,6 +108,10 @@ def test_ingest_stores_the_validity_of_a_notice_and_its_deadlines(tmp_path: Path
     assert meta.status_on(AFTER).text == "已到期（有效期至2021年12月31日，已过）"
     deadline = next(p for p in doc.provisions if "截止" in p.text)
     assert deadline.deadline == "2019-11-30"
+    during = period_status(meta, deadline, date(2019, 6, 1))
+    assert not during.ended and during.text == "有效期至2021年12月31日"
+    assert period_status(meta, deadline, BEFORE).text == "有效期至2021年12月31日，文中2019年的期限已过"
+    assert period_status(meta, deadline, AFTER).ended
 
 
 def test_the_plan_period_sets_the_expiry_of_a_seed(seed_documents: dict[str, Document]) -> None:
