@@ -62,6 +62,7 @@ class _Reading:
     region: str | None
     topic: str
     understood: str
+    day: date  # the as-of date validity is judged on
 
 
 class AnswerComposer:
@@ -72,7 +73,7 @@ class AnswerComposer:
         searcher: Searcher,
         eligibility: EligibilityService,
         settings: AnswerSettings,
-        today: Callable[[], date] = date.today,
+        today: Callable[[], date] | None = None,
     ) -> None:
         """Create a composer.
 
@@ -80,26 +81,28 @@ class AnswerComposer:
             searcher: the hybrid search over the published index.
             eligibility: the catalogue (policies and their citations).
             settings: the ``answer`` settings slice.
-            today: the clock (tests pass a fixed date).
+            today: the clock (tests pass a fixed date); None uses the searcher's.
         """
         if settings.shown > settings.results:
             raise ValueError("answer.shown 不能大于 answer.results")
         self.searcher = searcher
         self.eligibility = eligibility
         self.settings = settings
-        self.today = today
+        self.today = today or searcher.clock
 
-    def compose(self, question: str, context: AnswerContext | None = None) -> Answer:
+    def compose(self, question: str, context: AnswerContext | None = None, as_of: date | None = None) -> Answer:
         """Return the reply to ``question``.
 
         Args:
             question: the message as typed.
             context: region, groups, facts and topic of the conversation so far.
+            as_of: the day validity is judged on (default: today, from the clock).
 
         Returns:
             An ``Answer``: its ``kind`` is answer, policy, not_in_documents, out_of_domain or clarify.
         """
         context = context or AnswerContext()
+        day = as_of or self.today()
         text = (question or "").strip()
         regions = self.searcher.lexicon.region_table
         resolved = resolve(
@@ -117,10 +120,12 @@ class AnswerComposer:
         kind = classify(text)
         route = route_for(text)
         try:
-            response = self.searcher.search(resolved.query, k=self.settings.results, region=resolved.region)
+            response = self.searcher.search(resolved.query, k=self.settings.results, region=resolved.region, as_of=day)
             if not response.reliable and resolved.combined and context.topic:
                 # "妇女能参加不 我是跟着老公在外头打工的": alone it finds nothing; read against the topic
-                again = self.searcher.search(resolved.combined, k=self.settings.results, region=resolved.region)
+                again = self.searcher.search(
+                    resolved.combined, k=self.settings.results, region=resolved.region, as_of=day
+                )
                 if again.reliable:
                     response = again
                     understood = understood_clause(context.topic[: self.settings.topic_chars], None, None)
@@ -132,7 +137,7 @@ class AnswerComposer:
             results = self._local_first(results, resolved.place)
         # the conversation's topic stays the question that opened it; a follow-up does not replace it
         topic = (context.topic or text) if resolved.followup else text
-        reading = _Reading(kind, route, results, resolved.region, topic, resolved.understood)
+        reading = _Reading(kind, route, results, resolved.region, topic, resolved.understood, day)
         # a follow-up ("那宁夏呢") is about work when its topic is
         lexicon = self.searcher.lexicon
         topical = (
@@ -153,7 +158,7 @@ class AnswerComposer:
     def _answered(self, reading: _Reading, confidence: float, direct: bool) -> Answer:
         kind, route, results, region = reading.kind, reading.route, reading.results, reading.region
         understood, topic = reading.understood, reading.topic
-        today = self.today()
+        today = reading.day
         matched = match_policy(
             results[: self.settings.policy_depth],
             self.eligibility.catalogue,
@@ -163,7 +168,7 @@ class AnswerComposer:
         )
         best = matched[1] if matched else results[0]
         policy = matched[0] if matched else None
-        status = period_status(best.document, best.provision.text, today)
+        status = period_status(best.document, best.provision, today)
         not_stated = self._not_stated(kind, best, confidence) or route is not None
         quote = f"“{best.provision.text}”"
         elsewhere = "" if best.applies is not False else f"（这是{best.document.region}的规定，仅供参考）"
@@ -203,7 +208,7 @@ class AnswerComposer:
             kind=answer_kind,
             understood=understood,
             lead=lead,
-            source=source_line(best.document, best.provision),
+            source=source_line(best.document, best.provision, today),
             provisions=shown,
             policy=self.eligibility.policy_json(policy) if policy is not None else None,
             period_status=status.as_json(),
@@ -238,7 +243,7 @@ class AnswerComposer:
     def _unanswered(self, text: str, reading: _Reading) -> Answer:
         kind, route, results, region = reading.kind, reading.route, reading.results, reading.region
         understood, topic = reading.understood, reading.topic
-        today = self.today()
+        today = reading.day
         context = [self._provision_json(r, today, related=True) for r in results[:1]]
         prefix = f"{understood}：" if understood else ""
         if route is not None:
@@ -283,10 +288,11 @@ class AnswerComposer:
         return {
             "id": result.provision.id,
             "text": result.provision.text,
-            "source": source_line(meta, result.provision),
+            "source": source_line(meta, result.provision, today),
             "short_source": short_source(meta),
             "doc": {"id": meta.id, "title": meta.title, "number": meta.number, "region": meta.region},
             "applies": result.applies,
-            "period_status": period_status(meta, result.provision.text, today).as_json(),
+            "period_status": period_status(meta, result.provision, today).as_json(),
+            "status": meta.status_on(today).as_json(),
             "related": related,
         }

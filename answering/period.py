@@ -1,50 +1,55 @@
-"""How old a provision is, from the clock: a plan period that has ended, a deadline that has passed."""
+"""How old a provision is on a given day, from the validity data ingestion stored: the document's
+status (废止, 被替代, 到期 — ``DocumentMeta.status_on``), its plan period, and the provision's own deadline
+(``Provision.deadline``)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
-from retrieval.ingest.models import DocumentMeta
+from retrieval.ingest.models import DocStatus, DocumentMeta, Provision
+from retrieval.ingest.validity import latest_year, provision_deadline
 
-# "到2020年", "2018年底前", "2017—2020年", "2020年前" — the last year a provision's measure names.
-_YEAR_SPAN = re.compile(r"(20\d\d)\s*[-—–~至到]\s*(20\d\d)年")
-_DEADLINE = re.compile(r"(?:到|至|在)?(20\d\d)年(?:底|末)?(?:前|以前|之前|左右|)")
+__all__ = ["PeriodStatus", "latest_year", "period_status"]
 
 
 @dataclass(frozen=True)
 class PeriodStatus:
-    """Where a provision stands today."""
+    """Where a provision stands on the day asked about."""
 
-    ended: bool  # its plan period (or, without one, its latest deadline) lies before today
+    ended: bool  # its plan period (or, without one, its latest deadline) lies before that day
     text: str  # one clause for the citizen, e.g. "该规划期2016–2020年已结束"
     deadline: int | None = None  # the latest year the provision's text names, when it names one
+    status: DocStatus | None = None  # the document's status that day (现行, 已到期, 已废止, 被《…》替代)
 
     def as_json(self) -> dict[str, object]:
-        """Return ``{"ended", "text", "deadline"}``."""
-        return {"ended": self.ended, "text": self.text, "deadline": self.deadline}
+        """Return ``{"ended", "text", "deadline", "status"}`` (status: the document's, see ``DocStatus``)."""
+        return {
+            "ended": self.ended,
+            "text": self.text,
+            "deadline": self.deadline,
+            "status": self.status.as_json() if self.status else None,
+        }
 
 
-def latest_year(text: str) -> int | None:
-    """Return the latest year a provision names as a span end or deadline ("到2020年" → 2020), or None."""
-    years = [int(b) for _, b in _YEAR_SPAN.findall(text)]
-    years += [int(y) for y in _DEADLINE.findall(text)]
-    return max(years) if years else None
-
-
-def period_status(meta: DocumentMeta, text: str, today: date) -> PeriodStatus:
-    """Say, relative to ``today``, whether the document's plan period or the provision's deadline has passed.
+def period_status(meta: DocumentMeta, provision: Provision | str, today: date) -> PeriodStatus:
+    """Say, relative to ``today``, whether the document still holds and the provision's deadline has passed.
 
     Args:
-        meta: the provision's document (its period and date).
-        text: the provision's text (for deadlines such as "2018年底前").
-        today: the date from the clock.
+        meta: the provision's document (its validity facts, period and date).
+        provision: the provision (its stored ``deadline``), or a provision's text (the deadline is read from it).
+        today: the as-of date (from the clock, or asked for).
 
     Returns:
         A ``PeriodStatus`` whose ``text`` is one clause in Chinese.
     """
-    deadline = latest_year(text)
+    due = provision_deadline(provision) if isinstance(provision, str) else provision.deadline
+    deadline = int(due[:4]) if due else None
+    status = meta.status_on(today)
+    if status.code in ("已废止", "被替代"):
+        return PeriodStatus(True, f"该文件{status.label}", deadline, status)
+    if status.code == "未施行":
+        return PeriodStatus(False, f"该文件当时尚未施行（{status.reason}）", deadline, status)
     label = meta.plan_label
     if meta.period is not None:
         start, end = meta.period
@@ -53,11 +58,19 @@ def period_status(meta: DocumentMeta, text: str, today: date) -> PeriodStatus:
             clause = f"{name}{start}–{end}年已结束"
             if deadline is not None and deadline < today.year and deadline != end:
                 clause += f"，文中{deadline}年的期限也已过"
-            return PeriodStatus(True, clause, deadline)
-        return PeriodStatus(False, f"{name}{start}–{end}年，仍在规划期内", deadline)
+            return PeriodStatus(True, clause, deadline, status)
+        return PeriodStatus(False, f"{name}{start}–{end}年，仍在规划期内", deadline, status)
+    if meta.expiry is not None and status.code in ("现行", "已到期"):
+        clause = status.reason
+        if due is not None and date.fromisoformat(due) < today and due[:4] != meta.expiry[:4]:
+            clause += f"，文中{deadline}年的期限{'也' if status.code == '已到期' else ''}已过"
+        return PeriodStatus(status.code == "已到期", clause, deadline, status)
     issued = int(meta.date[:4]) if meta.date else None
-    if deadline is not None and deadline < today.year:
-        return PeriodStatus(True, f"文中提出的是到{deadline}年的安排，该期限已过", deadline)
+    if due is not None and date.fromisoformat(due) < today:
+        return PeriodStatus(True, f"文中提出的是到{deadline}年的安排，该期限已过", deadline, status)
+    if meta.effective is not None and status.code == "现行":
+        return PeriodStatus(False, status.reason, deadline, status)
     if issued is not None and today.year - issued >= 2:
-        return PeriodStatus(True, f"文件发布于{issued}年，距今已过{today.year - issued}年，是当时提出的安排", deadline)
-    return PeriodStatus(False, f"文件发布于{issued}年" if issued else "文件日期不详", deadline)
+        clause = f"文件发布于{issued}年，距今已过{today.year - issued}年，是当时提出的安排"
+        return PeriodStatus(True, clause, deadline, status)
+    return PeriodStatus(False, f"文件发布于{issued}年" if issued else "文件日期不详", deadline, status)

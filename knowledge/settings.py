@@ -97,6 +97,7 @@ class RetrievalSettings(_Section):
     local_boost: float = Field(1.8, ge=1, le=2)
     numeric_boost: float = Field(1.2, ge=1, le=2)
     recency_weight: float = Field(0.03, ge=0, le=0.5)
+    validity_weight: float = Field(0.04, ge=0, lt=1)  # score × (1 − this) for a document not in force on the as-of date
     duplicate_similarity: float = Field(0.75, gt=0, le=1)
     duplicate_window: int = Field(10, ge=0, le=1000)  # the collapse looks through 2 × k + this many results
     min_confidence: float = Field(0.30, ge=0, le=1)

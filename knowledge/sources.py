@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
@@ -26,15 +28,30 @@ class MetaOverride(BaseModel):
     period: tuple[int, int] | None = None
     no_number: bool = False  # the document has no 文号 even if one is detected
     no_period: bool = False  # the document is not a five-year plan
+    effective: str | None = None  # YYYY-MM-DD it takes effect (wins over "自…起施行" in the text)
+    expiry: str | None = None  # YYYY-MM-DD of its last day in force (wins over the text and the plan period)
+    repealed: bool = False  # 废止
+    superseded_by: str | None = None  # title or 文号 of the document that replaces it
 
-    @field_validator("date")
+    @field_validator("date", "effective", "expiry", mode="before")
     @classmethod
-    def _iso_date(cls, value: str | None) -> str | None:
-        if value is not None:
-            from datetime import date
-
-            date.fromisoformat(value)
+    def _iso_date(cls, value: Any) -> Any:
+        """Accept ``2022-03-14`` quoted or not (unquoted, YAML reads it as a date)."""
+        if isinstance(value, datetime):
+            return value.date().isoformat()
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value.strip()).isoformat()
+            except ValueError:
+                raise ValueError(f"日期“{value}”的格式应为 YYYY-MM-DD，例如 2022-03-14") from None
         return value
+
+    @field_validator("superseded_by")
+    @classmethod
+    def _named(cls, value: str | None) -> str | None:
+        return (value or "").strip() or None
 
 
 def load_overrides(path: Path) -> dict[str, MetaOverride]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +62,11 @@ def rank_of_answer(texts: list[str], answers: list[str]) -> int | None:
 
 
 def evaluate(
-    searcher: Searcher, questions: list[Question], k: int = 10, legs: list[str] | None = None
+    searcher: Searcher,
+    questions: list[Question],
+    k: int = 10,
+    legs: list[str] | None = None,
+    as_of: date | None = None,
 ) -> dict[str, Any]:
     """Run every question through each leg.
 
@@ -70,6 +75,7 @@ def evaluate(
         questions: the question set.
         k: results considered.
         legs: which of bm25, dense, hybrid (default all).
+        as_of: the day validity is judged on (default: the searcher's clock, today).
 
     Returns:
         ``{"questions": n, "k": k, "<leg>": {"R@1":…, "R@5":…, "R@10":…, "MRR@10":…, "misses": [ids]}}``.
@@ -78,7 +84,7 @@ def evaluate(
     for leg in legs or list(LEG_SETS):
         ranks = []
         for q in questions:
-            response = searcher.search(q.question, k=k, region=q.region, legs=LEG_SETS[leg])
+            response = searcher.search(q.question, k=k, region=q.region, legs=LEG_SETS[leg], as_of=as_of)
             ranks.append(rank_of_answer([r.provision.text for r in response.results], q.answers))
         n = max(len(questions), 1)
         figures[leg] = {

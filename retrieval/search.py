@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import threading
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 
+from knowledge.clock import Clock, system_clock
 from knowledge.lexicon import Lexicon
 from knowledge.settings import RetrievalSettings
-from retrieval.ingest.models import DocumentMeta, Provision
+from retrieval.ingest.models import DocStatus, DocumentMeta, Provision
 from retrieval.ingest.normalize import normalize_chars
 from retrieval.stages.candidates import CandidateGenerator, CandidateSettings
 from retrieval.stages.confidence import ConfidenceScorer, ConfidenceSettings
@@ -33,6 +35,7 @@ from retrieval.stages.rerank import (
     RegionSettings,
     Reranker,
 )
+from retrieval.stages.validity import ValidityReranker, ValiditySettings
 from retrieval.store import IndexStore, IndexStoreError
 
 LEGS = ("bm25", "dense")
@@ -62,6 +65,7 @@ class SearchResult:
     # whether the provision's region covers the asker's (national, their province or city); None when
     # the asker's region is unknown
     applies: bool | None = None
+    status: DocStatus | None = None  # the document's status on the search's as-of date
 
 
 @dataclass(frozen=True)
@@ -75,18 +79,22 @@ class SearchResponse:
     confidence: float
     version: str
     message: str | None = None
+    as_of: date | None = None  # the day every result's ``status`` is judged on
 
 
 class Searcher:
     """Answers questions from whatever index version is currently published."""
 
-    def __init__(self, store: IndexStore, lexicon: Lexicon, settings: RetrievalSettings) -> None:
+    def __init__(
+        self, store: IndexStore, lexicon: Lexicon, settings: RetrievalSettings, clock: Clock = system_clock
+    ) -> None:
         """Create a searcher and its stages; the index loads on the first search (or ``current``).
 
         Args:
             store: the index store whose CURRENT version is served.
             lexicon: tokenizer terms, synonyms for query expansion, regions.
             settings: the stages' settings (each takes its slice).
+            clock: today's date, the as-of date of a search that names none.
 
         Raises:
             ValueError: a stage's setting is out of range.
@@ -96,6 +104,7 @@ class Searcher:
         self.store = store
         self.lexicon = lexicon
         self.settings = settings
+        self.clock = clock
         self.tokenizer = Tokenizer(lexicon)
         self.candidates = CandidateGenerator(CandidateSettings.of(settings), self.tokenizer)
         self.fusion = Fusion(FusionSettings.of(settings))
@@ -103,6 +112,7 @@ class Searcher:
             CoverageReranker(CoverageSettings.of(settings)),
             NumericReranker(NumericSettings.of(settings)),
             RecencyReranker(RecencySettings.of(settings)),
+            ValidityReranker(ValiditySettings.of(settings)),
             RegionReranker(RegionSettings.of(settings)),
         ]
         self.deduplicator = Deduplicator(DedupeSettings.of(settings))
@@ -149,7 +159,12 @@ class Searcher:
 
     # ----- searching ---------------------------------------------------------------------------
     def search(
-        self, query: str, k: int = 10, region: str | None = None, legs: tuple[str, ...] = LEGS
+        self,
+        query: str,
+        k: int = 10,
+        region: str | None = None,
+        legs: tuple[str, ...] = LEGS,
+        as_of: date | None = None,
     ) -> SearchResponse:
         """Find the provisions that answer ``query``.
 
@@ -160,6 +175,8 @@ class Searcher:
                 first, others lower but still shown. An unknown place is ignored. Without it, a place
                 named in the question ("宁夏十三五…", "全国…") is used.
             legs: ("bm25",), ("dense",) or both (hybrid).
+            as_of: the day validity is judged on (default: today, from the clock): documents in force
+                that day rank first when equally relevant, and each result carries its status.
 
         Returns:
             Ranked results with ``reliable`` False when the knowledge base has no good answer.
@@ -172,14 +189,14 @@ class Searcher:
         if not 1 <= k <= 100:
             raise SearchError("k 必须在 1 到 100 之间")
         state = self.current()
-        asked = self._analyse(text, region, legs)
+        day = as_of or self.clock()
+        asked = replace(self._analyse(text, region, legs), as_of=day)
         if not asked.tokens and not asked.expansion_tokens:
-            return SearchResponse(
-                query, asked.region, [], False, 0.0, state.version, "没有识别到可以检索的内容，请换一种说法描述您的问题"
-            )
+            unreadable = "没有识别到可以检索的内容，请换一种说法描述您的问题"
+            return SearchResponse(query, asked.region, [], False, 0.0, state.version, unreadable, day)
         candidates = self.candidates.generate(state, asked)
         if not candidates.ids.size:
-            return SearchResponse(query, asked.region, [], False, 0.0, state.version, "知识库中没有找到相关内容")
+            return SearchResponse(query, asked.region, [], False, 0.0, state.version, "知识库中没有找到相关内容", day)
         context = RerankContext(
             asked, question_words(text, asked.words, self.lexicon, state), state, candidates.lexical_leg
         )
@@ -187,7 +204,7 @@ class Searcher:
         for reranker in self.rerankers:
             ranking = reranker.rerank(ranking, context)
         groups = self.deduplicator.collapse(state, ranking.order(), k, asked.lineage)
-        results = _results(state, groups, ranking.scores(), candidates, asked.lineage)
+        results = _results(state, groups, ranking.scores(), candidates, asked.lineage, state.statuses_on(day))
         best = groups[0].index if groups else None
         confidence = self.confidence.score(
             None if best is None else state.match_texts[best],
@@ -196,7 +213,7 @@ class Searcher:
         )
         message = None if confidence.reliable else "知识库中没有找到可靠的答案，建议拨打12333或咨询当地人社部门"
         return SearchResponse(
-            query, asked.region, results, confidence.reliable, confidence.value, state.version, message
+            query, asked.region, results, confidence.reliable, confidence.value, state.version, message, day
         )
 
     def _analyse(self, text: str, region: str | None, legs: tuple[str, ...]) -> Query:
@@ -217,6 +234,7 @@ def _results(
     scores: dict[int, float],
     candidates: Candidates,
     lineage: list[str] | None,
+    statuses: dict[str, DocStatus],
 ) -> list[SearchResult]:
     """Return the search results of the kept groups."""
     results = []
@@ -233,6 +251,7 @@ def _results(
                 },
                 also_in=[state.corpus.provisions[o].id for o in group.duplicates],
                 applies=None if lineage is None else str(state.regions[group.index]) in lineage,
+                status=statuses[provision.doc_id],
             )
         )
     return results

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from knowledge.clock import Clock, system_clock
 from knowledge.lexicon import Lexicon, load_lexicon
 from knowledge.settings import Settings
 from knowledge.sources import load_overrides
@@ -24,15 +25,19 @@ class RetrievalService:
     searcher: Searcher
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> RetrievalService:
+    def from_settings(cls, settings: Settings, clock: Clock = system_clock) -> RetrievalService:
         """Load the lexicon and open the index store (the index itself loads on first search).
+
+        Args:
+            settings: the one settings object.
+            clock: today's date for searches that name no as-of date (tests pass a fixed one).
 
         Raises:
             knowledge.regions.LexiconError: the lexicon is malformed.
         """
         lexicon = load_lexicon(settings.paths.lexicon)
         store = IndexStore(settings.paths.index_root)
-        return cls(settings, lexicon, store, Searcher(store, lexicon, settings.retrieval))
+        return cls(settings, lexicon, store, Searcher(store, lexicon, settings.retrieval, clock))
 
     def ingestor(self) -> Ingestor:
         """Return an ingestor with the lexicon's regions and the sources.yml overrides."""

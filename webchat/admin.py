@@ -13,7 +13,7 @@ from knowledge.settings import Settings
 from knowledge.sources import MetaOverride, load_overrides
 from retrieval.buildlock import BuildBusy
 from retrieval.ingest.collisions import KnownDocument, known_from_index
-from retrieval.ingest.models import Document
+from retrieval.ingest.models import Document, DocumentMeta
 from retrieval.ingest.pipeline import Ingestor
 from retrieval.ingest.worker import BoundedIngestor
 from retrieval.search import NoIndexError
@@ -29,6 +29,7 @@ from webchat.maintenance import (
     UploadArea,
     UploadRefused,
     override_from_form,
+    validity_from_form,
 )
 from webchat.serialize import meta_fields
 from webchat.staff import audit, current_account, guard, staff_store_of
@@ -124,6 +125,7 @@ def index() -> Any:
         max_mb=settings.ingest.max_file_mb,
         max_files=settings.staff.max_upload_files,
         searcher_error=service.searcher.last_error,
+        today=service.searcher.clock(),
     )
 
 
@@ -272,6 +274,56 @@ def remove() -> Any:
         flash(BUSY, "error")
     else:
         flash(f"正在删除 {name} 并重建索引。", "success")
+    return redirect(url_for("admin.index"))
+
+
+def _document_or_404(doc_id: str) -> DocumentMeta:
+    try:
+        meta = retrieval_of(current_app).searcher.current().corpus.documents.get(doc_id)
+    except NoIndexError:
+        meta = None
+    if meta is None:
+        abort(404)
+    return meta
+
+
+def _override_key(meta: DocumentMeta) -> str:
+    """The sources.yml key of a document: its file name, with ``#N`` for the N-th document of a file."""
+    return meta.source if meta.part == 1 else f"{meta.source}#{meta.part}"
+
+
+@bp.get("/documents/<doc_id>")
+def document(doc_id: str) -> Any:
+    """One document: its metadata, its status today and the form that marks it 废止 or superseded."""
+    meta = _document_or_404(doc_id)
+    today = retrieval_of(current_app).searcher.clock()
+    override = load_overrides(settings_of(current_app).paths.sources_meta).get(_override_key(meta), MetaOverride())
+    return render_template(
+        "console/document.html", meta=meta, override=override, status=meta.status_on(today), today=today
+    )
+
+
+@bp.post("/documents/<doc_id>/validity")
+def mark_validity(doc_id: str) -> Any:
+    """Mark a document 废止, superseded by another, or in force again; written to sources.yml and rebuilt.
+
+    The mark goes through the same path as the metadata corrected at upload (a sources.yml entry,
+    published with a rebuild), so it survives every later rebuild and is reviewed like any other edit.
+    """
+    meta = _document_or_404(doc_id)
+    key = _override_key(meta)
+    settings = settings_of(current_app)
+    existing = load_overrides(settings.paths.sources_meta).get(key, MetaOverride())
+    try:
+        entry = validity_from_form(request.form, existing)
+    except UploadRefused as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("admin.document", doc_id=doc_id))
+    plan = RebuildPlan("validity", meta={key: entry})
+    if not rebuilder_of(current_app).start(plan, current_account().name):
+        flash(BUSY, "error")
+        return redirect(url_for("admin.document", doc_id=doc_id))
+    flash(f"已记录“{meta.title}”的时效，正在重建索引，完成后生效。", "success")
     return redirect(url_for("admin.index"))
 
 

@@ -13,6 +13,7 @@ from knowledge.settings import Settings
 from retrieval.search import NoIndexError
 from retrieval.service import RetrievalService
 from webchat.app import settings_of
+from webchat.serialize import AsOfError, parse_as_of
 
 bp = Blueprint("answers", __name__, url_prefix="/api")
 COMPOSER = "policybot.composer"
@@ -33,16 +34,18 @@ def composer_of(app: Flask) -> AnswerComposer:
 
 @bp.post("/answer")
 def answer() -> Any:
-    """``{"question", "context": {region, groups, facts, topic, previous_question}}`` → the composed answer."""
+    """``{"question", "context": {region, groups, facts, topic, previous_question}, "as_of"}`` → the composed
+    answer (``as_of``: optional ISO date validity is judged on; default today)."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("question"), str):
         return jsonify(error=BAD_BODY), 400
     try:
         context = AnswerContext.from_json(body.get("context"))
-    except ValueError as exc:
+        as_of = parse_as_of(body.get("as_of"))
+    except (ValueError, AsOfError) as exc:
         return jsonify(error=str(exc)), 400
     try:
-        composed = composer_of(current_app).compose(body["question"], context)
+        composed = composer_of(current_app).compose(body["question"], context, as_of=as_of)
     except NoIndexError as exc:
         return jsonify(error=exc.message), 503
     return jsonify(composed.as_json())

@@ -22,7 +22,7 @@ from retrieval.builder import BuildError
 from retrieval.buildlock import BuildBusy
 from retrieval.citation import FINAL_WORD, source_line
 from retrieval.evaluate import LEG_SETS, evaluate, load_questions
-from retrieval.ingest.models import Document, FileReport
+from retrieval.ingest.models import Document, DocumentMeta, FileReport
 from retrieval.ingest.pipeline import Ingestor, expand_paths
 from retrieval.search import SearchError, SearchResponse
 from retrieval.service import RetrievalService
@@ -113,7 +113,7 @@ def ingest(
 
     if as_json:
         for report in reports:
-            print(json.dumps(_report_json(report), ensure_ascii=False))
+            print(json.dumps(_with_validity(_report_json(report), report), ensure_ascii=False))
     else:
         _print_reports(reports)
     if add:
@@ -517,8 +517,16 @@ def search(
     k: Annotated[int, typer.Option("--k", min=1, max=100, help="返回条数")] = 10,
     queries: Annotated[Path | None, typer.Option("--queries", help="JSONL 问题文件（id, question, region）")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="每个问题输出一行 JSON")] = False,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="按哪一天判断文件时效（YYYY-MM-DD，默认今天）")] = None,
 ) -> None:
-    """Search the published index for a question (or every question of a file)."""
+    """Search the published index for a question (or every question of a file), judging validity on --as-of."""
+    from webchat.serialize import AsOfError, parse_as_of
+
+    try:
+        day = parse_as_of(as_of)
+    except AsOfError as exc:
+        errors.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
     service = _service()
     if queries is not None:
         try:
@@ -535,7 +543,7 @@ def search(
         raise typer.Exit(2)
     for qid, text, where in items:
         try:
-            response = service.searcher.search(text, k=k, region=where or region)
+            response = service.searcher.search(text, k=k, region=where or region, as_of=day)
         except SearchError as exc:
             if as_json:
                 print(json.dumps({"id": qid, "error": exc.message, "results": []}, ensure_ascii=False))
@@ -552,14 +560,18 @@ def search(
 def eval_command(
     file: Annotated[Path, typer.Argument(help="问题文件（与 dev_questions.jsonl 格式相同）")],
     k: Annotated[int, typer.Option("--k", min=1, max=100)] = 10,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="按哪一天判断文件时效（YYYY-MM-DD，默认今天）")] = None,
 ) -> None:
     """Recall@1/5/10 and MRR@10 per leg (bm25, dense, hybrid); the last line is the JSON of the figures."""
+    from webchat.serialize import AsOfError, parse_as_of
+
     try:
         questions = load_questions(file)
-    except (OSError, ValueError) as exc:
+        day = parse_as_of(as_of)
+    except (OSError, ValueError, AsOfError) as exc:
         errors.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
-    figures = evaluate(_service().searcher, questions, k=k)
+    figures = evaluate(_service().searcher, questions, k=k, as_of=day)
     table = Table(
         "检索方式", "R@1", "R@5", "R@10", "MRR@10", "未进前5的问题", title=f"{file.name}（{len(questions)} 题）"
     )
@@ -663,7 +675,7 @@ def _print_response(response: SearchResponse) -> None:
         console.print(f"[yellow]{response.message}[/yellow]")
     for rank, result in enumerate(response.results, start=1):
         console.print(f"[bold]{rank}. {result.provision.text}[/bold]  [dim]({result.score:.3f})[/dim]")
-        console.print(f"   [dim]{source_line(result.document, result.provision)}[/dim]")
+        console.print(f"   [dim]{source_line(result.document, result.provision, response.as_of)}[/dim]")
         console.print(f"   [dim]{result.provision.id}[/dim]")
 
 
@@ -671,6 +683,31 @@ def _doc_json(doc: Document) -> dict[str, object]:
     from webchat.serialize import meta_fields
 
     return {"id": doc.meta.id, **meta_fields(doc.meta), "provisions": len(doc.provisions)}
+
+
+def _with_validity(body: dict[str, object], report: FileReport) -> dict[str, object]:
+    """Add each document's validity facts (effective, expiry and its basis, repealed, superseded_by)."""
+    fields = {"effective", "expiry", "expiry_basis", "repealed", "superseded_by"}
+    documents = body["documents"]
+    assert isinstance(documents, list)
+    for row, doc in zip(documents, report.documents, strict=True):
+        row["validity"] = doc.meta.model_dump(include=fields)
+    return body
+
+
+def _validity_line(meta: DocumentMeta) -> str:
+    """One line of a document's validity facts for the ingest table ("" when there are none)."""
+    parts = []
+    if meta.effective:
+        parts.append(f"施行 {meta.effective}")
+    if meta.expiry:
+        basis = f"（{meta.expiry_basis}）" if meta.expiry_basis else ""
+        parts.append(f"有效期至 {meta.expiry}{basis}")
+    if meta.repealed:
+        parts.append("已废止")
+    if meta.superseded_by:
+        parts.append(f"被{meta.superseded_by}替代")
+    return "时效：" + " · ".join(parts) if parts else ""
 
 
 def _report_json(report: FileReport) -> dict[str, object]:
@@ -708,6 +745,8 @@ def _print_reports(reports: list[FileReport]) -> None:
             table.add_row(
                 name, m.title, m.number or "—", m.region, period, str(len(doc.provisions)), str(doc.duplicates_removed)
             )
+            if validity := _validity_line(m):
+                table.add_row("", f"[dim]{validity}[/dim]", "", "", "", "", "")
             for warning in doc.warnings:
                 table.add_row("", f"[yellow]提示：{warning}[/yellow]", "", "", "", "", "")
     console.print(table)

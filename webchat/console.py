@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, current_app, g, render_template, request
@@ -16,11 +17,12 @@ from answering.period import period_status
 from knowledge.facts import EMPLOYER_TYPES, EMPLOYMENT_STATUS, FACTS, GROUPS, FactError
 from knowledge.regions import NATIONAL
 from retrieval.citation import FINAL_WORD, source_line
-from retrieval.ingest.models import DocumentMeta, Provision
+from retrieval.ingest.models import STATUS_CODES, DocStatus, DocumentMeta, Provision
 from retrieval.search import NoIndexError, Searcher, SearchError
 from webchat.answers import composer_of
 from webchat.app import retrieval_of, settings_of
-from webchat.policies import eligibility_of
+from webchat.policies import eligibility_of, with_validity
+from webchat.serialize import AsOfError, parse_as_of
 from webchat.staff import guard
 
 bp = Blueprint("console", __name__, url_prefix="/console")
@@ -44,6 +46,7 @@ class ConsoleResult:
     source: str
     answer: str
     status: str  # where the provision stands today: "“十三五”规划期2016–2020年已结束"
+    validity: DocStatus  # its document's status on the as-of date: 现行, 已到期（…）, 已废止, 被《…》替代
 
 
 def highlight(text: str, terms: list[str]) -> Markup:
@@ -86,7 +89,7 @@ def ready_answer(provision: Provision, source: str, status: str) -> str:
 
 @bp.get("/")
 def search() -> Any:
-    """The search page: ``?q=问题&region=深圳&doc=ID&period=十四五``."""
+    """The search page: ``?q=问题&region=深圳&doc=ID&period=十四五&validity=现行&as_of=2026-01-01``."""
     started = time.perf_counter()
     service = retrieval_of(current_app)
     searcher = service.searcher
@@ -94,33 +97,42 @@ def search() -> Any:
     region = request.args.get("region", "").strip()
     doc_filter = request.args.get("doc", "").strip()
     period = request.args.get("period", "").strip()
+    validity = request.args.get("validity", "").strip()
+    as_of_text = request.args.get("as_of", "").strip()
     documents: list[DocumentMeta] = []
     results: list[ConsoleResult] = []
     error = notice = None
     version = None
+    try:
+        day = parse_as_of(as_of_text) or searcher.clock()
+    except AsOfError as exc:
+        error, day = str(exc), searcher.clock()
+    if validity and validity not in STATUS_CODES:
+        error = f"时效筛选“{validity}”无效，可选：{'、'.join(STATUS_CODES)}"
     try:
         documents = list(searcher.current().corpus.documents.values())
     except NoIndexError as exc:
         error = exc.message
     resolved = None
     composed = None
-    if region:
+    if region and error is None:
         resolved = service.lexicon.region_table.resolve(region)
         if resolved is None:
             error = f"无法识别地区“{region}”，请填写省、市或县的名称。"
     if query and error is None:
         try:
-            response = searcher.search(query, k=SEARCH_POOL, region=resolved)
+            response = searcher.search(query, k=SEARCH_POOL, region=resolved, as_of=day)
         except SearchError as exc:
             error = exc.message
         else:
             version = response.version
-            results = _console_results(searcher, response.results, query, resolved, doc_filter, period)
+            filters = _Filters(doc_filter, period, validity)
+            results = _console_results(searcher, response.results, query, resolved, filters, day)
             if not results:
                 notice = "没有符合筛选条件的条款。" if response.results else response.message
             elif not response.reliable:
                 notice = "知识库中没有找到可靠的答案，以下结果仅供参考。"
-            composed = composer_of(current_app).compose(query, AnswerContext(region=resolved))
+            composed = composer_of(current_app).compose(query, AnswerContext(region=resolved), as_of=day)
     g.search_ms = (time.perf_counter() - started) * 1000
     return render_template(
         "console/search.html",
@@ -129,6 +141,10 @@ def search() -> Any:
         doc_filter=doc_filter,
         period=period,
         periods=PERIODS,
+        validity=validity,
+        validities=STATUS_CODES,
+        as_of=as_of_text,
+        day=day,
         documents=documents,
         region_names=sorted({NATIONAL, *service.lexicon.region_table.regions}),
         results=results,
@@ -140,32 +156,43 @@ def search() -> Any:
     )
 
 
+@dataclass(frozen=True)
+class _Filters:
+    """The console's filters: one document, a plan period, a status on the as-of date ("" = all)."""
+
+    doc: str
+    period: str
+    validity: str
+
+
 def _console_results(
     searcher: Searcher,
     found: list[Any],
     query: str,
     region: str | None,
-    doc_filter: str,
-    period: str,
+    filters: _Filters,
+    today: date,
 ) -> list[ConsoleResult]:
     limit = settings_of(current_app).staff.console_results
     allowed = set(searcher.lexicon.region_table.ancestors(region)) if region else None
     terms = query_terms(searcher, query)
     state = searcher.current()
-    today = composer_of(current_app).today()
     out = []
     for result in found:
         meta: DocumentMeta = result.document
-        if doc_filter and meta.id != doc_filter:
+        validity = meta.status_on(today)
+        if filters.doc and meta.id != filters.doc:
             continue
-        if period and (meta.plan_label or "none") != period:
+        if filters.period and (meta.plan_label or "none") != filters.period:
+            continue
+        if filters.validity and validity.code != filters.validity:
             continue
         if allowed is not None and meta.region not in allowed:
             continue
         provision: Provision = result.provision
         same_version = state.corpus.get(provision.id) is not None
-        source = source_line(meta, provision)
-        status = period_status(meta, provision.text, today).text
+        source = source_line(meta, provision, today)
+        status = period_status(meta, provision, today).text
         out.append(
             ConsoleResult(
                 provision=provision,
@@ -177,6 +204,7 @@ def _console_results(
                 source=source,
                 answer=ready_answer(provision, source, status),
                 status=status,
+                validity=validity,
             )
         )
         if len(out) >= limit:
@@ -235,7 +263,7 @@ def eligibility() -> Any:
         facts, problems = facts_from_form(request.form)
         if not problems:
             try:
-                verdict = service.verdict_json(service.check(facts))
+                verdict = with_validity(service.verdict_json(service.check(facts)))
             except FactError as exc:
                 problems.append(f"{FACTS[exc.field].label if exc.field in FACTS else exc.field}：{exc.message}")
     grouped: dict[str, list[dict[str, Any]]] = {status: [] for status in STATUS_LABELS}

@@ -20,7 +20,7 @@ import tempfile
 import threading
 import time
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -312,6 +312,48 @@ def override_from_form(form: dict[str, str], detected: dict[str, Any], regions: 
     return entry
 
 
+def validity_from_form(form: Mapping[str, str], existing: MetaOverride) -> dict[str, Any]:
+    """Turn the admin's validity form into the document's whole sources.yml entry.
+
+    Args:
+        form: ``status`` (现行, 已废止 or 被替代), ``superseded_by`` (title or 文号, for 被替代),
+            ``effective`` and ``expiry`` (YYYY-MM-DD or empty).
+        existing: the document's current sources.yml entry (its other fields are kept).
+
+    Returns:
+        The entry to write (only non-default fields).
+
+    Raises:
+        UploadRefused: an unknown status, a missing replacing document, a bad date.
+    """
+    status = (form.get("status") or "").strip()
+    replacing = (form.get("superseded_by") or "").strip()
+    if status not in ("现行", "已废止", "被替代"):
+        raise UploadRefused("请选择时效：现行、已废止或被替代")
+    if status == "被替代" and not replacing:
+        raise UploadRefused("标记为“被替代”时，请填写替代它的文件名称或文号")
+    entry = existing.model_dump(exclude_defaults=True)
+    entry.pop("repealed", None)
+    entry.pop("superseded_by", None)
+    if status == "已废止":
+        entry["repealed"] = True
+    elif status == "被替代":
+        entry["superseded_by"] = replacing
+    for name in ("effective", "expiry"):
+        value = (form.get(name) or "").strip()
+        if value:
+            entry[name] = value
+        else:
+            entry.pop(name, None)
+    try:
+        MetaOverride.model_validate(entry)
+    except ValueError as exc:
+        raise UploadRefused("施行日期、有效期至请按 YYYY-MM-DD 填写，例如 2026-01-01") from exc
+    if entry.get("period") is not None:
+        entry["period"] = list(entry["period"])
+    return entry
+
+
 # ----- sources.yml ---------------------------------------------------------------------------
 
 
@@ -399,11 +441,13 @@ class JobStatus:
 
 @dataclass(frozen=True)
 class RebuildPlan:
-    """What a rebuild changes: a staged batch to add, a source file to remove, or nothing."""
+    """What a rebuild changes: a staged batch to add, a source file to remove, sources.yml entries to
+    write (a document marked 废止 or superseded), or nothing."""
 
-    action: str  # publish | remove | rebuild
+    action: str  # publish | remove | rebuild | validity
     batch: Batch | None = None
     remove: str | None = None
+    meta: dict[str, dict[str, Any]] = field(default_factory=dict)  # sources.yml entries to write (whole entries)
 
 
 AuditHook = Callable[[str, str, str], None]
@@ -500,6 +544,7 @@ class Rebuilder:
             "publish": f"发布上传的 {', '.join(plan.batch.files) if plan.batch else ''}",
             "remove": f"删除文档 {plan.remove}",
             "rebuild": "重建索引",
+            "validity": f"更改时效 {'；'.join(f'{k}：{v}' for k, v in plan.meta.items())}",
         }[plan.action]
         self._audit(by, plan.action, f"{detail}；索引版本 {version}")
 
@@ -520,6 +565,8 @@ class Rebuilder:
             staged = self.uploads.files(plan.batch)
             for name, entry in plan.batch.overrides.items():
                 overrides[name] = MetaOverride.model_validate(entry)
+        for name, entry in plan.meta.items():
+            overrides[name] = MetaOverride.model_validate(entry)
         ingestor = Ingestor(settings.ingest, service.lexicon.region_table, overrides)
         everything = paths + staged
         reports: list[FileReport] = []
@@ -583,6 +630,8 @@ class Rebuilder:
                 shutil.move(str(source), archive / plan.remove)
                 moved.append((archive / plan.remove, source))
                 old_meta = edit_overrides(meta_path, {}, {plan.remove})
+            if plan.meta:
+                old_meta = edit_overrides(meta_path, plan.meta, set())
         except BaseException:
             self._undo(old_meta, added, moved)
             raise
@@ -630,7 +679,7 @@ def reload_lexicon(
     """
     lexicon = load_lexicon(settings.paths.lexicon)
     eligibility = EligibilityService.from_settings(settings, lexicon, documents)
-    searcher = Searcher(service.store, lexicon, settings.retrieval)
+    searcher = Searcher(service.store, lexicon, settings.retrieval, service.searcher.clock)
     with contextlib.suppress(NoIndexError):  # no index yet: reported on the first search, as before
         searcher.current()
     searcher.tokenizer.tokens("预热")  # load jieba with the new terms before the swap

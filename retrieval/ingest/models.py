@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
+from datetime import date as _date
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -15,6 +18,44 @@ class IngestError(Exception):
         self.path = Path(path)
         self.reason = reason
         super().__init__(f"{self.path.name}: {reason}")
+
+
+StatusCode = Literal["现行", "未施行", "已到期", "已废止", "被替代"]
+STATUS_CODES: tuple[StatusCode, ...] = ("现行", "未施行", "已到期", "已废止", "被替代")
+
+
+@dataclass(frozen=True)
+class DocStatus:
+    """Where a document stands on one day: its status and one Chinese clause saying why."""
+
+    code: StatusCode
+    label: str  # what a reader sees: 现行, 已到期, 已废止, 被《…》替代, 未施行
+    reason: str  # e.g. "规划期2016–2020年已结束"
+
+    @property
+    def in_force(self) -> bool:
+        """Return True when the document is in force that day."""
+        return self.code == "现行"
+
+    @property
+    def text(self) -> str:
+        """Return label and reason in one phrase: "已到期（规划期2016–2020年已结束）"."""
+        return f"{self.label}（{self.reason}）" if self.reason else self.label
+
+    def as_json(self) -> dict[str, object]:
+        """Return ``{"code", "label", "reason", "text", "in_force"}``."""
+        return {
+            "code": self.code,
+            "label": self.label,
+            "reason": self.reason,
+            "text": self.text,
+            "in_force": self.in_force,
+        }
+
+
+def _cn_date(iso: str) -> str:
+    day = _date.fromisoformat(iso)
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 class DocumentMeta(BaseModel):
@@ -29,6 +70,46 @@ class DocumentMeta(BaseModel):
     period: tuple[int, int] | None = None
     source: str = Field(..., description="file name under knowledge/sources")
     part: int = Field(1, description="1-based position of the document inside its file")
+    effective: str | None = Field(None, description="YYYY-MM-DD the text (or sources.yml) says it takes effect")
+    expiry: str | None = Field(None, description="YYYY-MM-DD of its last day in force")
+    expiry_basis: str | None = Field(None, description="where the expiry comes from, e.g. 规划期2016–2020年")
+    repealed: bool = Field(False, description="废止 (sources.yml or the admin)")
+    superseded_by: str | None = Field(None, description="title or 文号 of the document that replaces it")
+
+    def status_on(self, day: _date) -> DocStatus:
+        """Return the document's status on ``day`` from its stored validity facts.
+
+        Precedence: 废止, then 被替代, then not yet in force (before its effective date or, without
+        one, its issue date), then expired, else in force. Without an
+        ``expiry`` a plan period still ends the document (index versions built before validity data).
+
+        Args:
+            day: the as-of date (from the clock, or asked for).
+
+        Returns:
+            A ``DocStatus`` with a one-line Chinese reason.
+        """
+        if self.repealed:
+            return DocStatus("已废止", "已废止", "不再执行")
+        if self.superseded_by:
+            name = self.superseded_by.strip("《》")
+            quoted = name if "〔" in name and "《" not in self.superseded_by else f"《{name}》"
+            return DocStatus("被替代", f"被{quoted}替代", "请以新文件为准")
+        expiry, basis = self.expiry, self.expiry_basis
+        if expiry is None and self.period is not None:
+            expiry, basis = _date(self.period[1], 12, 31).isoformat(), f"规划期{self.period[0]}–{self.period[1]}年"
+        if self.effective and _date.fromisoformat(self.effective) > day:
+            return DocStatus("未施行", "未施行", f"自{_cn_date(self.effective)}起施行")
+        if self.effective is None and self.date and _date.fromisoformat(self.date) > day:
+            return DocStatus("未施行", "未施行", f"{_cn_date(self.date)}才发布")
+        if expiry is not None:
+            plan = bool(basis and basis.startswith("规划期"))
+            if _date.fromisoformat(expiry) < day:
+                return DocStatus("已到期", "已到期", f"{basis}已结束" if plan else f"有效期至{_cn_date(expiry)}，已过")
+            return DocStatus("现行", "现行", f"{basis}内" if plan else f"有效期至{_cn_date(expiry)}")
+        if self.effective:
+            return DocStatus("现行", "现行", f"自{_cn_date(self.effective)}起施行，未见废止或到期的记载")
+        return DocStatus("现行", "现行", "未见废止或到期的记载")
 
     @property
     def plan_label(self) -> str | None:
@@ -46,6 +127,7 @@ class Provision(BaseModel):
     text: str
     section: list[str] = Field(default_factory=list)
     position: int
+    deadline: str | None = Field(None, description="YYYY-MM-DD: the latest deadline its text names")
     prev_id: str | None = None
     next_id: str | None = None
 

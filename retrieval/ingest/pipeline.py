@@ -19,6 +19,7 @@ from retrieval.ingest.paragraphs import to_paragraphs
 from retrieval.ingest.removed import explain, file_spans, span
 from retrieval.ingest.segment import Segment, segment
 from retrieval.ingest.split import split_documents
+from retrieval.ingest.validity import detect_validity, provision_deadline, resolve_validity
 
 UNKNOWN_REGION = "未知"
 ProgressHook = Callable[[Path, FileReport], None]
@@ -124,16 +125,26 @@ class Ingestor:
             warnings.append("未能识别适用地区，请在 sources.yml 中为该文件设置 region")
         if not (override.date or detected.date):
             warnings.append("未能识别发布日期，请在 sources.yml 中设置 date")
+        issued = override.date or detected.date
+        period = None if override.no_period else (override.period or detected.period)
+        validity = resolve_validity(
+            detect_validity("".join(paragraphs), issued, title), period, override.effective, override.expiry
+        )
         meta = DocumentMeta(
             id=doc_id,
             title=title,
             number=None if override.no_number else (override.number or detected.number),
             issuer=override.issuer or detected.issuer,
-            date=override.date or detected.date,
+            date=issued,
             region=region,
-            period=None if override.no_period else (override.period or detected.period),
+            period=period,
             source=path.name,
             part=part,
+            effective=validity.effective,
+            expiry=validity.expiry,
+            expiry_basis=validity.expiry_basis,
+            repealed=override.repealed,
+            superseded_by=override.superseded_by,
         )
         titles = tuple(t for t in {title, detected.title or "", *_quoted_titles(title)} if t)
         pieces: list[str] = []
@@ -200,6 +211,7 @@ def _provisions(doc_id: str, segments: list[Segment]) -> list[Provision]:
             text=seg.text,
             section=list(seg.section),
             position=i,
+            deadline=provision_deadline(seg.text),
             prev_id=ids[i - 1] if i > 0 else None,
             next_id=ids[i + 1] if i + 1 < len(ids) else None,
         )

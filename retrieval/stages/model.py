@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 import numpy.typing as npt
 
 from retrieval.corpus import Corpus
+from retrieval.ingest.models import DocStatus
 from retrieval.lexical import LexicalIndex
 from retrieval.stages.bigrams import BigramCache
 
@@ -34,6 +36,22 @@ class IndexState:
     region_codes: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     region_index: dict[str, int] = field(default_factory=dict)  # region → its code in ``region_codes``
     bigrams: BigramCache = field(default_factory=BigramCache)  # for duplicate checks, filled lazily
+    _in_force: dict[date, npt.NDArray[np.bool_]] = field(default_factory=dict, repr=False)
+
+    def statuses_on(self, day: date) -> dict[str, DocStatus]:
+        """Return every document's status on ``day``, by document id."""
+        return {doc_id: meta.status_on(day) for doc_id, meta in self.corpus.documents.items()}
+
+    def in_force_on(self, day: date) -> npt.NDArray[np.bool_]:
+        """Return, per provision, whether its document is in force on ``day`` (cached per day)."""
+        cached = self._in_force.get(day)
+        if cached is None:
+            statuses = self.statuses_on(day)
+            cached = np.array([statuses[p.doc_id].in_force for p in self.corpus.provisions], dtype=bool)
+            if len(self._in_force) >= 64:
+                self._in_force.clear()
+            self._in_force[day] = cached
+        return cached
 
     @property
     def size(self) -> int:
@@ -53,6 +71,7 @@ class Query:
     expansion_tokens: list[str]  # their tokens not already typed
     legs: tuple[str, ...]
     words: list[str] = field(default_factory=list)  # the question's words (jieba precise mode), for coverage
+    as_of: date | None = None  # the day validity is judged on (None: not at all)
 
 
 @dataclass(frozen=True)
