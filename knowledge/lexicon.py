@@ -21,7 +21,6 @@ class Lexicon(BaseModel):
     groups: dict[str, list[str]] = Field(default_factory=dict)
     employment: dict[str, list[str]] = Field(default_factory=dict)
     regions: dict[str, RegionEntry] = Field(default_factory=dict)
-    provinces: list[str] = Field(default_factory=list)
 
     @field_validator("terms", "stopwords")
     @classmethod
@@ -64,7 +63,7 @@ class Lexicon(BaseModel):
     @cached_property
     def region_table(self) -> RegionTable:
         """Return the region part as a resolver."""
-        return RegionTable(regions=self.regions, provinces=self.provinces)
+        return RegionTable(regions=self.regions)
 
     @cached_property
     def _synonym_pattern(self) -> re.Pattern[str] | None:
