@@ -10,7 +10,7 @@ for is the most specific of its ancestors that has documents (or that the lexico
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Container
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -135,6 +135,11 @@ class RegionTable(BaseModel):
             chain.append(NATIONAL)
         return chain
 
+    def is_region(self, name: str) -> bool:
+        """Return True when ``name`` is a region a document or a policy may carry: 全国, a lexicon region,
+        a province ("辽宁") or a city region of the dataset ("辽宁省大连市")."""
+        return name == NATIONAL or name in self.regions or is_province(name) or city_region_place(name) is not None
+
     def everyday_name(self, region: str) -> str:
         """Return the name people use for a region (山东省聊城市 → 聊城, 辽宁省大连市 → 大连)."""
         entry = self.regions.get(region)
@@ -167,6 +172,16 @@ class RegionTable(BaseModel):
             if region in self.regions or region in documented or is_province(region):
                 return region
         return chain[-1]
+
+
+class RegionNames(Container[str]):
+    """Every region name a policy or a document may carry, as a container (``"辽宁省大连市" in names``)."""
+
+    def __init__(self, table: RegionTable) -> None:
+        self.table = table
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.table.is_region(name)
 
 
 def load_regions(lexicon_path: Path) -> RegionTable:
