@@ -148,5 +148,6 @@ def test_a_new_city_page_through_ingest_add(tmp_path: Path) -> None:
     assert document["date"] == "2022-03-14"  # the page's 发布时间, not the 落款
     assert document["issuer"] == "惠州市人力资源和社会保障局"
     assert document["number"] == "惠市人社〔2022〕18号"  # not the 粤人社规 number it cites
+    assert document["numbers"] == ["惠市人社〔2022〕18号"]  # nor the 惠市人社〔2019〕 one it repeals
     assert document["title"].endswith("关于做好2022年就业见习工作的通知")
     assert not document["warnings"]

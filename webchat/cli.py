@@ -677,7 +677,12 @@ def _report_json(report: FileReport) -> dict[str, object]:
         "file": Path(report.path).name,
         "error": report.error,
         "documents": [
-            {**_doc_json(doc), "duplicates_removed": doc.duplicates_removed, "warnings": doc.warnings}
+            {
+                **_doc_json(doc),
+                "numbers": doc.meta.numbers,
+                "duplicates_removed": doc.duplicates_removed,
+                "warnings": doc.warnings,
+            }
             for doc in report.documents
         ],
     }
@@ -694,7 +699,13 @@ def _print_reports(reports: list[FileReport]) -> None:
             m = doc.meta
             period = f"{m.period[0]}–{m.period[1]}" if m.period else "—"
             table.add_row(
-                name, m.title, m.number or "—", m.region, period, str(len(doc.provisions)), str(doc.duplicates_removed)
+                name,
+                m.title,
+                "、".join(m.numbers) or m.number or "—",
+                m.region,
+                period,
+                str(len(doc.provisions)),
+                str(doc.duplicates_removed),
             )
             for warning in doc.warnings:
                 table.add_row("", f"[yellow]提示：{warning}[/yellow]", "", "", "", "", "")
