@@ -76,6 +76,10 @@ def test_dates_in_the_forms_pages_write_them(regions: RegionTable, text: str, da
             "关于做好就业见习工作的通知\n" + BODY + "惠州市人力资源和社会保障局　惠州市财政局\n2022年3月14日\n",
             "惠州市人力资源和社会保障局",
         ),
+        # one body's name is not cut in two (中共惠州市委 + 组织部)
+        ("中共惠州市委组织部关于做好就业见习工作的通知\n" + BODY, "中共惠州市委组织部"),
+        # two bodies before 关于: the first is the issuer
+        ("惠州市人力资源和社会保障局惠州市财政局关于做好就业见习工作的通知\n" + BODY, "惠州市人力资源和社会保障局"),
         # a 来源 that is a website is no issuer; the title's issuer is
         ("大连市人民政府关于做好就业见习工作的通知\n来源：中国政府网\n" + BODY, "大连市人民政府"),
     ],
@@ -118,6 +122,9 @@ def test_labelled_number_line(regions: RegionTable) -> None:
         ("关于做好就业见习工作的通知\n" + BODY + "大连市人力资源和社会保障局\n2023年5月8日\n", "辽宁省大连市"),
         # a county's office: its city
         ("惠东县人力资源和社会保障局关于开展就业见习的通知\n" + BODY, "广东省惠州市"),
+        # a Party body names its place after 中共; a ministry is national
+        ("中共惠州市委组织部关于做好就业见习工作的通知\n" + BODY, "广东省惠州市"),
+        ("教育部关于做好2023届高校毕业生就业见习工作的通知\n" + BODY, "全国"),
         # the lexicon's city region stays as it is
         ("临清市人民政府关于做好就业见习工作的通知\n" + BODY, "山东省聊城市"),
     ],

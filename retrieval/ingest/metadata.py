@@ -8,6 +8,7 @@ from datetime import date
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from knowledge.places import leading_place
 from knowledge.regions import NATIONAL, RegionTable
 from retrieval.ingest.pagemeta import (
     find_date,
@@ -40,6 +41,10 @@ PLAN_PERIODS = {
 _NUMBER_PREFIX_CUT = re.compile(r".*(?:通知|意见|规划|决定|办法|方案|文件|的|号|》|、)")
 _SLUG_QUOTES = re.compile(r"_([^_《》]{1,12})_")
 _FULL_TEXT_NOTE = re.compile(r"\s*[（(]全文[)）]\s*$")
+# a Party or League body names its place after this prefix: 中共惠州市委组织部, 共青团大连市委
+_PARTY_PREFIX = re.compile(r"^(?:中共|中国共产党|共青团)")
+# a ministry of the State Council, named without a place: 教育部, 财政部
+_MINISTRY = re.compile(r"[\u4e00-\u9fff]{2,10}部")
 _NATIONAL_BODIES = ("中华人民共和国", "国家", "人力资源社会保障部", "人力资源和社会保障部")
 # a page's breadcrumb ("当前位置：首页 > 政务公开 > 通知公告") is no title
 _BREADCRUMB = re.compile(r"^(?:当前位置|您的位置|您现在的位置|当前所在位置)|[>＞»›]")
@@ -120,7 +125,7 @@ def _issuer(title: str | None, paragraphs: list[str]) -> str | None:
         from_title = match.group(1).strip()
         # two bodies written together ("惠州市人力资源和社会保障局惠州市财政局关于…"): the first is the issuer
         first = organisation(from_title)
-        if first and first != from_title and organisation(from_title[len(first) :]):
+        if first and first != from_title and _second_body(from_title[len(first) :]):
             from_title = first
     signatures = [p.split(" ")[0] for p in paragraphs if SIGNATURE.match(p.split(" ")[0]) and len(p) <= 40]
     if from_title and not from_title.startswith(("自治区", "省", "市", "县")):
@@ -165,10 +170,17 @@ def _region(names: list[str | None], regions: RegionTable) -> str | None:
     for name in names:
         if not name:
             continue
-        if "国务院" in name or name.startswith(
-            ("中华人民共和国", "国家", "人力资源社会保障部", "人力资源和社会保障部")
-        ):
+        if "国务院" in name or name.startswith(_NATIONAL_BODIES):
             return NATIONAL
+        name = _PARTY_PREFIX.sub("", name)
         if (region := regions.finest(name)) is not None:
             return region
+        if _MINISTRY.fullmatch(name):
+            return NATIONAL
     return None
+
+
+def _second_body(rest: str) -> bool:
+    """Whether what follows a first body is another body with its own place (惠州市财政局), not the rest of
+    one name (中共惠州市委 + 组织部)."""
+    return organisation(rest) is not None and leading_place(rest) is not None
