@@ -57,3 +57,21 @@ def test_elsewhere_in_the_province_the_citys_page_is_not_local(service: Retrieva
     assert all(r.applies is False for r in shenzhen.results if r.document.region == HUIZHOU)
     dalian = service.searcher.search(QUESTION, k=10, region="大连")
     assert dalian.region == "辽宁"  # no documents of 大连: its province, answered from national ones
+
+
+def test_the_chat_answers_a_citizen_of_the_new_city_from_its_page(service: RetrievalService) -> None:
+    from datetime import date
+
+    from answering.composer import AnswerComposer
+    from answering.models import AnswerContext
+    from knowledge.service import EligibilityService
+
+    documents, _ = service.ingest_sources()
+    eligibility = EligibilityService.from_settings(
+        service.settings, service.lexicon, [(d.meta.id, d.meta.number, d.meta.title) for d in documents]
+    )
+    composer = AnswerComposer(service.searcher, eligibility, service.settings.answer, today=lambda: date(2022, 6, 1))
+    said = composer.compose(QUESTION, AnswerContext(region="惠东"))
+    assert "惠州" in said.source and "最低工资标准" in said.lead
+    named = composer.compose(f"我在惠州，{QUESTION}")
+    assert named.region == HUIZHOU and "惠州" in named.source
