@@ -113,3 +113,20 @@ def test_eligibility_uses_the_same_resolution_for_a_city_policy(settings: Settin
     assert region_reason("惠东", "huizhou-only").startswith("符合")
     assert region_reason("深圳", "huizhou-only").startswith("不符合")
     assert region_reason("惠东", guangdong.id).startswith("符合")  # the province's policy still applies
+
+
+def test_the_answers_policy_card_places_a_named_place_like_eligibility(
+    settings: Settings, regions: RegionTable
+) -> None:
+    """The chat hands the place as the citizen said it (深圳, 惠东); the policy card's region check resolves
+    it the same way as eligibility does."""
+    from answering.policymatch import applies_to
+    from knowledge.catalogue import load_catalogue
+    from knowledge.regions import RegionNames
+
+    catalogue = load_catalogue(settings.paths.policies, RegionNames(regions))
+    guangdong = next(p for p in catalogue if p.regions == ["广东"])
+    city_policy = guangdong.model_copy(update={"regions": ["广东省惠州市"]})
+    assert applies_to(guangdong, "深圳", regions) and applies_to(guangdong, "广东", regions)
+    assert not applies_to(guangdong, "银川", regions)
+    assert applies_to(city_policy, "惠东", regions) and not applies_to(city_policy, "深圳", regions)
