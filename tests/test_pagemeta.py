@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from knowledge.regions import RegionTable, load_regions
 from knowledge.settings import Settings
 from retrieval.ingest.metadata import detect_metadata
+from retrieval.ingest.pipeline import Ingestor
 from webchat.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -158,3 +159,18 @@ def test_a_new_city_page_through_ingest_add(tmp_path: Path) -> None:
     assert document["numbers"] == ["惠市人社〔2022〕18号"]  # nor the 惠市人社〔2019〕 one it repeals
     assert document["title"].endswith("关于做好2022年就业见习工作的通知")
     assert not document["warnings"]
+
+
+def test_a_page_info_line_naming_its_source_first_is_furniture(ingestor: Ingestor, tmp_path: Path) -> None:
+    page = (FIXTURES / "惠州市人社局_就业见习通知.html").read_text(encoding="utf-8")
+    info = "发布时间：2022-03-14 08:25:55　来源：惠州市人力资源和社会保障局　浏览次数：1682　【字体：大 中 小】"
+    assert info in page
+    variant = tmp_path / "来源在前.html"
+    variant.write_text(
+        page.replace(info, "来源：惠州市人力资源和社会保障局　发布时间：2022-03-14 08:25:55　浏览次数：1682")
+    )
+    report = ingestor.ingest_file(variant)
+    document = report.documents[0]
+    assert not [p.text for p in document.provisions if "浏览次数" in p.text or "来源" in p.text]
+    assert not report.lost and not document.warnings
+    assert (document.meta.date, document.meta.region) == ("2022-03-14", "广东省惠州市")

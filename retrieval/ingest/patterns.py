@@ -16,7 +16,9 @@ DATE_LINE = re.compile(
     r"|[〇○OＯ零一二三四五六七八九]{4}\s*年\s*[一二三四五六七八九十]{1,3}\s*月\s*[一二三四五六七八九十]{1,3}\s*日)$"
 )
 # a page's or a document's own date line: 发布时间：2022-03-14 08:25:55, 成文日期：2022年03月10日
+# (a page's info line may name its source first: "来源：惠州市人力资源和社会保障局 发布时间：2022-03-14")
 PUBLISHED = re.compile(
+    r"(?:(?:来源|信息来源|文章来源|作者|发布机构|发布单位|发文机关)\s*[:：][^:：]{0,40}?)?"
     r"(?:发布|印发|成文|公开|公布|发文)(?:日期|时间)\s*[:：]\s*(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})"
 )
 # labelled lines naming who issued a document: 发文机关：, 发布单位：, 来源：, 发布机构：, 落款：
