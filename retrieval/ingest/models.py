@@ -68,6 +68,18 @@ class Provision(BaseModel):
         return f"{doc_id}:{digest}"
 
 
+class RemovedSpan(BaseModel):
+    """A piece of a document's body that ingestion left out of every provision, and why.
+
+    ``reason`` is a code of ``retrieval.ingest.removed.REASONS`` and ``label`` its Chinese name;
+    reason ``lost`` is real text that matched no kind of furniture (a maintainer must look at it).
+    """
+
+    text: str
+    reason: str
+    label: str
+
+
 class Document(BaseModel):
     """A document with its provisions in reading order."""
 
@@ -75,6 +87,7 @@ class Document(BaseModel):
     provisions: list[Provision]
     duplicates_removed: int = 0
     warnings: list[str] = Field(default_factory=list)
+    removed: list[RemovedSpan] = Field(default_factory=list, description="body text left out, with its reason")
 
 
 class FileReport(BaseModel):
@@ -84,3 +97,6 @@ class FileReport(BaseModel):
     documents: list[Document] = Field(default_factory=list)
     error: str | None = None
     lost: list[str] = Field(default_factory=list, description="body text that reached no provision")
+    kept_chars: int = Field(0, description="body characters (whitespace aside) that are in a provision")
+    removed_chars: dict[str, int] = Field(default_factory=dict, description="removed body characters by reason")
+    lost_chars: int = Field(0, description="body characters that are neither kept nor removed with a reason")

@@ -20,7 +20,7 @@ _TITLE_LINE = re.compile(r"(?:通知|规划|意见|决定|办法|方案|细则|�
 _PAREN_LINE = re.compile(r"^[（(][^）)]{1,20}[)）]$")
 
 
-def to_paragraphs(text: str, rejoin: bool = True) -> list[str]:
+def to_paragraphs(text: str, rejoin: bool = True, dropped: list[str] | None = None) -> list[str]:
     """Split normalised text into clean paragraphs.
 
     Runs of ideographic spaces inside a line are treated as paragraph breaks (they are indents
@@ -42,6 +42,8 @@ def to_paragraphs(text: str, rejoin: bool = True) -> list[str]:
             line = _clean_spaces(piece)
             if line and not _DECORATION.match(line):
                 lines.append(line)
+            elif line and dropped is not None:
+                dropped.append(line)
 
     paragraphs: list[str] = []
     for line in lines:
