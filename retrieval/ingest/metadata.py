@@ -20,6 +20,7 @@ from retrieval.ingest.pagemeta import (
     signature_bodies,
 )
 from retrieval.ingest.patterns import (
+    BREADCRUMB,
     DATE_LINE,
     FIVE_YEAR_PLAN,
     ISSUER_IN_TITLE,
@@ -46,8 +47,6 @@ _PARTY_PREFIX = re.compile(r"^(?:中共|中国共产党|共青团)")
 # a ministry of the State Council, named without a place: 教育部, 财政部
 _MINISTRY = re.compile(r"[\u4e00-\u9fff]{2,10}部")
 _NATIONAL_BODIES = ("中华人民共和国", "国家", "人力资源社会保障部", "人力资源和社会保障部")
-# a page's breadcrumb ("当前位置：首页 > 政务公开 > 通知公告") is no title
-_BREADCRUMB = re.compile(r"^(?:当前位置|您的位置|您现在的位置|当前所在位置)|[>＞»›]")
 
 
 @dataclass(frozen=True)
@@ -98,7 +97,7 @@ def _title(paragraphs: list[str], front: dict[str, Any]) -> str | None:
         title = _SLUG_QUOTES.sub(r"“\1”", front["title"].strip())
         return _FULL_TEXT_NOTE.sub("", title)
     for paragraph in paragraphs[:6]:
-        if TITLE_LINE.search(paragraph) and len(paragraph) <= 80 and not _BREADCRUMB.search(paragraph):
+        if TITLE_LINE.search(paragraph) and len(paragraph) <= 80 and not BREADCRUMB.search(paragraph):
             return paragraph
     if paragraphs and (match := TITLE_PREFIX.match(paragraphs[0])):
         return match.group(1)

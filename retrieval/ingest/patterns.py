@@ -50,3 +50,7 @@ ADDRESSEE_HEAD = re.compile(
     r"^各[^。：:；;]{1,80}?(?:政府|部门|单位|机构|机关|部委|厅|局|委|办|院|会|企业|学校|高校|党委|街道|乡镇|区|县|市|州|盟)[：:]"
 )
 RED_HEAD = re.compile(r"^[\u4e00-\u9fff]{2,24}文件$")
+# a page's breadcrumb: "当前位置：首页 > 政务公开 > 通知公告"
+BREADCRUMB = re.compile(r"^(?:(?:当前位置|您的位置|您现在的位置|当前所在位置)\s*[:：]|(?:网站)?首页\s*[>＞»›])")
+# a page's info line: its date with its source, author or hit count ("发布时间：… 来源：… 浏览次数：…")
+PAGE_INFO = re.compile(r"(?:来源|浏览次数|浏览量|点击数|点击量|阅读数|访问量|作者|字体|责任编辑)\s*[:：]")
