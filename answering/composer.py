@@ -112,6 +112,7 @@ class AnswerComposer:
             regions,
             self.settings.followup_max_chars,
             self.settings.topic_chars,
+            self.searcher.documented_regions(),
         )
         if not text:
             return self._plain("clarify", "请输入您想咨询的问题。", resolved.region, None)

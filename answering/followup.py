@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from knowledge.regions import RegionTable
@@ -40,6 +41,7 @@ def resolve(
     regions: RegionTable,
     max_chars: int,
     topic_chars: int,
+    documented: Collection[str] = (),
 ) -> Resolved:
     """Resolve ``question`` against the conversation.
 
@@ -50,11 +52,12 @@ def resolve(
         regions: the region table (to see a place named in the question).
         max_chars: a message this short (without the place and punctuation) is a follow-up.
         topic_chars: how much of the topic is borrowed.
+        documented: regions with documents, so that a city with documents is kept at city level.
 
     Returns:
         The query to search, the region, and a clause naming what was understood.
     """
-    place = regions.find_in(question)
+    place = regions.find_in(question, documented)
     region = place or known_region
     if not topic or is_bare_reply(question):
         return Resolved(question, region, False, "", place)

@@ -31,7 +31,9 @@ def applies_to(policy: Policy, region: str | None, regions: RegionTable) -> bool
     """Return True when the policy covers the asker's region (or the region is unknown)."""
     if region is None or NATIONAL in policy.regions:
         return True
-    lineage = regions.ancestors(region)
+    # the region as given may be a place name ("深圳", from the conversation): its finest region's
+    # ancestors hold every region it lies in, as for eligibility
+    lineage = regions.ancestors(regions.finest(region) or region)
     return any(r in lineage for r in policy.regions)
 
 

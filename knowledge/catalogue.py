@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -168,12 +169,13 @@ class Catalogue:
         return len(self.policies)
 
 
-def load_catalogue(path: Path, known_regions: set[str]) -> Catalogue:
+def load_catalogue(path: Path, known_regions: Container[str]) -> Catalogue:
     """Load and validate the catalogue.
 
     Args:
         path: ``knowledge/policies.yml``.
-        known_regions: the document regions of the lexicon (plus 全国).
+        known_regions: the regions a policy may name (全国, the lexicon's, any province or city region
+            of the dataset: ``RegionNames``).
 
     Returns:
         The catalogue.

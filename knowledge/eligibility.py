@@ -145,7 +145,10 @@ class EligibilityEngine:
         if region is None:
             reasons.append(f"仅适用于{where}，需要知道您所在地区")
             return None
-        if set(self.regions.ancestors(region)) & set(policy.regions):
+        # the place as precisely as the dataset knows it (惠东 → 广东省惠州市), so that a policy of its
+        # city applies as well as one of its province (region holds the province when the city has none)
+        finest = self.regions.finest(str(facts.get("region_name", region))) or region
+        if set(self.regions.ancestors(finest)) & set(policy.regions) or region in policy.regions:
             reasons.append(f"符合：适用于{where}（您在{facts.get('region_name', region)}）")
             return True
         reasons.append(f"不符合：仅适用于{_place(where)}（您在{facts.get('region_name', region)}）")

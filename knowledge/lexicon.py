@@ -27,7 +27,6 @@ class Lexicon(BaseModel):
     situation_window: int = Field(6, ge=0, le=30)
     central_western: list[str] = Field(default_factory=list)  # provinces of 中西部地区
     regions: dict[str, RegionEntry] = Field(default_factory=dict)
-    provinces: list[str] = Field(default_factory=list)
 
     @field_validator("terms", "stopwords")
     @classmethod
@@ -83,7 +82,7 @@ class Lexicon(BaseModel):
     @cached_property
     def region_table(self) -> RegionTable:
         """Return the region part as a resolver."""
-        return RegionTable(regions=self.regions, provinces=self.provinces)
+        return RegionTable(regions=self.regions)
 
     @cached_property
     def _synonym_pattern(self) -> re.Pattern[str] | None:

@@ -11,7 +11,7 @@ from knowledge.docnames import document_name
 from knowledge.eligibility import EligibilityEngine, PolicyResult, Verdict
 from knowledge.facts import FACTS, FactError, validate_facts
 from knowledge.lexicon import Lexicon
-from knowledge.regions import NATIONAL
+from knowledge.regions import RegionNames
 from knowledge.settings import Settings
 
 _NUMBER = re.compile(r"〔\d{4}〕\d+号$")
@@ -36,8 +36,7 @@ class EligibilityService:
             lexicon: regions.
             documents: (id, 文号, title) of the knowledge base's documents, to resolve citations.
         """
-        known = set(lexicon.regions) | {NATIONAL}
-        catalogue = load_catalogue(settings.paths.policies, known)
+        catalogue = load_catalogue(settings.paths.policies, RegionNames(lexicon.region_table))
         refs = _by_reference(documents or [])
         return cls(catalogue, EligibilityEngine(catalogue, lexicon.region_table, names=_names(refs)), refs)
 

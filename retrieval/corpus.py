@@ -67,7 +67,8 @@ def indexed_text(provision: Provision, meta: DocumentMeta, regions: RegionTable,
         The text to tokenise for the lexical leg.
     """
     entry = regions.regions.get(meta.region)
-    region_names = " ".join(entry.aliases[:2]) if entry else meta.region
+    everyday = regions.everyday_name(meta.region)  # a dataset city region: 广东省惠州市 → 惠州
+    region_names = " ".join(entry.aliases[:2]) if entry else " ".join(dict.fromkeys([everyday, meta.region]))
     plan = meta.plan_label or ""
     section = " ".join(provision.section)
     return " ".join([provision.text, *([section] * section_weight), region_names, plan])

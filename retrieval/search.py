@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -190,7 +191,7 @@ class Searcher:
             raise SearchError("k 必须在 1 到 100 之间")
         state = self.current()
         day = as_of or self.clock()
-        asked = replace(self._analyse(text, region, legs), as_of=day)
+        asked = replace(self._analyse(text, region, legs, state), as_of=day)
         if not asked.tokens and not asked.expansion_tokens:
             unreadable = "没有识别到可以检索的内容，请换一种说法描述您的问题"
             return SearchResponse(query, asked.region, [], False, 0.0, state.version, unreadable, day)
@@ -216,10 +217,23 @@ class Searcher:
             query, asked.region, results, confidence.reliable, confidence.value, state.version, message, day
         )
 
-    def _analyse(self, text: str, region: str | None, legs: tuple[str, ...]) -> Query:
+    def documented_regions(self) -> Collection[str]:
+        """Return the regions the published index has documents of (empty when none is published)."""
+        try:
+            return self.current().region_index
+        except NoIndexError:
+            return ()
+
+    def region_of(self, place: str) -> str | None:
+        """Return the region a place is answered for: its city's when the published index has documents
+        of that city (惠东 → 广东省惠州市), else the nearest region above it that has (广东), or None."""
+        return self.lexicon.region_table.resolve(place, self.documented_regions())
+
+    def _analyse(self, text: str, region: str | None, legs: tuple[str, ...], state: IndexState) -> Query:
         """Return the cleaned question with its region, tokens and lexicon expansions."""
         table = self.lexicon.region_table
-        user_region = table.resolve(region) if region else table.find_in(text)
+        documented = state.region_index  # a city with documents is kept at city level
+        user_region = table.resolve(region, documented) if region else table.find_in(text, documented)
         tokens, words = self.tokenizer.analyse(text)
         expansions = self.lexicon.expansions(text)
         expansion_tokens = [t for t in self.tokenizer.term_tokens(expansions) if t not in tokens]

@@ -155,7 +155,9 @@ def test_upload_preview_correct_publish_rollback_remove(admin: FlaskClient, app:
     bad = admin.post(meta_url, data={**form, "date": "2022-03-01", "region": "火星"}, follow_redirects=True)
     assert "未知地区" in bad.get_data(as_text=True)
     good = admin.post(
-        meta_url, data={**form, "date": "2022-03-01", "region": "宁夏", "period": "十四五"}, follow_redirects=True
+        meta_url,
+        data={**form, "date": "2022-03-01", "region": "宁夏回族自治区银川市", "period": "十四五"},
+        follow_redirects=True,
     )
     assert "已保存更正" in good.get_data(as_text=True)
     assert "银川市退役军人就业创业通知" in good.get_data(as_text=True)
@@ -173,7 +175,7 @@ def test_upload_preview_correct_publish_rollback_remove(admin: FlaskClient, app:
     assert not (settings.paths.var / "uploads" / batch.id).exists()
     entry = yaml.safe_load(settings.paths.sources_meta.read_text(encoding="utf-8"))[NEW_NAME]
     assert entry["title"] == "银川市退役军人就业创业通知" and entry["period"] == [2021, 2025]
-    assert "region" not in entry  # 银川 → 宁夏 was detected: only corrections are written
+    assert "region" not in entry  # 银川's city region was detected: only corrections are written
     assert "# Metadata overrides per source file" in settings.paths.sources_meta.read_text(encoding="utf-8")
     new_version = retrieval_of(app).store.current()
     assert new_version != first_version
@@ -182,7 +184,7 @@ def test_upload_preview_correct_publish_rollback_remove(admin: FlaskClient, app:
     top = body["results"][0]
     assert body["index_version"] == new_version
     assert "一次性开业补贴5000元" in top["text"] and top["doc"]["title"] == "银川市退役军人就业创业通知"
-    assert top["doc"]["region"] == "宁夏" and top["doc"]["number"] == "银政发〔2022〕15号"
+    assert top["doc"]["region"] == "宁夏回族自治区银川市" and top["doc"]["number"] == "银政发〔2022〕15号"
     console = admin.get("/console/", query_string={"q": QUERY}).get_data(as_text=True)
     assert "<mark>" in console and "银政发〔2022〕15号" in console
 

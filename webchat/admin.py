@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 
-from knowledge.regions import NATIONAL
+from knowledge.regions import NATIONAL, RegionNames
 from knowledge.settings import Settings
 from knowledge.sources import MetaOverride, load_overrides
 from retrieval.buildlock import BuildBusy
@@ -195,7 +195,10 @@ def preview(batch_id: str) -> Any:
     """Preview an upload: detected metadata (editable) and the provisions the real ingestor cut."""
     batch = _batch_or_404(batch_id)
     documents = _batch_documents(batch, with_overrides=True)
-    regions = sorted({NATIONAL, *retrieval_of(current_app).lexicon.region_table.regions})
+    table = retrieval_of(current_app).lexicon.region_table
+    # the lexicon's regions, those of the published documents and any city region detected in the upload
+    detected = {doc.meta.region for _, doc in documents if table.is_region(doc.meta.region)}
+    regions = sorted({NATIONAL, *table.regions, *retrieval_of(current_app).searcher.documented_regions(), *detected})
     return render_template(
         "console/preview.html",
         batch=batch,
@@ -214,7 +217,7 @@ def save_meta(batch_id: str) -> Any:
     detected = {k: _fields(d) for k, d in _batch_documents(batch, with_overrides=False)}
     if key not in detected:
         abort(404)
-    regions = {NATIONAL, *retrieval_of(current_app).lexicon.region_table.regions}
+    regions = RegionNames(retrieval_of(current_app).lexicon.region_table)
     form = {name: request.form.get(name, "") for name in OVERRIDE_FIELDS}
     try:
         entry = override_from_form(form, detected[key], regions)

@@ -717,6 +717,7 @@ def _report_json(report: FileReport) -> dict[str, object]:
         "documents": [
             {
                 **_doc_json(doc),
+                "numbers": doc.meta.numbers,
                 "duplicates_removed": doc.duplicates_removed,
                 "warnings": doc.warnings,
                 "removed": [span.model_dump() for span in doc.removed],
@@ -743,7 +744,13 @@ def _print_reports(reports: list[FileReport]) -> None:
             m = doc.meta
             period = f"{m.period[0]}–{m.period[1]}" if m.period else "—"
             table.add_row(
-                name, m.title, m.number or "—", m.region, period, str(len(doc.provisions)), str(doc.duplicates_removed)
+                name,
+                m.title,
+                "、".join(m.numbers) or m.number or "—",
+                m.region,
+                period,
+                str(len(doc.provisions)),
+                str(doc.duplicates_removed),
             )
             if validity := _validity_line(m):
                 table.add_row("", f"[dim]{validity}[/dim]", "", "", "", "", "")

@@ -116,7 +116,7 @@ def search() -> Any:
     resolved = None
     composed = None
     if region and error is None:
-        resolved = service.lexicon.region_table.resolve(region)
+        resolved = searcher.region_of(region)
         if resolved is None:
             error = f"无法识别地区“{region}”，请填写省、市或县的名称。"
     if query and error is None:

@@ -20,7 +20,7 @@ import tempfile
 import threading
 import time
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -264,14 +264,15 @@ class UploadArea:
         shutil.rmtree(self._dir(batch_id), ignore_errors=True)
 
 
-def override_from_form(form: dict[str, str], detected: dict[str, Any], regions: set[str]) -> dict[str, Any]:
+def override_from_form(form: dict[str, str], detected: dict[str, Any], regions: Container[str]) -> dict[str, Any]:
     """Turn the metadata form of one document into a sources.yml entry (only what differs from detection).
 
     Args:
         form: ``title, number, issuer, date, region, period`` as typed; period is ``""`` (as
             detected), ``十三五``, ``十四五``, ``none`` or ``YYYY-YYYY``.
         detected: the same fields as the ingestor detected them (period as a list or None).
-        regions: the document regions of the lexicon plus 全国.
+        regions: the regions a document may carry (``RegionNames``: 全国, the lexicon's, any province or
+            city region of the administrative-division dataset).
 
     Returns:
         The override entry (possibly empty).

@@ -32,7 +32,7 @@ def list_policies() -> Any:
     region = request.args.get("region")
     allowed = None
     if region:
-        resolved = service.engine.regions.resolve(region)
+        resolved = service.engine.regions.finest(region)  # its ancestors include every region it lies in
         if resolved is None:
             return jsonify(error=f"无法识别地区“{region}”"), 400
         allowed = set(service.engine.regions.ancestors(resolved))

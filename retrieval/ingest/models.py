@@ -64,6 +64,10 @@ class DocumentMeta(BaseModel):
     id: str
     title: str
     number: str | None = Field(None, description="文号, e.g. 国发〔2017〕10号")
+    numbers: list[str] = Field(
+        default_factory=list,
+        description="every 文号 the document gives itself (a joint document has several), number first",
+    )
     issuer: str | None = None
     date: str | None = Field(None, description="YYYY-MM-DD")
     region: str = "全国"

@@ -134,6 +134,7 @@ class Ingestor:
             id=doc_id,
             title=title,
             number=None if override.no_number else (override.number or detected.number),
+            numbers=[] if override.no_number else _numbers(override.number, detected.numbers),
             issuer=override.issuer or detected.issuer,
             date=issued,
             region=region,
@@ -217,3 +218,8 @@ def _provisions(doc_id: str, segments: list[Segment]) -> list[Provision]:
         )
         for i, seg in enumerate(segments)
     ]
+
+
+def _numbers(corrected: str | None, detected: tuple[str, ...]) -> list[str]:
+    """The document's own 文号: a corrected one (sources.yml, the admin) first, then those detected."""
+    return list(dict.fromkeys([*([corrected] if corrected else []), *detected]))

@@ -16,8 +16,10 @@ from knowledge.textmatch import match_key
 from retrieval.ingest.models import DocumentMeta, RemovedSpan
 from retrieval.ingest.patterns import (
     ADDRESSEE_HEAD,
+    BREADCRUMB,
     DATE_CN,
     NUMBER,
+    PAGE_INFO,
     PUBLIC_NOTE,
     PUBLISHED,
     RED_HEAD,
@@ -135,6 +137,8 @@ def _whole_line(line: str, names: list[str], issuers: list[str]) -> str | None:
         return "print_line"
     if RED_HEAD.match(line):
         return "red_head"
+    if BREADCRUMB.search(line) or (PUBLISHED.match(line) and PAGE_INFO.search(line)):
+        return "page_nav"  # a page's breadcrumb, or its info line (发布时间 … 来源 … 浏览次数)
     if _is_title(line, names):
         return "title"
     if _NUMBER_AT_START.fullmatch(line):
