@@ -24,6 +24,7 @@ from retrieval.ingest.patterns import (
     SIGNATURE,
     TITLE_LINE,
 )
+from retrieval.ingest.policylist import is_label
 
 # Clauses are compared, not sentences: a long sentence may be cut at a clause boundary.
 _CLAUSE = re.compile(r"[。！？!?；;，,、：:\t]+")
@@ -76,7 +77,7 @@ def lost_clauses(paragraphs: Iterable[str], documents: Iterable[Document]) -> li
             continue
         for clause in _CLAUSE.split(_ADDRESSEE_RUN_IN.sub("", paragraph)):
             key = match_key(clause)
-            if len(key) < MIN_CLAUSE_CHARS or key in kept:
+            if len(key) < MIN_CLAUSE_CHARS or key in kept or is_label(clause):
                 continue
             rest = _strip_head(match_key(_body(clause)), furniture)
             if len(rest) >= MIN_CLAUSE_CHARS and rest not in kept:

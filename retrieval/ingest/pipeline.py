@@ -16,6 +16,7 @@ from retrieval.ingest.metadata import detect_metadata
 from retrieval.ingest.models import Document, DocumentMeta, FileReport, IngestError, Provision
 from retrieval.ingest.normalize import normalize_chars
 from retrieval.ingest.paragraphs import to_paragraphs
+from retrieval.ingest.policylist import find_policy_list
 from retrieval.ingest.segment import Segment, segment
 from retrieval.ingest.split import split_documents
 
@@ -120,10 +121,23 @@ class Ingestor:
             part=part,
         )
         titles = tuple(t for t in {title, detected.title or "", *_quoted_titles(title)} if t)
-        segments = segment(paragraphs, self.settings.max_provision_chars, self.settings.min_provision_chars, titles)
+        limits = (self.settings.max_provision_chars, self.settings.min_provision_chars)
+        listed = find_policy_list(paragraphs)
+        if listed is None:
+            segments = segment(paragraphs, *limits, titles)
+        else:  # a policy list: its blocks become labelled fields, the text around them is cut as usual
+            segments = [
+                *segment(listed.before, *limits, titles),
+                *listed.segments(self.settings.max_provision_chars),
+                *segment(listed.after, *limits, titles),
+            ]
         unique, removed = deduplicate(segments)
         return Document(
-            meta=meta, provisions=_provisions(doc_id, unique), duplicates_removed=removed, warnings=warnings
+            meta=meta,
+            provisions=_provisions(doc_id, unique),
+            duplicates_removed=removed,
+            warnings=warnings,
+            policies=listed.summary() if listed else [],
         )
 
 
@@ -178,6 +192,8 @@ def _provisions(doc_id: str, segments: list[Segment]) -> list[Provision]:
             position=i,
             prev_id=ids[i - 1] if i > 0 else None,
             next_id=ids[i + 1] if i + 1 < len(ids) else None,
+            policy_field=seg.policy_field,
+            cites=list(seg.cites),
         )
         for i, seg in enumerate(segments)
     ]

@@ -14,6 +14,7 @@ _CHROME = re.compile(
     r"breadcrumb|sidebar|advert|ad|img_descr|img_wrapper|copyright|toolbar)(?:$|[\s_-])",
     re.IGNORECASE,
 )
+_MAX_CELL_CHARS = 600  # longer cells are page layout: their paragraphs stay paragraphs
 _BLOCK_TAGS = {
     "p",
     "div",
@@ -57,7 +58,8 @@ def html_to_text(markup: str) -> str:
     """Extract the readable text of an HTML page.
 
     Block elements become line breaks; inline elements (links, spans, fonts) are unwrapped so a
-    link in the middle of a sentence keeps the sentence whole. Table cells are joined by tabs.
+    link in the middle of a sentence keeps the sentence whole. Table cells are joined by tabs, and
+    the paragraphs inside a (data) cell stay on its row, so a row is one line.
 
     Args:
         markup: the HTML source.
@@ -72,13 +74,23 @@ def html_to_text(markup: str) -> str:
         tag.decompose()
     for tag in soup.find_all(_is_chrome):
         tag.decompose()
+    flat = [cell for cell in soup.find_all(["td", "th"]) if _data_cell(cell)]
     for cell in soup.find_all(["td", "th"]):
         cell.insert_after("\t")
+    inside = {id(tag) for cell in flat for tag in cell.find_all(_BLOCK_TAGS)}
     for tag in soup.find_all(_BLOCK_TAGS):
+        if id(tag) in inside:  # paragraphs inside a table cell stay in its row
+            tag.insert_after(" ")
+            continue
         tag.insert_before("\n")
         tag.insert_after("\n")
     text = soup.get_text("")
     return "\n".join(line.strip(" \t") for line in text.splitlines())
+
+
+def _data_cell(cell: Tag) -> bool:
+    """A cell of a data table (short, no table inside), not a layout cell holding a whole article."""
+    return cell.find("table") is None and len(cell.get_text()) <= _MAX_CELL_CHARS
 
 
 def _is_chrome(tag: Tag) -> bool:

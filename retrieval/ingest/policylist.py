@@ -1,0 +1,381 @@
+"""Policy lists (政策清单 / 明白卡 / 政策汇编): blocks of labelled fields, one block per policy.
+
+What 人社 sites publish most: per policy a 政策名称 and fields such as 服务对象, 补贴标准, 申请渠道,
+文件依据, often the same policy repeated under several 服务对象 sections. Three shapes are recognised
+in the paragraphs a loader produced:
+
+- label lines: ``政策名称：X`` then ``补贴标准：…`` (or ``【补贴标准】…``), a field's value possibly
+  continued on numbered lines ("1.身份证；");
+- numbered blocks: a short title line ("（一）X", "1.X") directly followed by label lines;
+- tables (tab-separated rows): a header row naming the fields, one policy per row; or two-column
+  rows "label ⇥ value" under a title or a 政策名称 row.
+
+Headings between blocks ("一、高校毕业生") are the 服务对象 sections (or, when they do not name a
+group of people, a category). Blocks of one policy (same name) are merged: one provision per field
+value, the groups of every block listed. A document with fewer than two such blocks is not a list,
+and ``find_policy_list`` returns None so that it is ingested exactly as before.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from knowledge.textmatch import match_key
+from retrieval.ingest.headings import Heading, parse_heading
+from retrieval.ingest.models import ListedPolicy
+from retrieval.ingest.patterns import NUMBER
+from retrieval.ingest.segment import Segment, pieces
+
+# field kind → the labels lists use for it (kinds are what a question can ask for)
+FIELD_LABELS: dict[str, tuple[str, ...]] = {
+    "name": ("政策名称", "政策项目", "项目名称", "事项名称", "补贴名称", "补贴项目", "政策事项"),
+    "target": (
+        "服务对象",
+        "享受对象",
+        "适用对象",
+        "补贴对象",
+        "支持对象",
+        "扶持对象",
+        "申请对象",
+        "适用人群",
+        "适用范围",
+    ),
+    "condition": ("申请条件", "享受条件", "申领条件", "补贴条件", "办理条件", "认定条件", "资格条件"),
+    "content": ("政策内容", "政策要点", "主要内容", "支持内容", "扶持内容", "政策措施", "扶持政策"),
+    "amount": (
+        "补贴标准",
+        "补贴测算",
+        "补助标准",
+        "支持标准",
+        "扶持标准",
+        "资助标准",
+        "补贴金额",
+        "补贴额度",
+        "享受标准",
+        "贷款额度",
+        "贴息标准",
+        "补贴标准及测算",
+    ),
+    "channel": (
+        "申请渠道",
+        "经办机构",
+        "办理渠道",
+        "申报渠道",
+        "受理机构",
+        "受理部门",
+        "经办部门",
+        "办理地点",
+        "申请方式",
+        "办理方式",
+        "申请流程",
+        "办理流程",
+        "申请程序",
+        "办理程序",
+    ),
+    "deadline": ("办理时限", "申请时间", "申报时间", "受理时间", "申请期限", "承诺时限", "办结时限"),
+    "materials": ("申报材料", "申请材料", "所需材料", "办理材料", "提交材料", "申请要件"),
+    "basis": ("文件依据", "政策依据", "依据文件", "政策文件", "办理依据"),
+    "contact": ("咨询电话", "联系电话", "咨询方式", "监督电话"),
+    "note": ("备注", "温馨提示", "特别提示"),
+}
+_KIND_OF = {label: kind for kind, labels in FIELD_LABELS.items() for label in labels}
+_LABELS = "|".join(sorted(_KIND_OF, key=len, reverse=True))
+_LABEL_LINE = re.compile(rf"^(?:【\s*(?P<a>{_LABELS})\s*】\s*[:：]?|(?P<b>{_LABELS})\s*[:：])\s*(?P<value>.*)$")
+_ENUM = re.compile(r"^(?:\d{1,2}[.．、)）](?!\d)|[（(]\d{1,2}[)）]|[①-⑳])")
+_CN_NUM = "一二三四五六七八九十"
+_MARKER = re.compile(rf"^(?:[{_CN_NUM}]+、|[（(][{_CN_NUM}\d]+[)）]|\d{{1,2}}[.．、](?!\d)|第[{_CN_NUM}]+[项条])\s*")
+_TERMINAL = re.compile(r"[。；;！？!?]")
+# a heading names a group of people (a 服务对象 section) rather than a category of policies
+_POPULATION = re.compile(
+    r"人员|毕业生|青年|学生|农民工|劳动者|劳动力|军人|残疾人|群体|对象|职工|企业|单位|经营主体|个体|创业者|家庭|妇女|人群"
+)
+_NUMBER_CUT = re.compile(r".*(?:通知|意见|规划|决定|办法|方案|细则|清单|的|号|》|、|和|及|与|依据|根据)")
+MAX_TITLE_CHARS = 40
+MIN_BLOCKS = 2
+
+
+def field_kind(label: str | None) -> str | None:
+    """Return the kind of a field label (amount, channel, target, …), or None for an unknown label."""
+    return _KIND_OF.get(label or "")
+
+
+def starts_with_field(line: str) -> bool:
+    """Return True when ``line`` opens a policy-list field ("补贴标准：…", "【申请渠道】…")."""
+    return bool(_LABEL_LINE.match(line))
+
+
+def is_label(text: str) -> bool:
+    """Return True when ``text`` is nothing but a field label (a table header cell, a bare "政策名称")."""
+    return text.strip(" ：:【】") in _KIND_OF
+
+
+@dataclass
+class _Block:
+    name: str
+    start: int
+    group: str | None
+    category: str | None
+    fields: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class PolicyList:
+    """A document recognised as a policy list.
+
+    Attributes:
+        before: paragraphs before the first block that are not part of it (intro, page head).
+        after: the remaining paragraphs that are not part of any block (notes, page foot).
+        policies: merged policies in order of first appearance, each with the blocks it came from.
+    """
+
+    before: list[str]
+    after: list[str]
+    policies: list[list[_Block]]
+
+    def summary(self) -> list[ListedPolicy]:
+        """Return what the maintainer checks in the preview: each policy, its groups, fields and 文号."""
+        out = []
+        for blocks in self.policies:
+            labels = list(dict.fromkeys(label for b in blocks for label, _ in b.fields))
+            out.append(
+                ListedPolicy(
+                    name=blocks[0].name,
+                    groups=_groups(blocks),
+                    fields=labels,
+                    cites=list(_cites(blocks)),
+                    blocks=len(blocks),
+                )
+            )
+        return out
+
+    def segments(self, max_chars: int) -> list[Segment]:
+        """Return the provisions of the policies: one per distinct field value, labelled and named.
+
+        Args:
+            max_chars: a provision's upper bound (long values are cut at clause boundaries, each
+                piece keeping the "【政策名称】标签：" head).
+
+        Returns:
+            Segments in list order; section path ``(category, 政策名称（服务对象…）)``.
+        """
+        out: list[Segment] = []
+        for blocks in self.policies:
+            name = blocks[0].name
+            groups = _groups(blocks)
+            category = next((b.category for b in blocks if b.category), None)
+            head = f"{name}（{'、'.join(groups)}）" if groups else name
+            section = (category, head) if category else (head,)
+            cites = _cites(blocks)
+            values = _field_values(blocks)
+            if groups and not any(field_kind(label) == "target" for label in values):
+                values = {"服务对象": [("；".join(groups), None)], **values}
+            for label, found in values.items():
+                for value, group in found:
+                    tag = f"{label}（{group}）" if group and len(found) > 1 else label
+                    prefix = f"【{name}】{tag}："
+                    for piece in pieces(value, section, max(20, max_chars - len(prefix))):
+                        out.append(Segment(prefix + piece.text, section, label, cites))
+        return out
+
+
+def find_policy_list(paragraphs: list[str]) -> PolicyList | None:
+    """Recognise a policy list in a document's paragraphs.
+
+    Args:
+        paragraphs: the document's clean paragraphs (table rows tab-separated).
+
+    Returns:
+        The list, or None when the document holds fewer than two policy blocks with a field
+        besides the name (then it is an ordinary document).
+    """
+    parser = _Parser(paragraphs)
+    for index, paragraph in enumerate(paragraphs):
+        parser.feed(index, paragraph)
+    real = [b for b in parser.blocks if any(field_kind(label) != "name" for label, _ in b.fields)]
+    if len(real) < MIN_BLOCKS:
+        return None
+    merged: dict[str, list[_Block]] = {}
+    for block in real:
+        merged.setdefault(match_key(block.name), []).append(block)
+    first = min(b.start for b in real)
+    used = parser.used - {b.start for b in parser.blocks if b not in real}
+    others = [i for i in range(len(paragraphs)) if i not in used]
+    return PolicyList(
+        before=[paragraphs[i] for i in others if i < first],
+        after=[paragraphs[i] for i in others if i > first],
+        policies=list(merged.values()),
+    )
+
+
+class _Parser:
+    """Reads paragraphs one at a time into policy blocks, remembering which paragraphs it used."""
+
+    def __init__(self, paragraphs: list[str]) -> None:
+        self.paragraphs = paragraphs
+        self.blocks: list[_Block] = []
+        self.used: set[int] = set()
+        self.current: _Block | None = None
+        self.group: str | None = None  # the 服务对象 section the next blocks are listed under
+        self.category: str | None = None
+        self.heading_at: int | None = None  # the last heading line, consumed when a block follows it
+        self.header: list[str | None] | None = None  # a wide table's field label per column
+        self.pending: list[int] = []  # unnumbered lines after a field: kept only if the block goes on
+
+    def feed(self, index: int, paragraph: str) -> None:
+        following = self.paragraphs[index + 1] if index + 1 < len(self.paragraphs) else ""
+        if "\t" in paragraph and self._row(index, [c.strip() for c in paragraph.split("\t")]):
+            return
+        if self.header is not None:  # a wide table ended: its last row's policy is complete
+            self.header = self.current = None
+        if match := _LABEL_LINE.match(paragraph):
+            self._field(match.group("a") or match.group("b"), match.group("value").strip(), index)
+        elif self.current is not None and self.current.fields and _ENUM.match(paragraph) and not self.pending:
+            self._extend(index)
+        elif _is_title(paragraph) and _opens_fields(following):
+            self._start(paragraph, index)
+        elif (heading := parse_heading(paragraph)) is not None and _is_heading_line(heading, paragraph):
+            self.current = None
+            self.pending.clear()
+            title = _strip_marker(paragraph)
+            if heading.level <= 2:
+                population = bool(_POPULATION.search(title))
+                self.group = title if population else None
+                self.category = self.category if population else title
+            self.heading_at = index
+        elif self.current is not None and self.current.fields:
+            self.pending.append(index)
+
+    def _row(self, index: int, cells: list[str]) -> bool:
+        """Read a table row; return False when it is not part of a list."""
+        labels = [_cell_label(c) for c in cells]
+        if sum(1 for lb in labels if lb) >= 3 and any(field_kind(lb) == "name" for lb in labels):
+            self.header, self.current = labels, None
+            self.pending.clear()
+            self._use(index)
+            return True
+        if self.header is not None:
+            header = self.header[-len(cells) :] if len(cells) < len(self.header) else self.header
+            row = [(lb, c) for lb, c in zip(header, cells, strict=False) if lb and c]
+            name = next((c for lb, c in row if field_kind(lb) == "name"), None)
+            if name is not None:
+                self._start(name, index)
+            elif self.current is None:
+                return False  # a row without a name under no policy
+            for label, value in row:
+                if field_kind(label) != "name":
+                    self._field(label, value, index)
+            return True
+        if labels[0] and len(cells) >= 2:
+            self._field(labels[0], "".join(cells[1:]), index)
+            return True
+        return False
+
+    def _field(self, label: str, value: str, index: int) -> None:
+        if field_kind(label) == "name":
+            if value:
+                self._start(value, index)
+            return
+        if self.current is None:
+            return  # a stray label outside any block: ordinary text
+        for line in self.pending:  # the previous field went on over these lines
+            self._extend(line)
+        self.pending.clear()
+        self.current.fields.append((label, value))
+        self.used.add(index)
+
+    def _extend(self, index: int) -> None:
+        assert self.current is not None
+        label, value = self.current.fields[-1]
+        self.current.fields[-1] = (label, value + self.paragraphs[index])
+        self.used.add(index)
+
+    def _start(self, name: str, index: int) -> None:
+        self.current = _Block(_strip_marker(name), index, self.group, self.category)
+        self.blocks.append(self.current)
+        self.pending.clear()
+        self._use(index)
+
+    def _use(self, index: int) -> None:
+        self.used.add(index)
+        if self.heading_at is not None:
+            self.used.add(self.heading_at)
+            self.heading_at = None
+
+
+def _cell_label(cell: str) -> str | None:
+    text = cell.strip(" ：:【】")
+    return text if text in _KIND_OF else None
+
+
+def _strip_marker(title: str) -> str:
+    return _MARKER.sub("", title).strip(" ：:【】")
+
+
+def _is_heading_line(heading: Heading, paragraph: str) -> bool:
+    return not heading.body and len(paragraph) <= MAX_TITLE_CHARS
+
+
+def _is_title(paragraph: str) -> bool:
+    """A short line that can name a policy: no sentence punctuation, no label of its own."""
+    return (
+        "\t" not in paragraph
+        and 2 <= len(_strip_marker(paragraph)) <= MAX_TITLE_CHARS
+        and not _TERMINAL.search(paragraph)
+        and not _LABEL_LINE.match(paragraph)
+    )
+
+
+def _opens_fields(paragraph: str) -> bool:
+    """Return True when ``paragraph`` is a field other than the name (so the line before names a policy)."""
+    if "\t" in paragraph:
+        label = _cell_label(paragraph.split("\t", 1)[0])
+    else:
+        match = _LABEL_LINE.match(paragraph)
+        label = (match.group("a") or match.group("b")) if match else None
+    return label is not None and field_kind(label) != "name"
+
+
+def _groups(blocks: list[_Block]) -> list[str]:
+    return list(dict.fromkeys(b.group for b in blocks if b.group))
+
+
+def _field_values(blocks: list[_Block]) -> dict[str, list[tuple[str, str | None]]]:
+    """Each label's distinct values (compared as in SPEC §4) with the group of the block they came from."""
+    values: dict[str, list[tuple[str, str | None]]] = {}
+    seen: set[tuple[str, str]] = set()
+    for block in blocks:
+        for label, value in block.fields:
+            key = (label, match_key(value))
+            if field_kind(label) == "name" or not key[1] or key in seen:
+                continue
+            seen.add(key)
+            values.setdefault(label, []).append((value, block.group))
+    return values
+
+
+def _cites(blocks: list[_Block]) -> tuple[str, ...]:
+    """The 文号 named in the blocks' 文件依据 fields, in order, each once."""
+    found: list[str] = []
+    for block in blocks:
+        for label, value in block.fields:
+            if field_kind(label) == "basis":
+                found.extend(cited_numbers(value))
+    return tuple(dict.fromkeys(found))
+
+
+def cited_numbers(text: str) -> list[str]:
+    """Return the 文号 a 文件依据 text names ("《…》（粤人社规〔2023〕31号）、财社〔2017〕164号").
+
+    Args:
+        text: the field's value.
+
+    Returns:
+        Normalised 文号 ("粤人社规〔2023〕31号") in order of appearance.
+    """
+    out = []
+    for match in NUMBER.finditer(text):
+        prefix = _NUMBER_CUT.sub("", match.group(1))
+        if prefix:
+            out.append(f"{prefix}〔{match.group(2)}〕{match.group(3)}号")
+    return out
