@@ -677,7 +677,12 @@ def _report_json(report: FileReport) -> dict[str, object]:
         "file": Path(report.path).name,
         "error": report.error,
         "documents": [
-            {**_doc_json(doc), "duplicates_removed": doc.duplicates_removed, "warnings": doc.warnings}
+            {
+                **_doc_json(doc),
+                "duplicates_removed": doc.duplicates_removed,
+                "warnings": doc.warnings,
+                "policies": [p.model_dump() for p in doc.policies],
+            }
             for doc in report.documents
         ],
     }
@@ -698,6 +703,11 @@ def _print_reports(reports: list[FileReport]) -> None:
             )
             for warning in doc.warnings:
                 table.add_row("", f"[yellow]提示：{warning}[/yellow]", "", "", "", "", "")
+            for policy in doc.policies:
+                groups = "、".join(policy.groups) or "—"
+                cites = "、".join(policy.cites) or "—"
+                line = f"政策清单：{policy.name}（服务对象：{groups}；栏目：{'、'.join(policy.fields)}；依据：{cites}）"
+                table.add_row("", line, "", "", "", "", "")
     console.print(table)
     ok = sum(1 for r in reports if not r.error)
     console.print(f"共 {len(reports)} 个文件：{ok} 个成功，{len(reports) - ok} 个失败。")
