@@ -192,3 +192,33 @@ def test_stage_leaves_a_knowledge_base_without_lists_alone(seed_documents: dict[
     state = _state(list(seed_documents.values()))
     ranking = _rerank(state, "一次性创业补贴每人多少钱，去哪里申请")
     assert np.array_equal(ranking.score, np.ones(state.size))
+
+
+ROWSPAN_TABLE = """<html><body><div class="content">
+<p>某县稳岗政策一览表</p>
+<table>
+<tr><th>类别</th><th>政策名称</th><th>服务对象</th><th>补贴标准</th><th>经办机构</th></tr>
+<tr><td rowspan="2">吸纳就业</td><td>一次性扩岗补助</td><td>高校毕业生</td>
+<td>按每人1500元的标准发放</td><td>县就业服务中心</td></tr>
+<tr><td>一次性扩岗补助</td><td>登记失业青年</td><td>按每人1500元的标准发放</td><td>县就业服务中心</td></tr>
+<tr><td>稳岗返还</td><td>参保企业</td><td>中小微企业按上年度实际缴纳失业保险费的60%返还</td><td>县社会保险事业中心</td></tr>
+</table></div></body></html>"""
+
+
+def test_a_wide_table_with_a_group_column_and_a_rowspan(ingestor: Ingestor, tmp_path: Path) -> None:
+    """Rows of one policy for two groups merge into one set whose 服务对象 lists both; a row missing its
+    first cell (rowspan) keeps its cells under the right headers."""
+    path = tmp_path / "稳岗政策一览表.html"
+    path.write_text(ROWSPAN_TABLE, encoding="utf-8")
+    _, doc = _ingest(ingestor, path)
+    policies = {p.name: p for p in doc.policies}
+    assert (
+        policies["一次性扩岗补助"].groups == ["高校毕业生", "登记失业青年"] and policies["一次性扩岗补助"].blocks == 2
+    )
+    (target,) = _field(doc, "一次性扩岗补助", "服务对象")
+    assert target.text == "【一次性扩岗补助】服务对象：高校毕业生；登记失业青年"
+    assert target.section == ["一次性扩岗补助（高校毕业生、登记失业青年）"]
+    (amount,) = _field(doc, "一次性扩岗补助", "补贴标准")
+    assert amount.text == "【一次性扩岗补助】补贴标准：按每人1500元的标准发放"
+    (channel,) = _field(doc, "稳岗返还", "经办机构")
+    assert channel.text == "【稳岗返还】经办机构：县社会保险事业中心"

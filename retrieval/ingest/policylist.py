@@ -92,6 +92,7 @@ _POPULATION = re.compile(
 )
 _NUMBER_CUT = re.compile(r".*(?:通知|意见|规划|决定|办法|方案|细则|清单|的|号|》|、|和|及|与|依据|根据)")
 MAX_TITLE_CHARS = 40
+MAX_GROUP_CHARS = 20  # a 服务对象 value this short names a group and joins the section path
 MIN_BLOCKS = 2
 
 
@@ -337,7 +338,11 @@ def _opens_fields(paragraph: str) -> bool:
 
 
 def _groups(blocks: list[_Block]) -> list[str]:
-    return list(dict.fromkeys(b.group for b in blocks if b.group))
+    """The 服务对象 of a policy: the sections it was listed under, or else its short 服务对象 values ("高校毕业生")."""
+    named = [b.group for b in blocks if b.group]
+    if not named:
+        named = [v for b in blocks for lb, v in b.fields if field_kind(lb) == "target" and len(v) <= MAX_GROUP_CHARS]
+    return list(dict.fromkeys(v.rstrip("。；;") for v in named))
 
 
 def _field_values(blocks: list[_Block]) -> dict[str, list[tuple[str, str | None]]]:
@@ -351,6 +356,9 @@ def _field_values(blocks: list[_Block]) -> dict[str, list[tuple[str, str | None]
                 continue
             seen.add(key)
             values.setdefault(label, []).append((value, block.group))
+    for label, found in values.items():  # one 服务对象 provision listing every group's
+        if field_kind(label) == "target" and len(found) > 1:
+            values[label] = [("；".join(v.rstrip("。；;") for v, _ in found), None)]
     return values
 
 
