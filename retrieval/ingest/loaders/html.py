@@ -74,6 +74,10 @@ def html_to_text(markup: str) -> str:
         tag.decompose()
     for tag in soup.find_all(_is_chrome):
         tag.decompose()
+    for table in soup.find_all(["table", "tbody", "thead", "tfoot", "tr"]):  # source layout between cells
+        for layout in table.find_all(string=True, recursive=False):
+            if not layout.strip():
+                layout.extract()
     flat = [cell for cell in soup.find_all(["td", "th"]) if _data_cell(cell)]
     for cell in soup.find_all(["td", "th"]):
         cell.insert_after("\t")
