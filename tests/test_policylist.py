@@ -222,3 +222,26 @@ def test_a_wide_table_with_a_group_column_and_a_rowspan(ingestor: Ingestor, tmp_
     assert amount.text == "【一次性扩岗补助】补贴标准：按每人1500元的标准发放"
     (channel,) = _field(doc, "稳岗返还", "经办机构")
     assert channel.text == "【稳岗返还】经办机构：县社会保险事业中心"
+
+
+def test_numbered_and_qualified_labels(ingestor: Ingestor, tmp_path: Path) -> None:
+    """Numbered labels ("1.享受对象："), qualified ones ("补贴标准（元）：", "经办部门及电话：") and "政策一：X"
+    blocks: the label is kept as written, its kind is the label it starts with."""
+    path = tmp_path / "明白卡.txt"
+    path.write_text(
+        "某区援企稳岗明白卡\n"
+        "政策一：稳岗返还\n1.享受对象：上年度未裁员或裁员率不高于5.5%的参保企业。\n"
+        "2.补贴标准（元）：按企业及其职工上年度实际缴纳失业保险费的60%返还。\n3.政策依据及文号：某人社规〔2025〕2号。\n"
+        "政策二：技能培训补贴\n1.享受对象：参加职业技能培训并取得证书的城乡劳动者。\n"
+        "2.补贴标准（元）：按培训工种等级给予500元至3000元补贴。\n3.经办部门及电话：区职业技能鉴定中心，0411-12333。\n",
+        encoding="utf-8",
+    )
+    report, doc = _ingest(ingestor, path)
+    policies = {p.name: p for p in doc.policies}
+    assert list(policies) == ["稳岗返还", "技能培训补贴"], list(policies)
+    assert policies["稳岗返还"].cites == ["某人社规〔2025〕2号"]
+    (amount,) = _field(doc, "稳岗返还", "补贴标准（元）")
+    assert field_kind(amount.policy_field) == "amount" and "60%返还" in amount.text
+    (channel,) = _field(doc, "技能培训补贴", "经办部门及电话")
+    assert field_kind(channel.policy_field) == "channel"
+    assert report.lost == []

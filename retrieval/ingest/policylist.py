@@ -40,6 +40,9 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "申请对象",
         "适用人群",
         "适用范围",
+        "享受主体",
+        "适用主体",
+        "扶持范围",
     ),
     "condition": ("申请条件", "享受条件", "申领条件", "补贴条件", "办理条件", "认定条件", "资格条件"),
     "content": ("政策内容", "政策要点", "主要内容", "支持内容", "扶持内容", "政策措施", "扶持政策"),
@@ -72,19 +75,34 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "办理流程",
         "申请程序",
         "办理程序",
+        "办理部门",
+        "办理机构",
+        "经办单位",
+        "受理单位",
+        "申领渠道",
+        "申请地点",
     ),
-    "deadline": ("办理时限", "申请时间", "申报时间", "受理时间", "申请期限", "承诺时限", "办结时限"),
-    "materials": ("申报材料", "申请材料", "所需材料", "办理材料", "提交材料", "申请要件"),
+    "deadline": ("办理时限", "申请时间", "申报时间", "受理时间", "申请期限", "承诺时限", "办结时限", "补贴期限"),
+    "materials": ("申报材料", "申请材料", "所需材料", "办理材料", "提交材料", "申请要件", "申领材料"),
     "basis": ("文件依据", "政策依据", "依据文件", "政策文件", "办理依据"),
     "contact": ("咨询电话", "联系电话", "咨询方式", "监督电话"),
     "note": ("备注", "温馨提示", "特别提示"),
 }
 _KIND_OF = {label: kind for kind, labels in FIELD_LABELS.items() for label in labels}
 _LABELS = "|".join(sorted(_KIND_OF, key=len, reverse=True))
-_LABEL_LINE = re.compile(rf"^(?:【\s*(?P<a>{_LABELS})\s*】\s*[:：]?|(?P<b>{_LABELS})\s*[:：])\s*(?P<value>.*)$")
+_LABEL_HEAD = re.compile(rf"^(?:{_LABELS})")
+MAX_QUALIFIER_CHARS = 8  # "补贴标准（元）", "政策依据及文号": a label may carry a short qualifier
+_LABEL_LINE = re.compile(
+    r"^(?:\d{1,2}[.．、]|[（(][一二三四五六七八九十\d]{1,3}[)）])?\s*"  # an optional item number
+    rf"(?:【\s*(?P<a>(?:{_LABELS})[^】]{{0,{MAX_QUALIFIER_CHARS}}}?)\s*】\s*[:：]?"
+    rf"|(?P<b>(?:{_LABELS})[^:：。，,；;]{{0,{MAX_QUALIFIER_CHARS}}}?)\s*[:：])\s*(?P<value>.*)$"
+)
 _ENUM = re.compile(r"^(?:\d{1,2}[.．、)）](?!\d)|[（(]\d{1,2}[)）]|[①-⑳])")
 _CN_NUM = "一二三四五六七八九十"
-_MARKER = re.compile(rf"^(?:[{_CN_NUM}]+、|[（(][{_CN_NUM}\d]+[)）]|\d{{1,2}}[.．、](?!\d)|第[{_CN_NUM}]+[项条])\s*")
+_MARKER = re.compile(
+    rf"^(?:[{_CN_NUM}]+、|[（(][{_CN_NUM}\d]+[)）]|\d{{1,2}}[.．、](?!\d)|第[{_CN_NUM}]+[项条]|政策[{_CN_NUM}\d]{{1,3}}[：:、.．])\s*"
+)
+_BLOCK_LINE = re.compile(rf"^政策[{_CN_NUM}\d]{{1,3}}[：:、.．]\s*\S")  # "政策一：稳岗返还" opens a block
 _TERMINAL = re.compile(r"[。；;！？!?]")
 # a heading names a group of people (a 服务对象 section) rather than a category of policies
 _POPULATION = re.compile(
@@ -97,18 +115,22 @@ MIN_BLOCKS = 2
 
 
 def field_kind(label: str | None) -> str | None:
-    """Return the kind of a field label (amount, channel, target, …), or None for an unknown label."""
-    return _KIND_OF.get(label or "")
+    """Return the kind of a field label (amount, channel, target, …), or None for an unknown label.
+
+    A label with a qualifier counts as the label it starts with ("补贴标准（元）" → amount).
+    """
+    match = _LABEL_HEAD.match(label or "")
+    return _KIND_OF[match.group()] if match else None
 
 
 def starts_with_field(line: str) -> bool:
-    """Return True when ``line`` opens a policy-list field ("补贴标准：…", "【申请渠道】…")."""
-    return bool(_LABEL_LINE.match(line))
+    """Return True when ``line`` opens a policy-list field or block ("补贴标准：…", "【申请渠道】…", "政策一：…")."""
+    return bool(_LABEL_LINE.match(line) or _BLOCK_LINE.match(line))
 
 
 def is_label(text: str) -> bool:
     """Return True when ``text`` is nothing but a field label (a table header cell, a bare "政策名称")."""
-    return text.strip(" ：:【】") in _KIND_OF
+    return _cell_label(text) is not None
 
 
 @dataclass
@@ -305,8 +327,10 @@ class _Parser:
 
 
 def _cell_label(cell: str) -> str | None:
+    """The cell as a field label ("补贴标准", "政策依据及文号"), or None when it is not one."""
     text = cell.strip(" ：:【】")
-    return text if text in _KIND_OF else None
+    match = _LABEL_HEAD.match(text)
+    return text if match and len(text) - match.end() <= MAX_QUALIFIER_CHARS and not _TERMINAL.search(text) else None
 
 
 def _strip_marker(title: str) -> str:
