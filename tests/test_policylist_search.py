@@ -7,6 +7,8 @@ import shutil
 
 import pytest
 
+from answering.composer import AnswerComposer
+from knowledge.service import EligibilityService
 from knowledge.settings import load_settings
 from retrieval.ingest.policylist import field_kind
 from retrieval.search import SearchResult
@@ -79,6 +81,26 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> RetrievalService:
 def test_list_fields_carry_what_the_block_cites(service: RetrievalService) -> None:
     results = service.searcher.search("技能提升补贴去哪里申领", k=3).results
     assert results[0].provision.cites == ["人社部发〔2019〕94号", "粤人社规〔2023〕31号"]
+
+
+def test_the_chat_reply_leads_with_the_field_instead_of_saying_the_documents_do_not_state_it(
+    service: RetrievalService,
+) -> None:
+    """The composer checks that a provision states an amount, a procedure or who qualifies before leading
+    with it; a list's 申请渠道 / 申报材料 / 补贴标准 / 服务对象 field states it by its label."""
+    documents, _ = service.ingest_sources()
+    eligibility = EligibilityService.from_settings(
+        service.settings, service.lexicon, [(d.meta.id, d.meta.number, d.meta.title) for d in documents]
+    )
+    composer = AnswerComposer(service.searcher, eligibility, service.settings.answer)
+    for question, field in [
+        ("灵活就业社会保险补贴到哪里办理", "【灵活就业社会保险补贴】申请渠道："),
+        ("一次性创业资助要准备什么材料", "【一次性创业资助】申报材料："),
+        ("公益性岗位补贴按什么标准发", "【公益性岗位补贴】补贴标准："),
+        ("技能提升补贴什么人可以领", "【技能提升补贴】服务对象："),
+    ]:
+        answer = composer.compose(question)
+        assert answer.kind == "answer" and field in answer.lead and "没有写明" not in answer.lead, answer.lead
 
 
 def _answers(result: SearchResult, policy: str, kinds: tuple[str, ...]) -> bool:
