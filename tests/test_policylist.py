@@ -245,3 +245,38 @@ def test_numbered_and_qualified_labels(ingestor: Ingestor, tmp_path: Path) -> No
     (channel,) = _field(doc, "技能培训补贴", "经办部门及电话")
     assert field_kind(channel.policy_field) == "channel"
     assert report.lost == []
+
+
+def test_a_compilation_with_field_headings_and_a_four_column_table(ingestor: Ingestor, tmp_path: Path) -> None:
+    """A 政策汇编 whose policies are headings and whose fields are sub-headings ("（二）补贴标准") with the
+    value on the lines below; and a table of two label/value pairs a row."""
+    path = tmp_path / "政策汇编.html"
+    path.write_text(
+        """<html><body><div class="content">
+<p>某市就业创业政策汇编</p>
+<p>一、职业培训补贴</p>
+<p>（一）补贴对象</p>
+<p>参加职业技能培训的城乡未继续升学的应届初高中毕业生、农村转移就业劳动者、失业人员。</p>
+<p>（二）补贴标准</p>
+<p>取得职业资格证书的，按培训成本的80%给予补贴。</p>
+<p>（三）申请渠道</p>
+<p>由培训机构向市职业能力建设处统一申报。</p>
+<table>
+<tr><td>政策名称</td><td>失业保险技能提升补贴</td><td>服务对象</td><td>参保职工</td></tr>
+<tr><td>补贴标准</td><td>初级1000元、中级1500元、高级2000元</td><td>经办机构</td><td>市社会保险事业服务中心</td></tr>
+</table>
+<p>本汇编由市人力资源和社会保障局负责解释。</p>
+</div></body></html>""",
+        encoding="utf-8",
+    )
+    report, doc = _ingest(ingestor, path)
+    policies = {p.name: p for p in doc.policies}
+    assert list(policies) == ["职业培训补贴", "失业保险技能提升补贴"], list(policies)
+    assert policies["职业培训补贴"].fields == ["补贴对象", "补贴标准", "申请渠道"]
+    (amount,) = _field(doc, "职业培训补贴", "补贴标准")
+    assert amount.text == "【职业培训补贴】补贴标准：取得职业资格证书的，按培训成本的80%给予补贴。"
+    (channel,) = _field(doc, "失业保险技能提升补贴", "经办机构")
+    assert channel.text == "【失业保险技能提升补贴】经办机构：市社会保险事业服务中心"
+    assert policies["失业保险技能提升补贴"].groups == ["参保职工"]
+    assert "本汇编由市人力资源和社会保障局负责解释。" in [p.text for p in doc.provisions]
+    assert report.lost == []

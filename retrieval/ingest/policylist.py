@@ -251,10 +251,11 @@ class _Parser:
             return
         if self.header is not None:  # a wide table ended: its last row's policy is complete
             self.header = self.current = None
-        if match := _LABEL_LINE.match(paragraph):
-            self._field(match.group("a") or match.group("b"), match.group("value").strip(), index)
-        elif self.current is not None and self.current.fields and _ENUM.match(paragraph) and not self.pending:
-            self._extend(index)
+        last = self.current.fields[-1] if self.current is not None and self.current.fields else None
+        if found := _line_field(paragraph):
+            self._field(*found, index)
+        elif last is not None and not self.pending and (_ENUM.match(paragraph) or not last[1]):
+            self._extend(index)  # a numbered item, or the value under a label standing alone
         elif _is_title(paragraph) and _opens_fields(following):
             self._start(paragraph, index)
         elif (heading := parse_heading(paragraph)) is not None and _is_heading_line(heading, paragraph):
@@ -288,6 +289,12 @@ class _Parser:
             for label, value in row:
                 if field_kind(label) != "name":
                     self._field(label, value, index)
+            return True
+        pairs = [(labels[i], cells[i + 1]) for i in range(0, len(cells) - 1, 2)]
+        if len(cells) >= 4 and len(cells) % 2 == 0 and all(lb or not v for lb, v in pairs):
+            for key, text in pairs:  # "政策名称 ⇥ X ⇥ 服务对象 ⇥ Y": two fields a row
+                if key and text:
+                    self._field(key, text, index)
             return True
         if labels[0] and len(cells) >= 2:
             self._field(labels[0], "".join(cells[1:]), index)
@@ -351,13 +358,24 @@ def _is_title(paragraph: str) -> bool:
     )
 
 
+def _line_field(paragraph: str) -> tuple[str, str] | None:
+    """Return ``(label, value)`` of a field line: "补贴标准：…", "【申请渠道】…", or a label standing alone on
+    its line ("（二）补贴标准", its value on the lines below); None for any other line."""
+    if "\t" in paragraph:
+        return None
+    if match := _LABEL_LINE.match(paragraph):
+        return match.group("a") or match.group("b"), match.group("value").strip()
+    label = _cell_label(_strip_marker(paragraph)) if len(paragraph) <= MAX_TITLE_CHARS else None
+    return (label, "") if label else None
+
+
 def _opens_fields(paragraph: str) -> bool:
     """Return True when ``paragraph`` is a field other than the name (so the line before names a policy)."""
     if "\t" in paragraph:
         label = _cell_label(paragraph.split("\t", 1)[0])
     else:
-        match = _LABEL_LINE.match(paragraph)
-        label = (match.group("a") or match.group("b")) if match else None
+        found = _line_field(paragraph)
+        label = found[0] if found else None
     return label is not None and field_kind(label) != "name"
 
 
