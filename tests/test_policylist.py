@@ -183,6 +183,9 @@ def test_stage_puts_the_asked_field_of_the_named_policy_first(ingestor: Ingestor
         ("租金补贴一年给多少", "租金补贴", {"amount"}),
         ("以工代训补贴在哪里申请", "以工代训补贴", {"channel"}),
         ("灵活就业社保补贴谁能享受", "灵活就业社会保险补贴", {"target", "condition"}),
+        # one name inside another: the question's own policy, not the one listed first
+        ("灵活就业社会保险补贴去哪申请", "灵活就业社会保险补贴", {"channel"}),
+        ("企业的社会保险补贴到哪里申报", "社会保险补贴（企业吸纳就业困难人员）", {"channel"}),
     ]:
         best = state.corpus.provisions[int(_rerank(state, question).order()[0])]
         assert best.text.startswith(f"【{policy}】") and field_kind(best.policy_field) in kinds, (question, best.text)

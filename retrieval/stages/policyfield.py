@@ -55,7 +55,8 @@ class PolicyFieldSettings:
 
 
 class PolicyFieldReranker:
-    """Fields of the policy a question names first, the asked-for field before the others."""
+    """Fields of the policy a question names first (the one whose name it holds most of), the asked-for field
+    before the others."""
 
     def __init__(self, settings: PolicyFieldSettings) -> None:
         """Create the stage.
@@ -77,11 +78,17 @@ class PolicyFieldReranker:
         if not names:
             return ranking
         question = match_key(context.query.text)
+        shares = {name: name_share(name, question) for name in set(names.values())}
+        # the name the question holds most of, the longest of those: "灵活就业社会保险补贴" over the
+        # "社会保险补贴" it contains, "社会保险补贴" alone when the question does not say 灵活就业
+        best = max((share, len(name)) for name, share in shares.items())
+        if best[0] < self.settings.name_match:
+            return ranking
+        named = {name for name, share in shares.items() if (share, len(name)) == best}
         asked = question_kinds(context.query.text)
         factors = np.ones(len(ranking.ids))
         for j, index in enumerate(ranking.ids.tolist()):
-            name = names.get(index)
-            if name is None or name_share(name, question) < self.settings.name_match:
+            if names.get(index) not in named:
                 continue
             factors[j] = self.settings.name_boost
             kind = field_kind(context.state.corpus.provisions[index].policy_field)
