@@ -24,7 +24,7 @@ from knowledge.service import EligibilityService
 from knowledge.settings import AnswerSettings
 from retrieval.citation import source_line
 from retrieval.ingest.models import DocumentMeta
-from retrieval.ingest.policylist import field_kind
+from retrieval.ingest.policylabels import field_kind
 from retrieval.search import Searcher, SearchError, SearchResult
 
 CHECK = {"title": "看看我能申请什么", "payload": "/check_eligibility"}

@@ -13,7 +13,7 @@ from knowledge.settings import RetrievalSettings
 from retrieval.corpus import Corpus
 from retrieval.ingest.models import Document, FileReport, Provision
 from retrieval.ingest.pipeline import Ingestor
-from retrieval.ingest.policylist import cited_numbers, field_kind
+from retrieval.ingest.policylabels import cited_numbers, field_kind
 from retrieval.lexical import LexicalIndex
 from retrieval.stages.model import IndexState, Query, Ranking, RerankContext
 from retrieval.stages.policyfield import PolicyFieldReranker, PolicyFieldSettings, question_kinds

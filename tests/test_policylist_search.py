@@ -10,7 +10,7 @@ import pytest
 from answering.composer import AnswerComposer
 from knowledge.service import EligibilityService
 from knowledge.settings import load_settings
-from retrieval.ingest.policylist import field_kind
+from retrieval.ingest.policylabels import field_kind
 from retrieval.search import SearchResult
 from retrieval.service import RetrievalService
 from tests.conftest import ROOT

@@ -24,7 +24,7 @@ from retrieval.ingest.patterns import (
     SIGNATURE,
     TITLE_LINE,
 )
-from retrieval.ingest.policylist import is_label
+from retrieval.ingest.policylabels import is_label
 
 # Clauses are compared, not sentences: a long sentence may be cut at a clause boundary.
 _CLAUSE = re.compile(r"[。！？!?；;，,、：:\t]+")

@@ -6,7 +6,7 @@ import re
 
 from retrieval.ingest.headings import parse_heading
 from retrieval.ingest.patterns import DATE_LINE, NUMBER_LINE, PUBLISHED
-from retrieval.ingest.policylist import starts_with_field
+from retrieval.ingest.policylabels import starts_with_field
 
 _CJK = r"\u3400-\u9fff"
 _PARAGRAPH_BREAK = re.compile(r"[\u3000]{2,}|\u3000[ \t]+|[ \t]+\u3000")

@@ -24,113 +24,24 @@ from dataclasses import dataclass, field
 from knowledge.textmatch import match_key
 from retrieval.ingest.headings import Heading, parse_heading
 from retrieval.ingest.models import ListedPolicy
-from retrieval.ingest.patterns import NUMBER
+from retrieval.ingest.policylabels import (
+    MAX_TITLE_CHARS,
+    TERMINAL,
+    cell_label,
+    cited_numbers,
+    field_kind,
+    line_field,
+    strip_marker,
+)
 from retrieval.ingest.segment import Segment, pieces
 
-# field kind → the labels lists use for it (kinds are what a question can ask for)
-FIELD_LABELS: dict[str, tuple[str, ...]] = {
-    "name": ("政策名称", "政策项目", "项目名称", "事项名称", "补贴名称", "补贴项目", "政策事项"),
-    "target": (
-        "服务对象",
-        "享受对象",
-        "适用对象",
-        "补贴对象",
-        "支持对象",
-        "扶持对象",
-        "申请对象",
-        "适用人群",
-        "适用范围",
-        "享受主体",
-        "适用主体",
-        "扶持范围",
-    ),
-    "condition": ("申请条件", "享受条件", "申领条件", "补贴条件", "办理条件", "认定条件", "资格条件"),
-    "content": ("政策内容", "政策要点", "主要内容", "支持内容", "扶持内容", "政策措施", "扶持政策"),
-    "amount": (
-        "补贴标准",
-        "补贴测算",
-        "补助标准",
-        "支持标准",
-        "扶持标准",
-        "资助标准",
-        "补贴金额",
-        "补贴额度",
-        "享受标准",
-        "贷款额度",
-        "贴息标准",
-        "补贴标准及测算",
-    ),
-    "channel": (
-        "申请渠道",
-        "经办机构",
-        "办理渠道",
-        "申报渠道",
-        "受理机构",
-        "受理部门",
-        "经办部门",
-        "办理地点",
-        "申请方式",
-        "办理方式",
-        "申请流程",
-        "办理流程",
-        "申请程序",
-        "办理程序",
-        "办理部门",
-        "办理机构",
-        "经办单位",
-        "受理单位",
-        "申领渠道",
-        "申请地点",
-    ),
-    "deadline": ("办理时限", "申请时间", "申报时间", "受理时间", "申请期限", "承诺时限", "办结时限", "补贴期限"),
-    "materials": ("申报材料", "申请材料", "所需材料", "办理材料", "提交材料", "申请要件", "申领材料"),
-    "basis": ("文件依据", "政策依据", "依据文件", "政策文件", "办理依据"),
-    "contact": ("咨询电话", "联系电话", "咨询方式", "监督电话"),
-    "note": ("备注", "温馨提示", "特别提示"),
-}
-_KIND_OF = {label: kind for kind, labels in FIELD_LABELS.items() for label in labels}
-_LABELS = "|".join(sorted(_KIND_OF, key=len, reverse=True))
-_LABEL_HEAD = re.compile(rf"^(?:{_LABELS})")
-MAX_QUALIFIER_CHARS = 8  # "补贴标准（元）", "政策依据及文号": a label may carry a short qualifier
-_LABEL_LINE = re.compile(
-    r"^(?:\d{1,2}[.．、]|[（(][一二三四五六七八九十\d]{1,3}[)）])?\s*"  # an optional item number
-    rf"(?:【\s*(?P<a>(?:{_LABELS})[^】]{{0,{MAX_QUALIFIER_CHARS}}}?)\s*】\s*[:：]?"
-    rf"|(?P<b>(?:{_LABELS})[^:：。，,；;]{{0,{MAX_QUALIFIER_CHARS}}}?)\s*[:：])\s*(?P<value>.*)$"
-)
 _ENUM = re.compile(r"^(?:\d{1,2}[.．、)）](?!\d)|[（(]\d{1,2}[)）]|[①-⑳])")
-_CN_NUM = "一二三四五六七八九十"
-_MARKER = re.compile(
-    rf"^(?:[{_CN_NUM}]+、|[（(][{_CN_NUM}\d]+[)）]|\d{{1,2}}[.．、](?!\d)|第[{_CN_NUM}]+[项条]|政策[{_CN_NUM}\d]{{1,3}}[：:、.．])\s*"
-)
-_BLOCK_LINE = re.compile(rf"^政策[{_CN_NUM}\d]{{1,3}}[：:、.．]\s*\S")  # "政策一：稳岗返还" opens a block
-_TERMINAL = re.compile(r"[。；;！？!?]")
 # a heading names a group of people (a 服务对象 section) rather than a category of policies
 _POPULATION = re.compile(
     r"人员|毕业生|青年|学生|农民工|劳动者|劳动力|军人|残疾人|群体|对象|职工|企业|单位|经营主体|个体|创业者|家庭|妇女|人群"
 )
-_NUMBER_CUT = re.compile(r".*(?:通知|意见|规划|决定|办法|方案|细则|清单|的|号|》|、|和|及|与|依据|根据)")
-MAX_TITLE_CHARS = 40
 MAX_GROUP_CHARS = 20  # a 服务对象 value this short names a group and joins the section path
 MIN_BLOCKS = 2
-
-
-def field_kind(label: str | None) -> str | None:
-    """Return the kind of a field label (amount, channel, target, …), or None for an unknown label.
-
-    A label with a qualifier counts as the label it starts with ("补贴标准（元）" → amount).
-    """
-    match = _LABEL_HEAD.match(label or "")
-    return _KIND_OF[match.group()] if match else None
-
-
-def starts_with_field(line: str) -> bool:
-    """Return True when ``line`` opens a policy-list field or block ("补贴标准：…", "【申请渠道】…", "政策一：…")."""
-    return bool(_LABEL_LINE.match(line) or _BLOCK_LINE.match(line))
-
-
-def is_label(text: str) -> bool:
-    """Return True when ``text`` is nothing but a field label (a table header cell, a bare "政策名称")."""
-    return _cell_label(text) is not None
 
 
 @dataclass
@@ -252,7 +163,7 @@ class _Parser:
         if self.header is not None:  # a wide table ended: its last row's policy is complete
             self.header = self.current = None
         last = self.current.fields[-1] if self.current is not None and self.current.fields else None
-        if found := _line_field(paragraph):
+        if found := line_field(paragraph):
             self._field(*found, index)
         elif last is not None and not self.pending and (_ENUM.match(paragraph) or not last[1]):
             self._extend(index)  # a numbered item, or the value under a label standing alone
@@ -261,7 +172,7 @@ class _Parser:
         elif (heading := parse_heading(paragraph)) is not None and _is_heading_line(heading, paragraph):
             self.current = None
             self.pending.clear()
-            title = _strip_marker(paragraph)
+            title = strip_marker(paragraph)
             if heading.level <= 2:
                 population = bool(_POPULATION.search(title))
                 self.group = title if population else None
@@ -272,7 +183,7 @@ class _Parser:
 
     def _row(self, index: int, cells: list[str]) -> bool:
         """Read a table row; return False when it is not part of a list."""
-        labels = [_cell_label(c) for c in cells]
+        labels = [cell_label(c) for c in cells]
         if sum(1 for lb in labels if lb) >= 3 and any(field_kind(lb) == "name" for lb in labels):
             self.header, self.current = labels, None
             self.pending.clear()
@@ -321,7 +232,7 @@ class _Parser:
         self.used.add(index)
 
     def _start(self, name: str, index: int) -> None:
-        self.current = _Block(_strip_marker(name), index, self.group, self.category)
+        self.current = _Block(strip_marker(name), index, self.group, self.category)
         self.blocks.append(self.current)
         self.pending.clear()
         self._use(index)
@@ -333,17 +244,6 @@ class _Parser:
             self.heading_at = None
 
 
-def _cell_label(cell: str) -> str | None:
-    """The cell as a field label ("补贴标准", "政策依据及文号"), or None when it is not one."""
-    text = cell.strip(" ：:【】")
-    match = _LABEL_HEAD.match(text)
-    return text if match and len(text) - match.end() <= MAX_QUALIFIER_CHARS and not _TERMINAL.search(text) else None
-
-
-def _strip_marker(title: str) -> str:
-    return _MARKER.sub("", title).strip(" ：:【】")
-
-
 def _is_heading_line(heading: Heading, paragraph: str) -> bool:
     return not heading.body and len(paragraph) <= MAX_TITLE_CHARS
 
@@ -352,29 +252,18 @@ def _is_title(paragraph: str) -> bool:
     """A short line that can name a policy: no sentence punctuation, no label of its own."""
     return (
         "\t" not in paragraph
-        and 2 <= len(_strip_marker(paragraph)) <= MAX_TITLE_CHARS
-        and not _TERMINAL.search(paragraph)
-        and not _LABEL_LINE.match(paragraph)
+        and 2 <= len(strip_marker(paragraph)) <= MAX_TITLE_CHARS
+        and not TERMINAL.search(paragraph)
+        and line_field(paragraph) is None
     )
-
-
-def _line_field(paragraph: str) -> tuple[str, str] | None:
-    """Return ``(label, value)`` of a field line: "补贴标准：…", "【申请渠道】…", or a label standing alone on
-    its line ("（二）补贴标准", its value on the lines below); None for any other line."""
-    if "\t" in paragraph:
-        return None
-    if match := _LABEL_LINE.match(paragraph):
-        return match.group("a") or match.group("b"), match.group("value").strip()
-    label = _cell_label(_strip_marker(paragraph)) if len(paragraph) <= MAX_TITLE_CHARS else None
-    return (label, "") if label else None
 
 
 def _opens_fields(paragraph: str) -> bool:
     """Return True when ``paragraph`` is a field other than the name (so the line before names a policy)."""
     if "\t" in paragraph:
-        label = _cell_label(paragraph.split("\t", 1)[0])
+        label = cell_label(paragraph.split("\t", 1)[0])
     else:
-        found = _line_field(paragraph)
+        found = line_field(paragraph)
         label = found[0] if found else None
     return label is not None and field_kind(label) != "name"
 
@@ -412,20 +301,3 @@ def _cites(blocks: list[_Block]) -> tuple[str, ...]:
             if field_kind(label) == "basis":
                 found.extend(cited_numbers(value))
     return tuple(dict.fromkeys(found))
-
-
-def cited_numbers(text: str) -> list[str]:
-    """Return the 文号 a 文件依据 text names ("《…》（粤人社规〔2023〕31号）、财社〔2017〕164号").
-
-    Args:
-        text: the field's value.
-
-    Returns:
-        Normalised 文号 ("粤人社规〔2023〕31号") in order of appearance.
-    """
-    out = []
-    for match in NUMBER.finditer(text):
-        prefix = _NUMBER_CUT.sub("", match.group(1))
-        if prefix:
-            out.append(f"{prefix}〔{match.group(2)}〕{match.group(3)}号")
-    return out

@@ -15,7 +15,7 @@ import numpy as np
 
 from knowledge.settings import RetrievalSettings
 from knowledge.textmatch import match_key
-from retrieval.ingest.policylist import field_kind
+from retrieval.ingest.policylabels import field_kind
 from retrieval.stages.model import IndexState, Ranking, RerankContext
 
 # what a question asks for → the field kinds (retrieval/ingest/policylist.py) that answer it
