@@ -1,14 +1,15 @@
 """Policy lists (政策清单 / 明白卡 / 政策汇编): blocks of labelled fields, one block per policy.
 
 What 人社 sites publish most: per policy a 政策名称 and fields such as 服务对象, 补贴标准, 申请渠道,
-文件依据, often the same policy repeated under several 服务对象 sections. Three shapes are recognised
-in the paragraphs a loader produced:
+文件依据, often the same policy repeated under several 服务对象 sections. These shapes are recognised
+in the paragraphs a loader produced (labels: ``policylabels.py``):
 
-- label lines: ``政策名称：X`` then ``补贴标准：…`` (or ``【补贴标准】…``), a field's value possibly
-  continued on numbered lines ("1.身份证；");
-- numbered blocks: a short title line ("（一）X", "1.X") directly followed by label lines;
-- tables (tab-separated rows): a header row naming the fields, one policy per row; or two-column
-  rows "label ⇥ value" under a title or a 政策名称 row.
+- label lines: ``政策名称：X`` then ``补贴标准：…`` (or ``【补贴标准】…``, ``1.享受对象：…``), a field's value
+  possibly continued on numbered lines ("1.身份证；");
+- numbered blocks: a short title line ("（一）X", "1.X", "政策一：X") directly followed by a field;
+- a label standing alone on its line ("（二）补贴标准") with its value on the line below (汇编);
+- tables (tab-separated rows): a header row naming the fields, one policy per row; or rows of
+  "label ⇥ value" pairs under a title or a 政策名称 row.
 
 Headings between blocks ("一、高校毕业生") are the 服务对象 sections (or, when they do not name a
 group of people, a category). Blocks of one policy (same name) are merged: one provision per field
