@@ -19,6 +19,7 @@ from answering.period import period_status
 from answering.policymatch import match_policy
 from answering.questionkind import QuestionKind, classify, what_is_missing
 from answering.routing import Route, general_route, in_domain, route_for
+from knowledge.docnames import document_name
 from knowledge.regions import NATIONAL
 from knowledge.service import EligibilityService
 from knowledge.settings import AnswerSettings
@@ -52,8 +53,7 @@ _PROCEDURE_STATED = re.compile(
 
 def short_source(meta: DocumentMeta) -> str:
     """Return 《title》文号 (the name a citizen can look the document up by)."""
-    title = meta.title.replace("《", "〈").replace("》", "〉")
-    return f"《{title}》" + (meta.number or "")
+    return document_name(meta.title, meta.number)
 
 
 @dataclass(frozen=True)

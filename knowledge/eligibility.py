@@ -4,11 +4,13 @@ unknown."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
 from knowledge.catalogue import Catalogue, Condition, Group, Leaf, Policy
+from knowledge.docnames import document_name
 from knowledge.facts import FACTS, GROUPS, describe_value
 from knowledge.regions import NATIONAL, RegionTable
 
@@ -63,17 +65,26 @@ class Verdict:
 class EligibilityEngine:
     """Evaluates the catalogue against a citizen's facts."""
 
-    def __init__(self, catalogue: Catalogue, regions: RegionTable, today: date | None = None) -> None:
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        regions: RegionTable,
+        today: date | None = None,
+        names: Mapping[str, str] | None = None,
+    ) -> None:
         """Create an engine.
 
         Args:
             catalogue: the policies.
             regions: to decide whether a policy's regions cover the asker's region.
             today: the date used to tell whether a plan period has ended (default: today).
+            names: a citation's document reference (文号 or id) → the name reasons cite it by
+                (《title》文号, see ``knowledge.docnames``); a reference not in it is cited by its 文号.
         """
         self.catalogue = catalogue
         self.regions = regions
         self.today = today
+        self.names = dict(names or {})
 
     def evaluate(self, facts: dict[str, Any], skip: tuple[str, ...] = ()) -> Verdict:
         """Judge every policy.
@@ -95,7 +106,7 @@ class EligibilityEngine:
         return Verdict(results, next_question(results, skip), counter[0], facts)
 
     def _judge(self, policy: Policy, facts: dict[str, Any], counter: list[int]) -> PolicyResult:
-        source = _source(policy)
+        source = _source(policy, self.names)
         year = (self.today or date.today()).year
         ended = policy.period is not None and policy.period[1] < year
         reasons: list[str] = []
@@ -145,9 +156,10 @@ def _place(where: str) -> str:
     return {"广东": "广东省", "宁夏": "宁夏回族自治区", "山东省聊城市": "山东省聊城市"}.get(where, where)
 
 
-def _source(policy: Policy) -> str:
+def _source(policy: Policy, names: Mapping[str, str]) -> str:
     citation = policy.citations[0]
-    return f"{citation.doc}：“{citation.quote}”"
+    name = names.get(citation.doc) or document_name(None, None, citation.doc)
+    return f"{name}：“{citation.quote}”"
 
 
 def _evaluate(

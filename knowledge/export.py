@@ -60,6 +60,9 @@ def derived_files(lexicon: Lexicon) -> dict[str, str]:
         "places": {name: table.resolve(name) for name in places},
         "groups": groups,
         "group_labels": GROUPS,
+        "situations": lexicon.situations,
+        "situation_window": lexicon.situation_window,
+        "central_western": lexicon.central_western,
         "employment": employment,
         "employment_labels": EMPLOYMENT_STATUS,
         "facts": {

@@ -20,6 +20,12 @@ class Lexicon(BaseModel):
     stopwords: list[str] = Field(default_factory=list)
     groups: dict[str, list[str]] = Field(default_factory=dict)
     employment: dict[str, list[str]] = Field(default_factory=dict)
+    # A group stated by a described situation, not named ("外地来这边打工的", "家里一个上班的都没有"):
+    # code → patterns; a pattern is a list of slots (alternative words), all found in order, each
+    # within ``situation_window`` characters of the previous one.
+    situations: dict[str, list[list[list[str]]]] = Field(default_factory=dict)
+    situation_window: int = Field(6, ge=0, le=30)
+    central_western: list[str] = Field(default_factory=list)  # provinces of 中西部地区
     regions: dict[str, RegionEntry] = Field(default_factory=dict)
     provinces: list[str] = Field(default_factory=list)
 
@@ -49,6 +55,19 @@ class Lexicon(BaseModel):
                 raise ValueError(f"groups: “{code}” 不是有效的人群代码")
             if not phrases:
                 raise ValueError(f"groups: “{code}” 需要至少一个说法")
+        return values
+
+    @field_validator("situations")
+    @classmethod
+    def _situation_patterns(cls, values: dict[str, list[list[list[str]]]]) -> dict[str, list[list[list[str]]]]:
+        from knowledge.facts import GROUPS
+
+        for code, patterns in values.items():
+            if code not in GROUPS:
+                raise ValueError(f"situations: “{code}” 不是有效的人群代码")
+            for pattern in patterns:
+                if len(pattern) < 2 or any(not slot or any(not str(w).strip() for w in slot) for slot in pattern):
+                    raise ValueError(f"situations: “{code}” 的每个模式需要至少两个非空的词组")
         return values
 
     @field_validator("employment")

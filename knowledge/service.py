@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from knowledge.catalogue import CATEGORY_LABELS, Catalogue, Policy, condition_facts, load_catalogue
+from knowledge.docnames import document_name
 from knowledge.eligibility import EligibilityEngine, PolicyResult, Verdict
 from knowledge.facts import FACTS, FactError, validate_facts
 from knowledge.lexicon import Lexicon
@@ -37,7 +38,8 @@ class EligibilityService:
         """
         known = set(lexicon.regions) | {NATIONAL}
         catalogue = load_catalogue(settings.paths.policies, known)
-        return cls(catalogue, EligibilityEngine(catalogue, lexicon.region_table), _by_reference(documents or []))
+        refs = _by_reference(documents or [])
+        return cls(catalogue, EligibilityEngine(catalogue, lexicon.region_table, names=_names(refs)), refs)
 
     def with_documents(self, documents: list[tuple[str, str | None, str]]) -> EligibilityService:
         """Return the same catalogue citing another set of documents (those of a newly published index).
@@ -45,7 +47,9 @@ class EligibilityService:
         Args:
             documents: (id, 文号, title) of the knowledge base's documents.
         """
-        return EligibilityService(self.catalogue, self.engine, _by_reference(documents))
+        refs = _by_reference(documents)
+        engine = EligibilityEngine(self.catalogue, self.engine.regions, self.engine.today, names=_names(refs))
+        return EligibilityService(self.catalogue, engine, refs)
 
     def document_refs(self) -> list[tuple[str, str | None, str]]:
         """Return the (id, 文号, title) of the documents citations are resolved against."""
@@ -67,13 +71,15 @@ class EligibilityService:
         return self.engine.evaluate(facts, tuple(skip))
 
     def citation_json(self, policy: Policy) -> list[dict[str, Any]]:
-        """Return the policy's citations as ``{"doc", "number", "title", "quote"}``."""
+        """Return the policy's citations as ``{"doc", "number", "title", "source", "quote"}``: ``doc`` is
+        the document's id (for programs), ``source`` the name to show (《title》文号, never the id)."""
         out = []
         for citation in policy.citations:
             doc_id, number, title = self.documents.get(
                 citation.doc, (citation.doc, citation.doc if _NUMBER.search(citation.doc) else None, "")
             )
-            out.append({"doc": doc_id, "number": number, "title": title, "quote": citation.quote})
+            source = document_name(title, number, citation.doc)
+            out.append({"doc": doc_id, "number": number, "title": title, "source": source, "quote": citation.quote})
         return out
 
     def policy_json(self, policy: Policy, full: bool = True) -> dict[str, Any]:
@@ -118,6 +124,11 @@ class EligibilityService:
             "next_question": {"fact": next_fact, "question": FACTS[next_fact].question} if next_fact else None,
             "conditions_evaluated": verdict.conditions_evaluated,
         }
+
+
+def _names(refs: dict[str, tuple[str, str | None, str]]) -> dict[str, str]:
+    """A citation reference (文号 or id) → the name it is shown by (《title》文号)."""
+    return {ref: document_name(title, number, ref) for ref, (_, number, title) in refs.items()}
 
 
 def _by_reference(documents: list[tuple[str, str | None, str]]) -> dict[str, tuple[str, str | None, str]]:

@@ -32,3 +32,22 @@ def test_action_lexicon_resolves_places_and_groups(settings: Settings) -> None:
     assert "退伍" in data["groups"]["veteran"]
     assert "- lookup: region" in files["bot/data/generated/lookups.yml"]
     assert "- synonym: veteran" in files["bot/data/generated/lookups.yml"]
+
+
+def test_situation_patterns_reach_the_bot_and_bad_ones_are_refused(settings: Settings, tmp_path: Path) -> None:
+    """The bot reads the lexicon's situation patterns; a pattern naming no real group is refused with the reason."""
+    from knowledge.regions import LexiconError
+
+    data = json.loads(derived_files(load_lexicon(settings.paths.lexicon))["bot/actions/lexicon.json"])
+    assert data["situations"]["hard_to_employ"] and data["situation_window"] > 0
+    broken = settings.paths.lexicon.read_text(encoding="utf-8").replace(
+        "situations:\n  migrant_worker:", "situations:\n  migrant_workers:"
+    )
+    path = tmp_path / "lexicon.yml"
+    path.write_text(broken, encoding="utf-8")
+    try:
+        load_lexicon(path)
+    except LexiconError as exc:
+        assert "migrant_workers" in str(exc) and "人群代码" in str(exc)
+    else:
+        raise AssertionError("a situation pattern for an unknown group was accepted")

@@ -222,6 +222,9 @@ def test_session_tokens_expire_and_never_travel_in_urls(kb: Path) -> None:
         ("get", "/api/search", {"query_string": {"q": "创业担保贷款"}}),
         ("post", "/api/eligibility", {"json": {"facts": {}}}),
         ("post", "/api/answer", {"json": {"question": "创业担保贷款"}}),
+        ("get", "/api/policies", {}),
+        ("get", "/api/policies/job-search-subsidy", {}),
+        ("get", "/api/contact", {}),
         ("get", "/healthz", {}),
     ],
 )

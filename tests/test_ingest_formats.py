@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from knowledge.settings import Settings
-from retrieval.ingest.models import Document
+from retrieval.ingest.models import Document, FileReport
 from retrieval.ingest.pipeline import Ingestor
 
 POLICY_LINES = [
@@ -28,6 +28,15 @@ POLICY_LINES = [
 
 def _texts(docs: list[Document]) -> list[str]:
     return [p.text for d in docs for p in d.provisions]
+
+
+def _nothing_lost(report: FileReport) -> bool:
+    """Every body character is in a provision or in a removed span with its reason."""
+    return (
+        report.lost == []
+        and report.lost_chars == 0
+        and all(s.reason != "lost" for d in report.documents for s in d.removed)
+    )
 
 
 def _seed_copy(settings: Settings, tmp_path: Path, name: str, encoding: str) -> Path:
@@ -80,6 +89,7 @@ def test_generated_pdf_ingests(ingestor: Ingestor, tmp_path: Path) -> None:
     assert "对首次创办小微企业的高校毕业生，给予一次性创业补贴。" in _texts(report.documents)
     first = next(p for p in doc.provisions if "就业见习补贴" in p.text)
     assert first.section == ["一、就业见习"]
+    assert _nothing_lost(report)
 
 
 def test_generated_docx_ingests_with_its_table(ingestor: Ingestor, tmp_path: Path) -> None:
@@ -109,6 +119,7 @@ def test_generated_docx_ingests_with_its_table(ingestor: Ingestor, tmp_path: Pat
     assert "对离校2年内未就业高校毕业生参加就业见习的，按规定给予就业见习补贴。" in texts
     assert "就业见习补贴（对象：离校2年内未就业高校毕业生；标准：按当地规定）" in texts
     assert report.documents[0].meta.title == "某市人民政府关于促进高校毕业生就业的通知"
+    assert _nothing_lost(report)
 
 
 def test_markdown_with_front_matter(ingestor: Ingestor, tmp_path: Path) -> None:
@@ -127,6 +138,7 @@ def test_markdown_with_front_matter(ingestor: Ingestor, tmp_path: Path) -> None:
     assert any("region" in w for w in doc.warnings)
     assert [p.text for p in doc.provisions] == ["灵活就业人员可以按规定参加基本养老保险。"]
     assert doc.provisions[0].section == ["一、参保办法"]
+    assert _nothing_lost(report)
 
 
 def test_html_page_drops_scripts_and_chrome(ingestor: Ingestor, tmp_path: Path) -> None:
@@ -144,6 +156,11 @@ def test_html_page_drops_scripts_and_chrome(ingestor: Ingestor, tmp_path: Path) 
     texts = _texts(report.documents)
     assert texts == ["各市要建立投诉处理机制，及时处理见习纠纷。"]
     assert report.documents[0].meta.region == "广东"
+    assert _nothing_lost(report)
+    assert [(s.label, s.text) for s in report.documents[0].removed if s.reason == "page_nav"] == [
+        ("页面导航", "首页 | 政策 | 登录"),
+        ("页面导航", "版权所有"),
+    ]
 
 
 def _zip_bomb(path: Path) -> None:

@@ -10,7 +10,6 @@ import pytest
 
 from knowledge.settings import Settings
 from knowledge.textmatch import match_key
-from retrieval.ingest.coverage import lost_clauses
 from retrieval.ingest.models import Document
 from retrieval.ingest.pipeline import Ingestor
 
@@ -237,14 +236,6 @@ def test_no_seed_text_is_lost(ingestor: Ingestor, path: Path) -> None:
     assert report.error is None
     assert report.lost == []
     assert not any("未进入任何条款" in w for d in report.documents for w in d.warnings)
-
-
-def test_the_text_guard_reports_a_dropped_sentence(seed_documents: dict[str, Document]) -> None:
-    doc = seed_documents["003_8c6e1d205613c0d2"]
-    dropped = next(p for p in doc.provisions if "四单式培训" in p.text)
-    kept = doc.model_copy(update={"provisions": [p for p in doc.provisions if p is not dropped]})
-    lost = lost_clauses([dropped.text], [kept])
-    assert lost and "四单式培训" in "".join(lost)
 
 
 def test_a_date_that_starts_a_clause_is_text_not_a_signature(ingestor: Ingestor, tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ def _citation(raw: Any) -> dict[str, str] | None:
     (``status``: where the provision stands today, in words, e.g. "“十三五”规划期2016–2020年已结束")."""
     if not isinstance(raw, dict):
         return None
-    source = raw.get("source") or raw.get("number") or raw.get("title") or raw.get("doc") or ""
+    source = raw.get("source") or raw.get("number") or ""  # never "doc", the internal document id
     text = raw.get("text") or raw.get("quote") or ""
     if not source and not text:
         return None

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
@@ -682,9 +683,16 @@ def _report_json(report: FileReport) -> dict[str, object]:
                 "duplicates_removed": doc.duplicates_removed,
                 "warnings": doc.warnings,
                 "policies": [p.model_dump() for p in doc.policies],
+                "removed": [span.model_dump() for span in doc.removed],
             }
             for doc in report.documents
         ],
+        "coverage": {
+            "kept_chars": report.kept_chars,
+            "removed_chars": report.removed_chars,
+            "lost_chars": report.lost_chars,
+            "lost": report.lost,
+        },
     }
 
 
@@ -709,8 +717,28 @@ def _print_reports(reports: list[FileReport]) -> None:
                 line = f"政策清单：{policy.name}（服务对象：{groups}；栏目：{'、'.join(policy.fields)}；依据：{cites}）"
                 table.add_row("", line, "", "", "", "", "")
     console.print(table)
+    for report in reports:
+        if not report.error:
+            _print_coverage(report)
     ok = sum(1 for r in reports if not r.error)
     console.print(f"共 {len(reports)} 个文件：{ok} 个成功，{len(reports) - ok} 个失败。")
+
+
+def _print_coverage(report: FileReport) -> None:
+    """One line of where the file's text went, and every piece of real text that would be dropped."""
+    name = Path(report.path).name
+    labels = {span.reason: span.label for doc in report.documents for span in doc.removed}
+    removed = "、".join(f"{labels.get(reason, reason)} {chars}" for reason, chars in report.removed_chars.items())
+    console.print(
+        f"{name}：正文 {report.kept_chars} 字进入条款；按原因删除 {sum(report.removed_chars.values())} 字"
+        + (f"（{removed}）" if removed else "")
+        + f"；丢失 {report.lost_chars} 字。",
+        markup=False,
+    )
+    if report.lost:
+        console.print(f"[yellow]警告：{name} 有 {len(report.lost)} 处正文未进入任何条款、将被丢弃：[/yellow]")
+        for text in report.lost:
+            console.print(f"  [yellow]“{escape(text)}”[/yellow]")
 
 
 def _add_to_sources(settings: Settings, reports: list[FileReport]) -> None:
@@ -737,3 +765,7 @@ def main() -> None:
         app()
     except BrokenPipeError:  # `policybot docs --json | head`
         sys.stderr.close()
+
+
+if __name__ == "__main__":  # python -m webchat.cli, as policybot
+    main()

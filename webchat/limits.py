@@ -4,9 +4,10 @@
   (``chat.session_limit``, keyed on the conversation id of a genuine, unexpired token), and a much
   higher per-address ceiling (``chat.ip_limit``), so that citizens behind one NAT (a school, an
   office, a 人社 service hall) each get their own budget.
-- Search, eligibility and answers: per address (``web.api_limit``); ``/healthz``, which probes Rasa,
-  the action server and the database on every call, per address (``web.health_limit``). Addresses in
-  ``web.ratelimit_exempt`` (the action server calling the API over loopback) are not counted.
+- Search, eligibility, the policy catalogue, answers and the contact card: per address
+  (``web.api_limit``); ``/healthz``, which probes Rasa, the action server and the database on every
+  call, per address (``web.health_limit``). Addresses in ``web.ratelimit_exempt`` (the action server
+  calling the API over loopback) are not counted.
 
 A refused request gets a 429 whose Chinese message says how long to wait.
 """
@@ -30,7 +31,14 @@ from webchat.sessions import presented_token
 TOO_MANY = "您发送得太频繁了，请稍后再试。"
 LIMITER = "policybot.limiter"
 CHAT_ENDPOINTS = ("chat.chat", "chat.feedback", "chat.new_conversation", "chat.history")
-API_ENDPOINTS = ("api.search", "policies.eligibility", "answers.answer")
+API_ENDPOINTS = (
+    "api.search",
+    "policies.eligibility",
+    "policies.list_policies",
+    "policies.get_policy",
+    "answers.answer",
+    "answers.contact",
+)
 HEALTH_ENDPOINTS = ("health.healthz",)
 
 

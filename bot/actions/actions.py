@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 from actions import api
 from actions.messages import HUMAN, HUMAN_BUTTONS, OFFER, composed_messages, eligibility_messages
 from actions.parsing import (
+    accepts_offer,
     asks_for_person,
     is_real_question,
     is_skip,
@@ -26,6 +27,7 @@ from actions.parsing import (
     parse_years,
     question_besides_handoff,
     wants_eligibility_check,
+    work_negated,
 )
 
 SKIPPED = "这个问题先跳过，不影响查看其他政策。"
@@ -178,13 +180,16 @@ class ActionSmallTalk(Action):
 
 class ActionTriageRequest(Action):
     """Tell a bare request for the eligibility check ("我能申请什么", the button) from a question that happens
-    to mention applying ("退伍军人能申请创业贷款吗"): the first starts the form, the second is answered."""
+    to mention applying ("退伍军人能申请创业贷款吗"): the first starts the form, the second is answered.
+    After the offer, a yes starts it and a follow-up the NLU took for a yes ("那银川呢") is answered."""
 
     def name(self) -> str:
         return "action_triage_request"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         text = tracker.latest_message.get("text") or ""
+        if (tracker.latest_message.get("intent") or {}).get("name") == "affirm":
+            return [SlotSet("wants_check", accepts_offer(text))]  # a yes to the offer, or a follow-up
         return [SlotSet("wants_check", wants_eligibility_check(text))]
 
 
@@ -244,7 +249,7 @@ def stated_facts(text: str, known_groups: Any = None) -> dict[str, Any]:
         known = known_groups if isinstance(known_groups, list) else []
         found["groups"] = list(dict.fromkeys(known + groups))
     status = parse_employment(text)
-    if status:
+    if status and not (status == "employed" and work_negated(text)):
         found["employment_status"] = status
     if "毕业" in text or "应届" in text:
         years = parse_graduation(text)
@@ -306,6 +311,14 @@ class ActionHumanHandoff(Action):
         hours = api.office_hours()
         dispatcher.utter_message(text=HUMAN + (f"人工坐席时间：{hours}。" if hours else ""), buttons=HUMAN_BUTTONS)
         return events
+
+
+def _last_known_region(tracker: Tracker) -> str | None:
+    """The last region the conversation set that is a known place (None when there is none)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "slot" and event.get("name") == "region" and _canonical("region", event.get("value")):
+            return str(event["value"])
+    return None
 
 
 class ValidateEligibilityForm(FormValidationAction):
@@ -388,6 +401,10 @@ class ValidateEligibilityForm(FormValidationAction):
         if self._declined(tracker):
             return self._skip("region", tracker)
         place = parse_region(str(value)) or parse_region(text)
+        if place is None and tracker.get_slot("requested_slot") != "region":
+            # a word the NLU took for a place in the answer to another question ("从西海固山里搬下来的"
+            # answering 身份): no place learnt, the one known before kept, nothing asked about it
+            return {"region": _last_known_region(tracker)}
         if place is None:
             return self._unclear(
                 "region", "没听明白是哪个地方，请说省或城市的名字，例如“深圳”“银川”“临清”。", dispatcher, tracker
@@ -414,9 +431,14 @@ class ValidateEligibilityForm(FormValidationAction):
     def validate_employment_status(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        text = self._text(tracker)
+        if value == "employed" and work_negated(text):
+            # "家里没一个上班的" names 上班 but says the opposite: no job when this is the question
+            # asked, nothing learnt about the asker when another one is
+            asked = tracker.get_slot("requested_slot") == "employment_status"
+            return {"employment_status": "unemployed" if asked else None}
         if _canonical("employment_status", value):
             return {"employment_status": value}
-        text = self._text(tracker)
         if self._declined(tracker):
             return self._skip("employment_status", tracker)
         status = value if value in ("unemployed", "employed", "self_employed") else parse_employment(text)
@@ -521,6 +543,18 @@ class ValidateEligibilityForm(FormValidationAction):
     def validate_grassroots_job(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if not isinstance(value, bool) and not self._declined(tracker):
+            place = parse_region(self._text(tracker))
+            if place is not None and tracker.get_slot("requested_slot") == "grassroots_job":
+                region = str(lexicon()["places"].get(place) or place)
+                if any(region.startswith(p) for p in lexicon()["central_western"]):
+                    return {"grassroots_job": True}  # "在宁夏固原": 中西部地区 answers it
+                return self._retry(
+                    "grassroots_job",
+                    f"{place}不属于中西部地区；如果您在城乡基层或中小微企业工作，请回答“是”，否则回答“不是”。",
+                    dispatcher,
+                    tracker,
+                )
         return self._bool("grassroots_job", value, dispatcher, tracker)
 
     def validate_enlisting(

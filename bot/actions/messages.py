@@ -112,7 +112,7 @@ def eligibility_messages(body: dict[str, Any], labels: dict[str, Any]) -> list[d
         for r in eligible[:4]:
             reason = next((x for x in r["reasons"] if x.startswith("符合")), r["reasons"][0] if r["reasons"] else "")
             cite = r["citations"][0] if r["citations"] else {}
-            where = cite.get("number") or cite.get("title") or cite.get("doc", "")
+            where = cite.get("source") or cite.get("number") or "相关政策文件"  # never the internal id
             why = reason.split("（依据")[0]
             lines.append(f"✅ {r['name']}：{r['benefit']}\n   理由：{why}\n   依据：{where}“{cite.get('quote', '')}”")
             if r.get("period_ended"):

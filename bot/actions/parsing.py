@@ -223,7 +223,51 @@ def parse_groups(text: str) -> list[str]:
                 if code not in found:
                     found.append(code)
             start = text.find(phrase, start + 1)
+    for code in parse_situation_groups(text):
+        if code not in found:
+            found.append(code)
     return found
+
+
+_NEGATION = "没不未冇别"
+
+
+def parse_situation_groups(text: str) -> list[str]:
+    """Return the groups a described situation states ("外地来这边打工的" → migrant_worker), by the
+    lexicon's situation patterns: every slot in order, each within the window after the previous one."""
+    table = lexicon()
+    window = int(table.get("situation_window", 0))
+    found: list[str] = []
+    for code, patterns in table.get("situations", {}).items():
+        if any(_situation_at(text, pattern, window) for pattern in patterns):
+            found.append(code)
+    return found
+
+
+def _situation_at(text: str, pattern: list[list[str]], window: int) -> bool:
+    """Whether ``pattern`` matches somewhere in ``text`` (not right after a negation)."""
+    first, *rest = pattern
+    for word in first:
+        start = text.find(word)
+        while start >= 0:
+            if not any(c in _NEGATION for c in text[max(0, start - 2) : start]) and _slots_follow(
+                text, start + len(word), rest, window
+            ):
+                return True
+            start = text.find(word, start + 1)
+    return False
+
+
+def _slots_follow(text: str, at: int, slots: list[list[str]], window: int) -> bool:
+    """Whether each slot's word follows within ``window`` characters of the previous match."""
+    if not slots:
+        return True
+    span = text[at : at + window + max(len(w) for w in slots[0])]
+    for word in slots[0]:
+        found = span.find(word)
+        if 0 <= found <= window and _slots_follow(text, at + found + len(word), slots[1:], window):
+            return True
+    return False
 
 
 def parse_employment(text: str) -> str | None:
@@ -234,6 +278,15 @@ def parse_employment(text: str) -> str | None:
             if phrase in text and (best is None or len(phrase) > len(best[0])):
                 best = (phrase, code)
     return best[1] if best else None
+
+
+_NEGATED_WORK = re.compile(r"(没|不|未|冇|无)(有|人|一个|一个人|谁|个)?(在)?(上班|工作|打工|干活|上岗)")
+
+
+def work_negated(text: str) -> bool:
+    """Whether the text says someone does NOT work ("家里没一个上班的", "不上班了"), which the
+    entity extractor reads as the word 上班 alone."""
+    return _NEGATED_WORK.search(text) is not None
 
 
 # Situations that state facts without naming them: a 去产能 enterprise's worker, a laid-off one.
@@ -265,6 +318,17 @@ def wants_eligibility_check(text: str) -> bool:
         return True
     compact = re.sub(r"[\s，,。？?！!]", "", text)
     return bool(_BARE_CHECK.search(compact)) and not _TOPIC_WORDS.search(compact) and len(compact) <= 24
+
+
+def accepts_offer(text: str) -> bool:
+    """True when a yes (the NLU's affirm) after the offered check accepts it ("好的", "行 帮我看看"); False
+    when it is a follow-up that names a place or a topic ("那银川呢", "行 那贷款呢"), which is answered."""
+    if text.startswith("/"):
+        return True
+    compact = re.sub(r"[\s，,。？?！!]", "", text)
+    if parse_region(compact) is not None or _TOPIC_WORDS.search(compact) or compact.endswith("呢"):
+        return False
+    return len(compact) <= 12
 
 
 _ABOUT_THE_BOT = ("机器人", "真人", "你是谁", "回答", "答案", "有用", "没用", "答非所问", "客服")

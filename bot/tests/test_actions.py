@@ -6,6 +6,8 @@ import asyncio
 import os
 import time
 
+import pytest
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.actions import (
@@ -13,7 +15,9 @@ from actions.actions import (
     ActionAnswerQuestion,
     ActionCheckEligibility,
     ActionHumanHandoff,
+    ActionTriageRequest,
     ValidateEligibilityForm,
+    stated_facts,
 )
 from actions.api import UNAVAILABLE
 from actions.messages import HUMAN, OFFER
@@ -138,6 +142,58 @@ def test_natural_answers_fill_the_facts(api_url: str) -> None:
     assert form.validate_region("我在深圳", dispatcher, tracker, {}) == {"region": "深圳"}
     tracker = make_tracker("我是退伍的", requested_slot="groups")
     assert form.validate_groups("我是退伍的", dispatcher, tracker, {}) == {"groups": ["veteran"]}
+
+
+def test_a_negated_job_is_not_read_as_having_one(api_url: str) -> None:
+    """ "家里没人在上班" names 上班 but says nobody works: never recorded as 在职."""
+    form = ValidateEligibilityForm()
+    dispatcher = CollectingDispatcher()
+    text = "我们家里没人在上班"
+    other = make_tracker(text, requested_slot="groups")
+    assert form.validate_employment_status("employed", dispatcher, other, {}) == {"employment_status": None}
+    asked = make_tracker(text, requested_slot="employment_status")
+    assert form.validate_employment_status("employed", dispatcher, asked, {}) == {"employment_status": "unemployed"}
+    assert "employment_status" not in stated_facts("俺们两口子都不上班了 想问问有啥政策")
+    assert stated_facts("我在厂里上班")["employment_status"] == "employed"
+
+
+def test_a_word_taken_for_a_place_in_another_answer_asks_nothing_and_keeps_the_known_place(api_url: str) -> None:
+    """Answering 身份 with "从大山沟里迁出来的", whose 大山沟 the NLU may tag as a place: no "没听明白是哪个地方",
+    no question about the place, and the place said before stays."""
+    form = ValidateEligibilityForm()
+    dispatcher = CollectingDispatcher()
+    text = "从大山沟里迁出来的"
+    before = [
+        {"event": "slot", "name": "region", "value": "银川"},
+        {"event": "slot", "name": "region", "value": "大山沟"},
+    ]
+    tracker = make_tracker(text, requested_slot="groups", events=before)
+    assert form.validate_region("大山沟", dispatcher, tracker, {}) == {"region": "银川"}
+    assert dispatcher.messages == []
+    asked = make_tracker("大山沟", requested_slot="region")
+    form.validate_region("大山沟", dispatcher, asked, {})
+    assert any("没听明白是哪个地方" in (m.get("text") or "") for m in dispatcher.messages)
+
+
+def test_a_place_answers_the_central_western_question(api_url: str) -> None:
+    """ "在四川绵阳" answers 是否在中西部地区工作; an eastern place is asked once more, saying why."""
+    form = ValidateEligibilityForm()
+    dispatcher = CollectingDispatcher()
+    west = make_tracker("在四川绵阳", requested_slot="grassroots_job")
+    assert form.validate_grassroots_job("在四川绵阳", dispatcher, west, {}) == {"grassroots_job": True}
+    east = make_tracker("在江苏", requested_slot="grassroots_job")
+    result = form.validate_grassroots_job("在江苏", dispatcher, east, {})
+    assert result["grassroots_job"] is None
+    assert any("不属于中西部地区" in (m.get("text") or "") for m in dispatcher.messages)
+
+
+@pytest.mark.parametrize(
+    ("text", "starts"), [("好的", True), ("行 帮我看看吧", True), ("那吴忠呢", False), ("好 那贷款呢", False)]
+)
+def test_a_yes_to_the_offer_starts_the_check_but_a_follow_up_read_as_yes_is_answered(text: str, starts: bool) -> None:
+    """After "要我帮您看看…吗？" a yes starts the check; "那吴忠呢", which the NLU may read as a yes, does not."""
+    events = ActionTriageRequest().run(CollectingDispatcher(), make_tracker(text, intent="affirm"), {})
+    assert events == [SlotSet("wants_check", starts)]
 
 
 def test_bad_answers_are_asked_again_and_skips_are_respected(api_url: str) -> None:

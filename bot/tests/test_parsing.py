@@ -73,6 +73,28 @@ def test_groups(text: str, groups: list) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "groups"),
+    [
+        ("从外省过来这边做工七八年了", ["migrant_worker"]),
+        ("我们两口子都没活干", ["hard_to_employ"]),
+        ("户籍还在乡下", ["rural_resident"]),
+        ("在网上平台接单跑腿", ["platform_worker"]),
+        ("在海外念完书刚回来", ["returnee"]),
+        ("待业在家好几年了", ["hard_to_employ"]),
+    ],
+)
+def test_groups_from_a_described_situation(text: str, groups: list) -> None:
+    """A group stated by describing the situation, without its name, is understood."""
+    assert parse_groups(text) == groups
+
+
+@pytest.mark.parametrize("text", ["我没出去打工，一直在本地", "在外企上班", "家里没人带孩子，我想找个能按时下班的活"])
+def test_situations_not_read_into_other_sentences(text: str) -> None:
+    """A negated situation, or words far apart in unrelated clauses, state no group."""
+    assert parse_groups(text) == []
+
+
+@pytest.mark.parametrize(
     ("text", "status"),
     [
         ("没上班", "unemployed"),

@@ -13,6 +13,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from knowledge.docnames import book_title
 from knowledge.textmatch import match_key
 from retrieval.ingest.models import Document, DocumentMeta, Provision
 
@@ -77,11 +78,13 @@ def identity_collision(new: Document, known: Iterable[KnownDocument]) -> str | N
     for other in known:
         if id_key(other.id) == id_key(new.meta.id):
             return (
-                f"文件名（不含扩展名）与知识库中的 {other.source}（《{other.title}》）相同，两者会得到同一个文档编号"
+                f"文件名（不含扩展名）与知识库中的 {other.source}（{book_title(other.title)}）相同，"
+                "两者会得到同一个文档编号"
                 f"“{other.id}”，引用信息会互相覆盖。请改名后重新上传；{_replace_hint(other)}"
             )
         if other.fingerprint == mine:
-            return f"内容与知识库中的 {other.source}（《{other.title}》）相同，无需重复上传；{_replace_hint(other)}"
+            name = book_title(other.title)
+            return f"内容与知识库中的 {other.source}（{name}）相同，无需重复上传；{_replace_hint(other)}"
     return None
 
 
@@ -99,9 +102,9 @@ def claim_collision(meta: DocumentMeta, known: Iterable[KnownDocument]) -> str |
             continue
         theirs = match_key(other.number or "")
         if number and number == theirs:
-            what = f"文号 {meta.number} 与知识库中的 {other.source}（《{other.title}》）相同"
+            what = f"文号 {meta.number} 与知识库中的 {other.source}（{book_title(other.title)}）相同"
         elif title and title == match_key(other.title) and not (number and theirs and number != theirs):
-            what = f"标题《{meta.title}》与知识库中的 {other.source} 相同"
+            what = f"标题{book_title(meta.title)}与知识库中的 {other.source} 相同"
         else:
             continue
         return f"{what}，一个文号（标题）只能对应一个文档。如识别有误，请在预览页更正；{_replace_hint(other)}"

@@ -1,9 +1,10 @@
-"""The "no text lost" guard: every clause of a file's body text ends up in some provision.
+"""The "no text lost" guard: every character of a file's body is in a provision or in a removed span.
 
 Ingestion deliberately leaves out a document's furniture (title, 文号, dates, signature, addressee,
-red head, "（此件公开发布）") — it lives in the metadata — and layout noise (whitespace, decorative
-rules, page numbers, flattened task-table residue, removed before paragraphs are formed). Everything
-else must be citable: a clause that is in no provision is text a citizen can never be shown.
+red head, "（此件公开发布）"), a page's navigation, layout noise and repeated paragraphs; each such
+piece is recorded with its reason (``retrieval.ingest.removed``). This guard checks the record:
+a clause that is neither in a provision nor in a recorded removal is text a citizen can never be
+shown, and so is a removal that matched no kind of furniture (reason ``lost``).
 """
 
 from __future__ import annotations
@@ -11,30 +12,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from retrieval.ingest.headings import parse_heading
-from retrieval.ingest.models import Document
-from retrieval.ingest.patterns import (
-    ADDRESSEE,
-    DATE_LINE,
-    NUMBER_LINE,
-    PUBLIC_NOTE,
-    PUBLISHED,
-    RED_HEAD,
-    SIGNATURE,
-    TITLE_LINE,
-)
-from retrieval.ingest.policylabels import is_label
+from retrieval.ingest.models import Document, RemovedSpan
+from retrieval.ingest.removed import LOST, visible_chars
 
 # Clauses are compared, not sentences: a long sentence may be cut at a clause boundary.
 _CLAUSE = re.compile(r"[。！？!?；;，,、：:\t]+")
-# the print line of a red-head document: "聊城市人民政府办公室2017年12月29日印发"
-_PRINT_LINE = re.compile(r"^[\u4e00-\u9fff]{2,30}\d{4}年\d{1,2}月\d{1,2}日印发$")
-_FURNITURE_LINES = (_PRINT_LINE, ADDRESSEE, DATE_LINE, NUMBER_LINE, PUBLIC_NOTE, PUBLISHED, RED_HEAD, SIGNATURE)
-_ADDRESSEE_RUN_IN = re.compile(r"(?:(?<=号)|^)各[^。：:]{2,80}[：:]")
-_DATE_KEY = re.compile(r"^(?:\d{4}年\d{1,2}月\d{1,2}日|\d{8})")  # a date under match_key (ISO loses its dashes)
-ORIGINAL_TEXT = "文件原文"  # the marker between a news report and the document it reports (segment.py)
-MIN_CLAUSE_CHARS = 4
 
 
 class _DropTable(dict[int, int | None]):
@@ -53,36 +38,7 @@ _DROP = _DropTable()
 def match_key(text: str) -> str:
     """The comparison form of SPEC §4 (``knowledge.textmatch.match_key``) for text that ingestion has
     already NFKC-normalised: whitespace, punctuation and symbols removed, at ``str.translate`` speed."""
-    return text.translate(_DROP)  # shorter pieces ("一、", "2017年") are headings' labels or furniture
-
-
-def lost_clauses(paragraphs: Iterable[str], documents: Iterable[Document]) -> list[str]:
-    """Return the clauses of ``paragraphs`` that no provision (or metadata field) of ``documents`` holds.
-
-    Args:
-        paragraphs: the file's clean paragraphs, as ingestion cut them.
-        documents: the documents ingestion made of them.
-
-    Returns:
-        The lost clauses in reading order (empty when no text was lost); compared under
-        ``match_key`` (whitespace, punctuation and symbols ignored). A heading counts as kept
-        when it is in a provision's section path.
-    """
-    docs = list(documents)
-    kept = "\n".join(match_key("".join(p.section) + p.text) for doc in docs for p in doc.provisions)
-    furniture = sorted(_furniture_keys(docs), key=len, reverse=True)
-    lost: list[str] = []
-    for paragraph in paragraphs:
-        if _is_furniture_line(paragraph):
-            continue
-        for clause in _CLAUSE.split(_ADDRESSEE_RUN_IN.sub("", paragraph)):
-            key = match_key(clause)
-            if len(key) < MIN_CLAUSE_CHARS or key in kept or is_label(clause):
-                continue
-            rest = _strip_head(match_key(_body(clause)), furniture)
-            if len(rest) >= MIN_CLAUSE_CHARS and rest not in kept:
-                lost.append(clause.strip())
-    return lost
+    return text.translate(_DROP)
 
 
 def _body(clause: str) -> str:
@@ -93,29 +49,80 @@ def _body(clause: str) -> str:
     return clause
 
 
-def _strip_head(key: str, furniture: list[str]) -> str:
-    """Remove a document head run into the start of a clause: title, 文号, issuer, dates, notes."""
+@dataclass(frozen=True)
+class Ledger:
+    """Where every body character of a file went (whitespace not counted).
+
+    Attributes:
+        body_chars: characters of the body (the clean paragraphs plus what the loader and the
+            layout clean-up removed before paragraphs were formed).
+        removed_chars: characters left out with a reason, by reason code (``lost`` excluded).
+        lost: real text that reached no provision and no recognised removal, in reading order.
+        lost_chars: its characters.
+    """
+
+    body_chars: int
+    removed_chars: dict[str, int]
+    lost: list[str]
+    lost_chars: int
+
+    @property
+    def kept_chars(self) -> int:
+        """Characters of the body that are in some provision."""
+        return self.body_chars - sum(self.removed_chars.values()) - self.lost_chars
+
+
+def ledger(paragraphs: Iterable[str], documents: Iterable[Document], file_spans: Iterable[RemovedSpan]) -> Ledger:
+    """Account for every clause of a file's body: in a provision, in a removed span, or lost.
+
+    Unlike ``lost_clauses`` this trusts no furniture pattern of its own: a clause counts as removed
+    only when a span ingestion recorded (``Document.removed``) holds it, so a piece the pipeline cut
+    without saying so shows up here as lost.
+
+    Args:
+        paragraphs: the file's clean paragraphs.
+        documents: the documents ingestion made of them, with their removed spans.
+        file_spans: what was removed before paragraphs were formed (page navigation, layout noise).
+
+    Returns:
+        The figures, and the lost text (removed spans explained as ``lost`` first, then clauses
+        no provision and no span holds).
+    """
+    docs = list(documents)
+    paragraphs = list(paragraphs)
+    spans = [*file_spans, *(s for doc in docs for s in doc.removed)]
+    kept = "\n".join(match_key("".join(p.section) + p.text) for doc in docs for p in doc.provisions)
+    explained = [s for s in spans if s.reason != LOST]
+    removed_keys = sorted({k for s in explained if (k := match_key(s.text))}, key=len, reverse=True)
+    removed_text = "\n".join([*removed_keys, "".join(match_key(s.text) for s in explained)])
+    lost_spans = [s.text for s in spans if s.reason == LOST]
+    lost_keys = [match_key(t) for t in lost_spans]
+    lost = list(lost_spans)
+    lost_chars = sum(visible_chars(t) for t in lost_spans)
+    for paragraph in paragraphs:
+        for clause in _CLAUSE.split(paragraph):
+            key = match_key(clause)
+            if not key or key in kept or match_key(_body(clause)) in kept or key in removed_text:
+                continue
+            rest = _strip_prefixes(key, removed_keys)
+            if not rest or rest in kept or match_key(_body(rest)) in kept:
+                continue
+            if any(k in key or key in k for k in lost_keys if k):
+                continue
+            lost.append(clause.strip())
+            lost_chars += visible_chars(clause)
+    removed: dict[str, int] = {}
+    for s in explained:
+        removed[s.reason] = removed.get(s.reason, 0) + visible_chars(s.text)
+    body = sum(visible_chars(p) for p in paragraphs) + sum(visible_chars(s.text) for s in file_spans)
+    return Ledger(body, removed, lost, lost_chars)
+
+
+def _strip_prefixes(key: str, prefixes: list[str]) -> str:
+    """Remove recorded removals run into the start of a clause (a PDF head: title, 文号, addressee)."""
     previous = None
     while key and key != previous:
         previous = key
-        key = _DATE_KEY.sub("", key, count=1)
-        for piece in furniture:
+        for piece in prefixes:
             key = key.removeprefix(piece)
     return key
-
-
-def _furniture_keys(docs: list[Document]) -> set[str]:
-    """The metadata a document head is made of: title (and the names it quotes), 文号, issuer."""
-    keys = {"此件公开发布", "发布日期", "印发日期", "成文日期"}
-    for doc in docs:
-        title = doc.meta.title
-        quoted = re.findall(r"《([^》]+)》", title) + re.findall(r"(?:印发|转发)(.+?)的通知$", title)
-        keys.update(match_key(v) for v in (title, doc.meta.number or "", doc.meta.issuer or "", *quoted))
-    return {k for k in keys if k}
-
-
-def _is_furniture_line(paragraph: str) -> bool:
-    line = paragraph.strip()
-    if line == ORIGINAL_TEXT or any(pattern.match(line) for pattern in _FURNITURE_LINES):
-        return True
-    return len(line) <= 80 and bool(TITLE_LINE.search(line))

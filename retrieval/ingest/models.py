@@ -76,6 +76,18 @@ class ListedPolicy(BaseModel):
     blocks: int = Field(1, description="how many blocks of the list were merged into it")
 
 
+class RemovedSpan(BaseModel):
+    """A piece of a document's body that ingestion left out of every provision, and why.
+
+    ``reason`` is a code of ``retrieval.ingest.removed.REASONS`` and ``label`` its Chinese name;
+    reason ``lost`` is real text that matched no kind of furniture (a maintainer must look at it).
+    """
+
+    text: str
+    reason: str
+    label: str
+
+
 class Document(BaseModel):
     """A document with its provisions in reading order."""
 
@@ -84,6 +96,7 @@ class Document(BaseModel):
     duplicates_removed: int = 0
     warnings: list[str] = Field(default_factory=list)
     policies: list[ListedPolicy] = Field(default_factory=list, description="empty unless it is a policy list")
+    removed: list[RemovedSpan] = Field(default_factory=list, description="body text left out, with its reason")
 
 
 class FileReport(BaseModel):
@@ -93,3 +106,6 @@ class FileReport(BaseModel):
     documents: list[Document] = Field(default_factory=list)
     error: str | None = None
     lost: list[str] = Field(default_factory=list, description="body text that reached no provision")
+    kept_chars: int = Field(0, description="body characters (whitespace aside) that are in a provision")
+    removed_chars: dict[str, int] = Field(default_factory=dict, description="removed body characters by reason")
+    lost_chars: int = Field(0, description="body characters that are neither kept nor removed with a reason")

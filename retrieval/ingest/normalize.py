@@ -29,6 +29,11 @@ _FULLWIDTH = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
 
 
 def normalize_chars(text: str) -> str:
+    """Return ``text`` with its characters cleaned (see ``normalize_with_residue``)."""
+    return normalize_with_residue(text)[0]
+
+
+def normalize_with_residue(text: str) -> tuple[str, list[str]]:
     """Return ``text`` with its characters cleaned for display and search.
 
     NFKC (Kangxi radicals → ordinary characters, full-width digits → ASCII) except full-width
@@ -40,7 +45,7 @@ def normalize_chars(text: str) -> str:
         text: raw extracted text.
 
     Returns:
-        The cleaned text; line breaks are preserved.
+        The cleaned text (line breaks are preserved) and the task-table residue removed from it.
     """
     text = "".join(_nfkc_char(ch) for ch in text)
     if "&" in text:
@@ -50,7 +55,7 @@ def normalize_chars(text: str) -> str:
         text = pattern.sub(replacement, text)
     text = _t2s().convert(text)
     text = _ASCII_PUNCT_BETWEEN_CJK.sub(lambda m: _FULLWIDTH[m.group(1)], text)
-    return _TASK_OWNER.sub("", text)
+    return _TASK_OWNER.sub("", text), _TASK_OWNER.findall(text)
 
 
 @lru_cache(maxsize=65536)

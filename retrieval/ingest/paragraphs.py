@@ -22,7 +22,7 @@ _PAREN_LINE = re.compile(r"^[（(][^）)]{1,20}[)）]$")
 _NOTE_LINE = re.compile(r"^(?:附|注|备注|说明)[:：]")  # a note after a list's last field is its own paragraph
 
 
-def to_paragraphs(text: str, rejoin: bool = True) -> list[str]:
+def to_paragraphs(text: str, rejoin: bool = True, dropped: list[str] | None = None) -> list[str]:
     """Split normalised text into clean paragraphs.
 
     Runs of ideographic spaces inside a line are treated as paragraph breaks (they are indents
@@ -44,6 +44,8 @@ def to_paragraphs(text: str, rejoin: bool = True) -> list[str]:
             line = _clean_spaces(piece)
             if line and not _DECORATION.match(line):
                 lines.append(line)
+            elif line and dropped is not None:
+                dropped.append(line)
 
     paragraphs: list[str] = []
     for line in lines:

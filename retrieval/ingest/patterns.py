@@ -20,4 +20,8 @@ SIGNATURE = re.compile(
 ISSUER_IN_TITLE = re.compile(r"^(.{2,30}?)(?:关于|转发|印发)")
 FIVE_YEAR_PLAN = re.compile(r"(十[一二三四五六七八九]五)")
 ADDRESSEE = re.compile(r"^各.{2,80}[：:]$")
+# An addressee names bodies ("各省、自治区、直辖市人民政府，国务院各部委、各直属机构："); "各地要…：" is a sentence.
+ADDRESSEE_HEAD = re.compile(
+    r"^各[^。：:；;]{1,80}?(?:政府|部门|单位|机构|机关|部委|厅|局|委|办|院|会|企业|学校|高校|党委|街道|乡镇|区|县|市|州|盟)[：:]"
+)
 RED_HEAD = re.compile(r"^[\u4e00-\u9fff]{2,24}文件$")

@@ -10,13 +10,14 @@ from knowledge.regions import RegionTable
 from knowledge.settings import IngestSettings
 from knowledge.sources import MetaOverride
 from knowledge.textmatch import match_key
-from retrieval.ingest.coverage import lost_clauses
+from retrieval.ingest.coverage import ledger
 from retrieval.ingest.loaders import SUPPORTED_SUFFIXES, load_file
 from retrieval.ingest.metadata import detect_metadata
 from retrieval.ingest.models import Document, DocumentMeta, FileReport, IngestError, Provision
-from retrieval.ingest.normalize import normalize_chars
+from retrieval.ingest.normalize import normalize_with_residue
 from retrieval.ingest.paragraphs import to_paragraphs
 from retrieval.ingest.policylist import find_policy_list
+from retrieval.ingest.removed import explain, file_spans, span
 from retrieval.ingest.segment import Segment, segment
 from retrieval.ingest.split import split_documents
 
@@ -74,7 +75,10 @@ class Ingestor:
         try:
             limits = (self.settings.max_pages, self.settings.max_chars)
             loaded = load_file(path, int(self.settings.max_file_mb * 1_000_000), *limits)
-            paragraphs = to_paragraphs(normalize_chars(loaded.text), rejoin=loaded.kind in {"text", "pdf", "markdown"})
+            text, residue = normalize_with_residue(loaded.text)
+            decorations: list[str] = []
+            rejoin = loaded.kind in {"text", "pdf", "markdown"}
+            paragraphs = to_paragraphs(text, rejoin=rejoin, dropped=decorations)
             if not paragraphs:
                 raise IngestError(path, "文件中没有可用的文字")
             parts = split_documents(paragraphs)
@@ -87,11 +91,23 @@ class Ingestor:
                 raise IngestError(path, "没有从文件中切分出任何条款")
         except IngestError as exc:
             return FileReport(path=str(path), error=exc.reason)
-        lost = lost_clauses(paragraphs, documents)
-        if lost:
-            shown = "”“".join(clause[:30] for clause in lost[:3])
-            documents[0].warnings.append(f"有 {len(lost)} 处文字未进入任何条款（如“{shown}”），请检查原文格式")
-        return FileReport(path=str(path), documents=documents, lost=lost)
+        chrome = tuple(normalize_with_residue(block)[0] for block in loaded.chrome)
+        outside = file_spans(chrome, decorations, residue)
+        account = ledger(paragraphs, documents, outside)
+        documents[0].removed[:0] = outside  # the page's furniture is shown with the file's first document
+        if account.lost:
+            shown = "”“".join(clause[:30] for clause in account.lost[:3])
+            documents[0].warnings.append(
+                f"有 {len(account.lost)} 处正文未进入任何条款、将被丢弃（如“{shown}”），请检查原文格式"
+            )
+        return FileReport(
+            path=str(path),
+            documents=documents,
+            lost=account.lost,
+            kept_chars=account.kept_chars,
+            removed_chars=account.removed_chars,
+            lost_chars=account.lost_chars,
+        )
 
     def _document(self, path: Path, part: int, paragraphs: list[str], front: dict[str, object]) -> Document:
         doc_id = path.stem if part == 1 else f"{path.stem}-{part}"
@@ -121,23 +137,28 @@ class Ingestor:
             part=part,
         )
         titles = tuple(t for t in {title, detected.title or "", *_quoted_titles(title)} if t)
+        pieces: list[str] = []
         limits = (self.settings.max_provision_chars, self.settings.min_provision_chars)
         listed = find_policy_list(paragraphs)
         if listed is None:
-            segments = segment(paragraphs, *limits, titles)
+            segments = segment(paragraphs, *limits, titles, removed=pieces)
         else:  # a policy list: its blocks become labelled fields, the text around them is cut as usual
             segments = [
-                *segment(listed.before, *limits, titles),
+                *segment(listed.before, *limits, titles, removed=pieces),
                 *listed.segments(self.settings.max_provision_chars),
-                *segment(listed.after, *limits, titles),
+                *segment(listed.after, *limits, titles, removed=pieces),
             ]
         unique, removed = deduplicate(segments)
+        kept = {id(seg) for seg in unique}
+        spans = explain(pieces, meta, titles) + [span(s.text, "duplicate") for s in segments if id(s) not in kept]
+        spans += [span(text, "list_label") for text in (listed.dropped if listed else [])]
         return Document(
             meta=meta,
             provisions=_provisions(doc_id, unique),
             duplicates_removed=removed,
             warnings=warnings,
             policies=listed.summary() if listed else [],
+            removed=spans,
         )
 
 

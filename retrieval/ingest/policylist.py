@@ -41,8 +41,10 @@ _ENUM = re.compile(r"^(?:\d{1,2}[.．、)）](?!\d)|[（(]\d{1,2}[)）]|[①-⑳
 _POPULATION = re.compile(
     r"人员|毕业生|青年|学生|农民工|劳动者|劳动力|军人|残疾人|群体|对象|职工|企业|单位|经营主体|个体|创业者|家庭|妇女|人群"
 )
+_SEQUENCE = re.compile(r"^(?:序号|编号|序|No\.?|\d{1,3})?$")  # a 序号 column header (or none at all)
 MAX_GROUP_CHARS = 20  # a 服务对象 value this short names a group and joins the section path
-MIN_BLOCKS = 2
+MIN_BLOCKS = 2  # a list has at least this many blocks ...
+MIN_FIELDS = 2  # ... each with at least this many fields besides the name
 
 
 @dataclass
@@ -60,11 +62,14 @@ class PolicyList:
 
     Attributes:
         before: paragraphs before the first block that are not part of it (intro, page head).
+        dropped: what the list's provisions leave out on purpose: field-name labels ("政策名称"),
+            序号 columns and block numbers ("政策一："), recorded as removed (``removed.REASONS``).
         after: the remaining paragraphs that are not part of any block (notes, page foot).
         policies: merged policies in order of first appearance, each with the blocks it came from.
     """
 
     before: list[str]
+    dropped: list[str]
     after: list[str]
     policies: list[list[_Block]]
 
@@ -121,13 +126,15 @@ def find_policy_list(paragraphs: list[str]) -> PolicyList | None:
         paragraphs: the document's clean paragraphs (table rows tab-separated).
 
     Returns:
-        The list, or None when the document holds fewer than two policy blocks with a field
+        The list, or None when the document holds fewer than two policy blocks with two fields
         besides the name (then it is an ordinary document).
     """
     parser = _Parser(paragraphs)
     for index, paragraph in enumerate(paragraphs):
         parser.feed(index, paragraph)
-    real = [b for b in parser.blocks if any(field_kind(label) != "name" for label, _ in b.fields)]
+    # a block of a list states at least two things of its policy; a notice whose section headings happen
+    # to be labels ("一、申领材料", "二、办理地点") does not make blocks of two
+    real = [b for b in parser.blocks if sum(1 for label, _ in b.fields if field_kind(label) != "name") >= MIN_FIELDS]
     if len(real) < MIN_BLOCKS:
         return None
     merged: dict[str, list[_Block]] = {}
@@ -140,6 +147,7 @@ def find_policy_list(paragraphs: list[str]) -> PolicyList | None:
         before=[paragraphs[i] for i in others if i < first],
         after=[paragraphs[i] for i in others if i > first],
         policies=list(merged.values()),
+        dropped=parser.dropped,
     )
 
 
@@ -156,6 +164,7 @@ class _Parser:
         self.heading_at: int | None = None  # the last heading line, consumed when a block follows it
         self.header: list[str | None] | None = None  # a wide table's field label per column
         self.pending: list[int] = []  # unnumbered lines after a field: kept only if the block goes on
+        self.dropped: list[str] = []  # what the list's provisions leave out: name labels, 序号 cells
 
     def feed(self, index: int, paragraph: str) -> None:
         following = self.paragraphs[index + 1] if index + 1 < len(self.paragraphs) else ""
@@ -186,12 +195,17 @@ class _Parser:
         """Read a table row; return False when it is not part of a list."""
         labels = [cell_label(c) for c in cells]
         if sum(1 for lb in labels if lb) >= 3 and any(field_kind(lb) == "name" for lb in labels):
-            self.header, self.current = labels, None
+            # a column the list vocabulary does not know ("类别") stays a field under its own header
+            self.header = [lb or (None if _SEQUENCE.match(c) else c) for lb, c in zip(labels, cells, strict=True)]
+            self.dropped += [c for lb, c in zip(self.header, cells, strict=True) if lb is None and c]  # 序号
+            self.dropped += [lb for lb in self.header if lb and field_kind(lb) == "name"]
+            self.current = None
             self.pending.clear()
             self._use(index)
             return True
         if self.header is not None:
             header = self.header[-len(cells) :] if len(cells) < len(self.header) else self.header
+            self.dropped += [c for lb, c in zip(header, cells, strict=False) if lb is None and c]  # 序号
             row = [(lb, c) for lb, c in zip(header, cells, strict=False) if lb and c]
             name = next((c for lb, c in row if field_kind(lb) == "name"), None)
             if name is not None:
@@ -216,6 +230,7 @@ class _Parser:
     def _field(self, label: str, value: str, index: int) -> None:
         if field_kind(label) == "name":
             if value:
+                self.dropped.append(label)  # the name heads the block's section, its label nothing
                 self._start(value, index)
             return
         if self.current is None:
@@ -233,15 +248,22 @@ class _Parser:
         self.used.add(index)
 
     def _start(self, name: str, index: int) -> None:
-        self.current = _Block(strip_marker(name), index, self.group, self.category)
+        title = strip_marker(name)
+        if name.startswith("政策") and title != name:  # "政策一：" numbers the block
+            self.dropped.append(name[: name.rfind(title)])
+        self.current = _Block(title, index, self.group, self.category)
         self.blocks.append(self.current)
         self.pending.clear()
         self._use(index)
 
     def _use(self, index: int) -> None:
         self.used.add(index)
-        if self.heading_at is not None:
+        if self.heading_at is not None:  # the heading becomes the blocks' group or category
             self.used.add(self.heading_at)
+            heading = self.paragraphs[self.heading_at]
+            title = strip_marker(heading)
+            if marker := heading[: heading.rfind(title)].strip() if title else "":
+                self.dropped.append(marker)  # "二、": the section path names the group without it
             self.heading_at = None
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from retrieval.ingest.headings import parse_heading
 from retrieval.ingest.patterns import (
-    ADDRESSEE,
+    ADDRESSEE_HEAD,
     DATE_LINE,
     NUMBER_LINE,
     PUBLIC_NOTE,
@@ -24,7 +24,7 @@ _TRAILING = "”’」』"
 _HEAD_FURNITURE = (
     re.compile(r"^(?:发布|印发|成文)日期\s*[:：]\s*\d{4}[-./]\d{1,2}[-./]\d{1,2}"),
     re.compile(r"^[\u4e00-\u9fff]{1,6}〔\d{4}〕\d{1,4}号"),
-    re.compile(r"^各[^。：:]{2,80}[：:]"),
+    ADDRESSEE_HEAD,
     # a signature and its date run into the next sentence ("国务院2017年1月26日（此件公开发布）…"): the
     # name must be an issuer's and the date not start a clause, or "本通知自2026年1月1日起施行" loses its head
     re.compile(
@@ -49,7 +49,13 @@ class Segment:
     cites: tuple[str, ...] = ()
 
 
-def segment(paragraphs: list[str], max_chars: int, min_chars: int, titles: tuple[str, ...] = ()) -> list[Segment]:
+def segment(
+    paragraphs: list[str],
+    max_chars: int,
+    min_chars: int,
+    titles: tuple[str, ...] = (),
+    removed: list[str] | None = None,
+) -> list[Segment]:
     """Cut a document's paragraphs into provisions, tracking the heading path.
 
     Document furniture (title, 文号, dates, signature, addressee) is left out: it lives in the
@@ -63,18 +69,24 @@ def segment(paragraphs: list[str], max_chars: int, min_chars: int, titles: tuple
         min_chars: fragments shorter than this are merged.
         titles: the document's own titles; where PDF extraction ran the head of the document
             into its first sentence, they are stripped from it along with dates and 文号.
+        removed: when given, every piece of text left out (a furniture line, a head stripped from
+            a sentence, a table header no row repeats) is appended to it, in reading order, for
+            ``retrieval.ingest.removed`` to explain.
 
     Returns:
         Segments in reading order (duplicates not yet removed).
     """
+    dropped: list[str] = [] if removed is None else removed
     path: list[tuple[int, str]] = []
     segments: list[Segment] = []
     has_report = _ORIGINAL_TEXT in paragraphs
     in_report = has_report
     table_header: list[str] | None = None
+    header_used = False
 
     for paragraph in paragraphs:
         if paragraph == _ORIGINAL_TEXT:
+            dropped.append(paragraph)
             in_report = False
             path = []
             continue
@@ -82,14 +94,21 @@ def segment(paragraphs: list[str], max_chars: int, min_chars: int, titles: tuple
             cells = paragraph.split("\t")
             if table_header is None:
                 table_header = cells
+                header_used = False
                 continue
+            header_used = True
             segments.extend(pieces(_table_row(cells, table_header), _section(path), max_chars))
             continue
+        if table_header is not None and not header_used:
+            dropped.append("\t".join(table_header))  # a header with no row: its cells reach no provision
         table_header = None
         if _is_furniture(paragraph):
+            dropped.append(paragraph)
             continue
         for raw in _sentences(paragraph):
             sentence = strip_furniture(raw, titles)
+            if len(sentence) < len(raw):
+                dropped.append(raw[: len(raw) - len(sentence)] if raw.endswith(sentence) else raw)
             while sentence and (heading := parse_heading(sentence)) is not None:
                 path = [(lvl, t) for lvl, t in path if lvl < heading.level] + [(heading.level, heading.title)]
                 sentence = heading.body
@@ -97,6 +116,8 @@ def segment(paragraphs: list[str], max_chars: int, min_chars: int, titles: tuple
                 continue
             section = (REPORT_SECTION,) if in_report else _section(path)
             segments.extend(pieces(sentence, section, max_chars))
+    if table_header is not None and not header_used:
+        dropped.append("\t".join(table_header))
     return _merge_short(segments, min_chars, max_chars)
 
 
@@ -134,7 +155,7 @@ def _is_furniture(paragraph: str) -> bool:
         or PUBLISHED.match(paragraph)
         or PUBLIC_NOTE.match(paragraph)
         or SIGNATURE.match(paragraph)
-        or ADDRESSEE.match(paragraph)
+        or ADDRESSEE_HEAD.fullmatch(paragraph)
         or RED_HEAD.match(paragraph)
         or (TITLE_LINE.search(paragraph) and parse_heading(paragraph) is None)
     )

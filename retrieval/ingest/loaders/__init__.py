@@ -6,7 +6,7 @@ from pathlib import Path
 
 from retrieval.ingest.loaders.base import LoadedText
 from retrieval.ingest.loaders.docx import load_docx
-from retrieval.ingest.loaders.html import html_to_text, looks_like_html
+from retrieval.ingest.loaders.html import html_to_text_and_chrome, looks_like_html
 from retrieval.ingest.loaders.markdown import markdown_to_text, split_front_matter
 from retrieval.ingest.loaders.pdf import load_pdf, too_many_chars
 from retrieval.ingest.loaders.text import decode_text
@@ -88,7 +88,8 @@ def _load(path: Path, data: bytes, max_bytes: int, max_pages: int | None, max_ch
     if suffix in {".md", ".markdown"} or text.lstrip().startswith("---"):
         front, text = split_front_matter(text)
     if looks_like_html(text):
-        return LoadedText(text=html_to_text(text), meta=front, kind="html")
+        page, chrome = html_to_text_and_chrome(text)
+        return LoadedText(text=page, meta=front, kind="html", chrome=tuple(chrome))
     if suffix in {".md", ".markdown"}:
         return LoadedText(text=markdown_to_text(text), meta=front, kind="markdown")
     return LoadedText(text=text, meta=front, kind="text")

@@ -8,6 +8,7 @@ from bs4 import BeautifulSoup, Comment, Tag
 
 _HTML_HINT = re.compile(r"<(?:p|div|html|body|br|span|font|table|h[1-6])\b[^>]*>", re.IGNORECASE)
 _DROP_TAGS = ("script", "style", "noscript", "iframe", "img", "svg", "head", "nav", "header", "footer", "form")
+_VISIBLE_CHROME = {"nav", "header", "footer", "form"}  # dropped blocks whose words a reader sees
 # class/id fragments that mark page chrome on news and government sites, not document text
 _CHROME = re.compile(
     r"(?:^|[\s_-])(?:nav|menu|header|footer|share|editor|appendqr|qrcode|qr|comment|related|"
@@ -55,7 +56,12 @@ def looks_like_html(text: str) -> bool:
 
 
 def html_to_text(markup: str) -> str:
-    """Extract the readable text of an HTML page.
+    """Extract the readable text of an HTML page (see ``html_to_text_and_chrome``)."""
+    return html_to_text_and_chrome(markup)[0]
+
+
+def html_to_text_and_chrome(markup: str) -> tuple[str, list[str]]:
+    """Extract the readable text of an HTML page, and the visible page furniture left out.
 
     Block elements become line breaks; inline elements (links, spans, fonts) are unwrapped so a
     link in the middle of a sentence keeps the sentence whole. Table cells are joined by tabs, and
@@ -65,14 +71,19 @@ def html_to_text(markup: str) -> str:
         markup: the HTML source.
 
     Returns:
-        Plain text, one block per line.
+        Plain text, one block per line; and the text of each navigation, header, footer, form or
+        chrome block removed (scripts, styles and the <head> are not text a reader sees).
     """
     soup = BeautifulSoup(markup, "html.parser")
     for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
         comment.extract()
+    chrome: list[str] = []
     for tag in soup.find_all(_DROP_TAGS):
+        if tag.attrs is not None and tag.name in _VISIBLE_CHROME:
+            chrome.append(_visible(tag))
         tag.decompose()
     for tag in soup.find_all(_is_chrome):
+        chrome.append(_visible(tag))
         tag.decompose()
     for table in soup.find_all(["table", "tbody", "thead", "tfoot", "tr"]):  # source layout between cells
         for layout in table.find_all(string=True, recursive=False):
@@ -89,7 +100,14 @@ def html_to_text(markup: str) -> str:
         tag.insert_before("\n")
         tag.insert_after("\n")
     text = soup.get_text("")
-    return "\n".join(line.strip(" \t") for line in text.splitlines())
+    return "\n".join(line.strip(" \t") for line in text.splitlines()), [c for c in chrome if c]
+
+
+def _visible(tag: Tag) -> str:
+    """The words of a removed block, one space between its pieces (scripts and styles inside it aside)."""
+    for inner in tag.find_all(("script", "style", "noscript", "svg")):
+        inner.decompose()
+    return " ".join(tag.get_text(" ").split())
 
 
 def _data_cell(cell: Tag) -> bool:
