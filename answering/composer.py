@@ -25,6 +25,7 @@ from knowledge.service import EligibilityService
 from knowledge.settings import AnswerSettings
 from retrieval.citation import source_line
 from retrieval.ingest.models import DocumentMeta
+from retrieval.ingest.policylabels import field_kind
 from retrieval.search import Searcher, SearchError, SearchResult
 
 CHECK = {"title": "看看我能申请什么", "payload": "/check_eligibility"}
@@ -41,6 +42,9 @@ _AMOUNT_STATED = re.compile(r"\d[\d,.]*\s*(万?元|%|倍)|百分之|[一二三�
 _CONDITIONS_STATED = re.compile(
     r"\d+年以[上内]|[一二三四五六七八九十两]+年以[上内]|以内|以上|符合.{0,6}条件|距.{0,8}退休|首次"
 )
+# Policy-list fields (retrieval/ingest/policylist.py) that state a procedure or who qualifies.
+_PROCEDURE_FIELDS = {"channel", "materials", "deadline", "contact"}
+_CONDITION_FIELDS = {"target", "condition"}
 # Where or how to apply, named by the provision itself.
 _PROCEDURE_STATED = re.compile(
     r"(常住地|户籍地|所在地|窗口|经办机构|服务中心|网上|线上|一站式).{0,12}(办理|申请|登记|受理)"
@@ -232,12 +236,14 @@ class AnswerComposer:
     def _not_stated(self, kind: QuestionKind, best: SearchResult, confidence: float) -> bool:
         """True when the question asks for a figure or procedure the best provision does not give."""
         text = best.provision.text
+        field = field_kind(best.provision.policy_field)  # a policy list's field states what its label says
         if "amount" in kind.kinds:
-            return not (_AMOUNT_STATED.search(text) and confidence >= self.settings.stated_min_confidence)
+            stated = _AMOUNT_STATED.search(text) or field == "amount"
+            return not (stated and confidence >= self.settings.stated_min_confidence)
         if "procedure" in kind.kinds:
-            return not _PROCEDURE_STATED.search(text)
+            return not (_PROCEDURE_STATED.search(text) or field in _PROCEDURE_FIELDS)
         if kind.asks_conditions:
-            return not _CONDITIONS_STATED.search(text)
+            return not (_CONDITIONS_STATED.search(text) or field in _CONDITION_FIELDS)
         return False
 
     # ----- the documents do not answer ---------------------------------------------------------

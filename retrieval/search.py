@@ -25,6 +25,7 @@ from retrieval.stages.dedupe import DedupeSettings, Deduplicator
 from retrieval.stages.fusion import Fusion, FusionSettings
 from retrieval.stages.index import load_index
 from retrieval.stages.model import Candidates, Group, IndexState, Query, RerankContext
+from retrieval.stages.policyfield import PolicyFieldReranker, PolicyFieldSettings
 from retrieval.stages.rerank import (
     CoverageReranker,
     CoverageSettings,
@@ -112,6 +113,7 @@ class Searcher:
         self.rerankers: list[Reranker] = [
             CoverageReranker(CoverageSettings.of(settings)),
             NumericReranker(NumericSettings.of(settings)),
+            PolicyFieldReranker(PolicyFieldSettings.of(settings)),
             RecencyReranker(RecencySettings.of(settings)),
             ValidityReranker(ValiditySettings.of(settings)),
             RegionReranker(RegionSettings.of(settings)),

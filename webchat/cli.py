@@ -720,6 +720,7 @@ def _report_json(report: FileReport) -> dict[str, object]:
                 "numbers": doc.meta.numbers,
                 "duplicates_removed": doc.duplicates_removed,
                 "warnings": doc.warnings,
+                "policies": [p.model_dump() for p in doc.policies],
                 "removed": [span.model_dump() for span in doc.removed],
             }
             for doc in report.documents
@@ -756,6 +757,11 @@ def _print_reports(reports: list[FileReport]) -> None:
                 table.add_row("", f"[dim]{validity}[/dim]", "", "", "", "", "")
             for warning in doc.warnings:
                 table.add_row("", f"[yellow]提示：{warning}[/yellow]", "", "", "", "", "")
+            for policy in doc.policies:
+                groups = "、".join(policy.groups) or "—"
+                cites = "、".join(policy.cites) or "—"
+                line = f"政策清单：{policy.name}（服务对象：{groups}；栏目：{'、'.join(policy.fields)}；依据：{cites}）"
+                table.add_row("", line, "", "", "", "", "")
     console.print(table)
     for report in reports:
         if not report.error:

@@ -89,4 +89,6 @@ def result_json(result: SearchResult, as_of: date | None = None) -> dict[str, ob
         "citation": source_line(m, result.provision, as_of),
         "also_in": result.also_in,
         "applies": result.applies,
+        "field": result.provision.policy_field,  # a policy list's field label (补贴标准 …), else null
+        "cites": result.provision.cites,  # 文号 the policy list's 文件依据 names for this provision
     }

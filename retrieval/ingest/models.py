@@ -134,6 +134,8 @@ class Provision(BaseModel):
     deadline: str | None = Field(None, description="YYYY-MM-DD: the latest deadline its text names")
     prev_id: str | None = None
     next_id: str | None = None
+    policy_field: str | None = Field(None, description="policy-list field label, e.g. 补贴标准 (policylist.py)")
+    cites: list[str] = Field(default_factory=list, description="文号 the policy's 文件依据 names")
 
     @staticmethod
     def make_id(doc_id: str, text: str) -> str:
@@ -148,6 +150,16 @@ class Provision(BaseModel):
         """
         digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
         return f"{doc_id}:{digest}"
+
+
+class ListedPolicy(BaseModel):
+    """One policy of a policy list (政策清单 / 明白卡), as the maintainer checks it in the preview."""
+
+    name: str
+    groups: list[str] = Field(default_factory=list, description="服务对象 sections it was listed under")
+    fields: list[str] = Field(default_factory=list, description="field labels, e.g. 补贴标准")
+    cites: list[str] = Field(default_factory=list, description="文号 its 文件依据 names")
+    blocks: int = Field(1, description="how many blocks of the list were merged into it")
 
 
 class RemovedSpan(BaseModel):
@@ -169,6 +181,7 @@ class Document(BaseModel):
     provisions: list[Provision]
     duplicates_removed: int = 0
     warnings: list[str] = Field(default_factory=list)
+    policies: list[ListedPolicy] = Field(default_factory=list, description="empty unless it is a policy list")
     removed: list[RemovedSpan] = Field(default_factory=list, description="body text left out, with its reason")
 
 

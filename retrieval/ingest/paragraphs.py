@@ -6,6 +6,7 @@ import re
 
 from retrieval.ingest.headings import parse_heading
 from retrieval.ingest.patterns import DATE_LINE, NUMBER_LINE, PUBLISHED
+from retrieval.ingest.policylabels import starts_with_field
 
 _CJK = r"\u3400-\u9fff"
 _PARAGRAPH_BREAK = re.compile(r"[\u3000]{2,}|\u3000[ \t]+|[ \t]+\u3000")
@@ -18,6 +19,7 @@ _MULTI_SPACE = re.compile(r"[ \u3000\u00a0]{2,}")
 _ENDS_SENTENCE = re.compile(r"[。！？；：!?;:…]['\"”’）)」』]*$")
 _TITLE_LINE = re.compile(r"(?:通知|规划|意见|决定|办法|方案|细则|条例|公告|通告|函|报告|文件)$")
 _PAREN_LINE = re.compile(r"^[（(][^）)]{1,20}[)）]$")
+_NOTE_LINE = re.compile(r"^(?:附|注|备注|说明)[:：]")  # a note after a list's last field is its own paragraph
 
 
 def to_paragraphs(text: str, rejoin: bool = True, dropped: list[str] | None = None) -> list[str]:
@@ -76,7 +78,7 @@ def _continues(previous: str, line: str) -> bool:
             or _PAREN_LINE.match(candidate)
         ):
             return False
-    if parse_heading(line) is not None:
+    if parse_heading(line) is not None or starts_with_field(line) or _NOTE_LINE.match(line):
         return False
     if _TITLE_LINE.search(previous) and len(previous) <= 80:
         return False

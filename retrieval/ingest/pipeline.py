@@ -16,6 +16,7 @@ from retrieval.ingest.metadata import detect_metadata
 from retrieval.ingest.models import Document, DocumentMeta, FileReport, IngestError, Provision
 from retrieval.ingest.normalize import normalize_with_residue
 from retrieval.ingest.paragraphs import to_paragraphs
+from retrieval.ingest.policylist import find_policy_list
 from retrieval.ingest.removed import explain, file_spans, span
 from retrieval.ingest.segment import Segment, segment
 from retrieval.ingest.split import split_documents
@@ -150,15 +151,25 @@ class Ingestor:
         titles = tuple(t for t in {title, detected.title or "", *_quoted_titles(title)} if t)
         pieces: list[str] = []
         limits = (self.settings.max_provision_chars, self.settings.min_provision_chars)
-        segments = segment(paragraphs, *limits, titles, removed=pieces)
+        listed = find_policy_list(paragraphs)
+        if listed is None:
+            segments = segment(paragraphs, *limits, titles, removed=pieces)
+        else:  # a policy list: its blocks become labelled fields, the text around them is cut as usual
+            segments = [
+                *segment(listed.before, *limits, titles, removed=pieces),
+                *listed.segments(self.settings.max_provision_chars),
+                *segment(listed.after, *limits, titles, removed=pieces),
+            ]
         unique, removed = deduplicate(segments)
         kept = {id(seg) for seg in unique}
         spans = explain(pieces, meta, titles) + [span(s.text, "duplicate") for s in segments if id(s) not in kept]
+        spans += [span(text, "list_label") for text in (listed.dropped if listed else [])]
         return Document(
             meta=meta,
             provisions=_provisions(doc_id, unique),
             duplicates_removed=removed,
             warnings=warnings,
+            policies=listed.summary() if listed else [],
             removed=spans,
         )
 
@@ -215,6 +226,8 @@ def _provisions(doc_id: str, segments: list[Segment]) -> list[Provision]:
             deadline=provision_deadline(seg.text),
             prev_id=ids[i - 1] if i > 0 else None,
             next_id=ids[i + 1] if i + 1 < len(ids) else None,
+            policy_field=seg.policy_field,
+            cites=list(seg.cites),
         )
         for i, seg in enumerate(segments)
     ]

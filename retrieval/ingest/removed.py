@@ -39,6 +39,7 @@ REASONS: dict[str, str] = {
     "red_head": "版头",
     "print_line": "印发说明",
     "layout": "版式",
+    "list_label": "清单栏目名与序号",
     "lost": "正文（将被丢弃）",
 }
 LOST = "lost"

@@ -40,10 +40,13 @@ _ORIGINAL_TEXT = "文件原文"
 
 @dataclass(frozen=True)
 class Segment:
-    """A provision before it gets its id: its text and section path."""
+    """A provision before it gets its id: its text and section path (and, in a policy list, its field
+    label and the 文号 its policy cites)."""
 
     text: str
     section: tuple[str, ...]
+    policy_field: str | None = None
+    cites: tuple[str, ...] = ()
 
 
 def segment(
@@ -94,7 +97,7 @@ def segment(
                 header_used = False
                 continue
             header_used = True
-            segments.extend(_pieces(_table_row(cells, table_header), _section(path), max_chars))
+            segments.extend(pieces(_table_row(cells, table_header), _section(path), max_chars))
             continue
         if table_header is not None and not header_used:
             dropped.append("\t".join(table_header))  # a header with no row: its cells reach no provision
@@ -112,7 +115,7 @@ def segment(
             if not sentence:
                 continue
             section = (REPORT_SECTION,) if in_report else _section(path)
-            segments.extend(_pieces(sentence, section, max_chars))
+            segments.extend(pieces(sentence, section, max_chars))
     if table_header is not None and not header_used:
         dropped.append("\t".join(table_header))
     return _merge_short(segments, min_chars, max_chars)
@@ -186,8 +189,12 @@ def _table_row(cells: list[str], header: list[str]) -> str:
     return f"{label}（{'；'.join(pairs)}）" if pairs else label
 
 
-def _pieces(sentence: str, section: tuple[str, ...], max_chars: int) -> list[Segment]:
-    """Split an over-long sentence at the last clause boundary that fits."""
+def pieces(sentence: str, section: tuple[str, ...], max_chars: int) -> list[Segment]:
+    """Split an over-long sentence at the last clause boundary that fits.
+
+    Returns:
+        Segments of at most ``max_chars`` characters, in order, all with ``section``.
+    """
     out: list[Segment] = []
     rest = sentence
     while len(rest) > max_chars:

@@ -36,6 +36,7 @@ class IndexState:
     region_codes: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     region_index: dict[str, int] = field(default_factory=dict)  # region → its code in ``region_codes``
     bigrams: BigramCache = field(default_factory=BigramCache)  # for duplicate checks, filled lazily
+    policy_names: dict[int, str] | None = None  # policy-list provision → its policy's name, filled lazily
     _in_force: dict[date, npt.NDArray[np.bool_]] = field(default_factory=dict, repr=False)
 
     def statuses_on(self, day: date) -> dict[str, DocStatus]:

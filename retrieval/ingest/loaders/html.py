@@ -15,6 +15,7 @@ _CHROME = re.compile(
     r"breadcrumb|sidebar|advert|ad|img_descr|img_wrapper|copyright|toolbar)(?:$|[\s_-])",
     re.IGNORECASE,
 )
+_MAX_CELL_CHARS = 600  # longer cells are page layout: their paragraphs stay paragraphs
 _BLOCK_TAGS = {
     "p",
     "div",
@@ -63,7 +64,8 @@ def html_to_text_and_chrome(markup: str) -> tuple[str, list[str]]:
     """Extract the readable text of an HTML page, and the visible page furniture left out.
 
     Block elements become line breaks; inline elements (links, spans, fonts) are unwrapped so a
-    link in the middle of a sentence keeps the sentence whole. Table cells are joined by tabs.
+    link in the middle of a sentence keeps the sentence whole. Table cells are joined by tabs, and
+    the paragraphs inside a (data) cell stay on its row, so a row is one line.
 
     Args:
         markup: the HTML source.
@@ -83,9 +85,18 @@ def html_to_text_and_chrome(markup: str) -> tuple[str, list[str]]:
     for tag in soup.find_all(_is_chrome):
         chrome.append(_visible(tag))
         tag.decompose()
+    for table in soup.find_all(["table", "tbody", "thead", "tfoot", "tr"]):  # source layout between cells
+        for layout in table.find_all(string=True, recursive=False):
+            if not layout.strip():
+                layout.extract()
+    flat = [cell for cell in soup.find_all(["td", "th"]) if _data_cell(cell)]
     for cell in soup.find_all(["td", "th"]):
         cell.insert_after("\t")
+    inside = {id(tag) for cell in flat for tag in cell.find_all(_BLOCK_TAGS)}
     for tag in soup.find_all(_BLOCK_TAGS):
+        if id(tag) in inside:  # paragraphs inside a table cell stay in its row
+            tag.insert_after(" ")
+            continue
         tag.insert_before("\n")
         tag.insert_after("\n")
     text = soup.get_text("")
@@ -97,6 +108,11 @@ def _visible(tag: Tag) -> str:
     for inner in tag.find_all(("script", "style", "noscript", "svg")):
         inner.decompose()
     return " ".join(tag.get_text(" ").split())
+
+
+def _data_cell(cell: Tag) -> bool:
+    """A cell of a data table (short, no table inside), not a layout cell holding a whole article."""
+    return cell.find("table") is None and len(cell.get_text()) <= _MAX_CELL_CHARS
 
 
 def _is_chrome(tag: Tag) -> bool:
