@@ -97,7 +97,7 @@ class RetrievalSettings(_Section):
     local_boost: float = Field(1.8, ge=1, le=2)
     numeric_boost: float = Field(1.2, ge=1, le=2)
     policy_name_boost: float = Field(1.5, ge=1, le=3)  # fields of the policy-list policy a question names
-    policy_field_boost: float = Field(1.8, ge=1, le=3)  # ... and the field it asks for (amount, channel, target)
+    policy_field_boost: float = Field(2.0, ge=1, le=3)  # ... and the field it asks for (amount, channel, target)
     policy_name_match: float = Field(0.5, gt=0, le=1)  # share of the name's character pairs that names it
     recency_weight: float = Field(0.03, ge=0, le=0.5)
     validity_weight: float = Field(0.04, ge=0, lt=1)  # score × (1 − this) for a document not in force on the as-of date

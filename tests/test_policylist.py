@@ -283,3 +283,22 @@ def test_a_compilation_with_field_headings_and_a_four_column_table(ingestor: Ing
     assert policies["失业保险技能提升补贴"].groups == ["参保职工"]
     assert "本汇编由市人力资源和社会保障局负责解释。" in [p.text for p in doc.provisions]
     assert report.lost == []
+
+
+@pytest.mark.parametrize(
+    ("name", "title", "region", "date"),
+    [
+        ("dalian_jiuye_zhengce_qingdan.html", "大连市就业创业扶持政策清单（2025年版）", "辽宁省大连市", "2025-04-08"),
+        ("huizhou_wenjiuye_mingbaika.txt", "惠州市2025年稳就业促创业政策明白卡", "广东省惠州市", "2025-02-26"),
+    ],
+)
+def test_a_policy_list_page_is_cited_by_its_own_title(
+    ingestor: Ingestor, name: str, title: str, region: str, date: str
+) -> None:
+    """清单 / 明白卡 titles (with an edition note) are titles: the list is cited by it, not by its file name,
+    and the breadcrumb above it in a text file is not glued to it."""
+    _, doc = _ingest(ingestor, FIXTURES / name)
+    assert doc.meta.title == title
+    assert doc.meta.region == region
+    assert doc.meta.date == date
+    assert not any(title in p.text for p in doc.provisions)

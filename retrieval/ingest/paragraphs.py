@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from retrieval.ingest.headings import parse_heading
-from retrieval.ingest.patterns import DATE_LINE, NUMBER_LINE, PUBLISHED
+from retrieval.ingest.patterns import BREADCRUMB, DATE_LINE, NUMBER_LINE, PUBLISHED, TITLE_LINE
 from retrieval.ingest.policylabels import starts_with_field
 
 _CJK = r"\u3400-\u9fff"
@@ -80,7 +80,9 @@ def _continues(previous: str, line: str) -> bool:
             return False
     if parse_heading(line) is not None or starts_with_field(line) or _NOTE_LINE.match(line):
         return False
-    if _TITLE_LINE.search(previous) and len(previous) <= 80:
+    if (_TITLE_LINE.search(previous) or TITLE_LINE.search(previous)) and len(previous) <= 80:
+        return False
+    if BREADCRUMB.match(previous) or BREADCRUMB.match(line):  # "首页 > 政务公开 > …" is a line of its own
         return False
     heading = parse_heading(previous)
     if heading is not None and not heading.body:

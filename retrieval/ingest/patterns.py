@@ -34,7 +34,12 @@ ORGANISATION = re.compile(
     r"人力资源和社会保障局|人力资源社会保障局|人力资源和社会保障厅|人力资源社会保障厅|人力资源和社会保障部|"
     r"人力资源社会保障部|局|厅|部|委|中心|总工会|团委|妇联|残联))"
 )
-TITLE_LINE = re.compile(r"(?:通知|规划|意见|决定|办法|方案|细则|条例|公告|通告|报告)$")
+# a document title's last word, with an edition note after it ("…政策清单（2025年版）", "…办法（试行）");
+# 清单 / 明白卡 / 汇编 / 指南 / 一览表 are the titles of the policy lists 人社 sites publish
+TITLE_LINE = re.compile(
+    r"(?:通知|规划|意见|决定|办法|方案|细则|条例|公告|通告|报告|政策清单|清单|明白卡|明白纸|汇编|指南|一览表)"
+    r"(?:[（(][^（）()]{1,12}[)）])?$"
+)
 TITLE_PREFIX = re.compile(
     r"^(.{6,80}?(?:通知|规划|意见|决定|办法|方案|细则|条例|公告|通告))(?=发布|[\u4e00-\u9fff]{1,6}〔|各|$)"
 )
