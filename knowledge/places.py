@@ -163,6 +163,23 @@ def find_place(text: str) -> tuple[int, str, Place] | None:
     return None
 
 
+def find_places(text: str) -> list[tuple[int, str, Place]]:
+    """Return every place named in ``text`` (position, name, place), in order, longest name at a position,
+    matches not overlapping."""
+    names = gazetteer()[0]
+    by_first = _free_text_index()[1]
+    found: list[tuple[int, str, Place]] = []
+    at = 0
+    while at < len(text):
+        name = next((n for n in by_first.get(text[at], ()) if text.startswith(n, at)), None)
+        if name is None:
+            at += 1
+            continue
+        found.append((at, name, names[name]))
+        at += len(name)
+    return found
+
+
 def leading_place(text: str) -> Place | None:
     """Return the most specific place a name such as an issuer starts with.
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from knowledge.places import Place, city_region_place, find_place, is_province, leading_place, locate
+from knowledge.places import Place, city_region_place, find_places, is_province, leading_place, locate
 
 NATIONAL = "全国"
 _SUFFIXES = re.compile(r"(?:壮族自治区|回族自治区|维吾尔自治区|特别行政区|自治区|省|市|区|县)$")
@@ -105,18 +105,26 @@ class RegionTable(BaseModel):
             The region (as ``resolve`` gives it) of the earliest (longest at that position) place
             name, or None.
         """
-        best: tuple[int, int, str] | None = None
+        # every place named, as (position, -length, region); "在西安念完研了 家是银川的": the place the
+        # knowledge base has documents for (银川 → 宁夏) is where the asker is, not the earliest (西安)
+        named: list[tuple[int, int, str]] = []
         for region, entry in self.regions.items():
             for name in [region, *entry.aliases, *entry.places]:
-                if len(name) < 2:
-                    continue
-                at = text.find(name)
-                if at >= 0 and (best is None or (at, -len(name)) < (best[0], -best[1])):
-                    best = (at, len(name), name)
-        found = find_place(text)
-        if found is not None and (best is None or (found[0], -len(found[1])) < (best[0], -best[1])):
-            return self._documented(self._region_of(found[2]), documented)
-        return self.resolve(best[2], documented) if best is not None else None
+                if len(name) >= 2 and (at := text.find(name)) >= 0:
+                    resolved = self.resolve(name, documented)
+                    if resolved is not None:
+                        named.append((at, -len(name), resolved))
+        for at, name, place in find_places(text):
+            named.append((at, -len(name), self._documented(self._region_of(place), documented)))
+        if not named:
+            return None
+        covered = [item for item in named if self._has_documents(item[2], documented)]
+        return min(covered or named)[2]
+
+    def _has_documents(self, region: str, documented: Collection[str]) -> bool:
+        """Whether the knowledge base has documents for ``region`` itself or a region above it (not 全国)."""
+        known = set(documented) | set(self.regions)
+        return any(r in known for r in self.ancestors(region) if r != NATIONAL)
 
     def ancestors(self, region: str) -> list[str]:
         """Return ``region`` and every region containing it, ending with 全国.

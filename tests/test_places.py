@@ -130,3 +130,17 @@ def test_the_answers_policy_card_places_a_named_place_like_eligibility(
     assert applies_to(guangdong, "深圳", regions) and applies_to(guangdong, "广东", regions)
     assert not applies_to(guangdong, "银川", regions)
     assert applies_to(city_policy, "惠东", regions) and not applies_to(city_policy, "深圳", regions)
+
+
+@pytest.mark.parametrize(
+    ("text", "region"),
+    [
+        ("在成都读完大学了 老家是临清的 想回去找活", "山东省聊城市"),  # not 四川: no documents there
+        ("以前在杭州打工 现在回固原了", "宁夏"),
+        ("我在长沙 想问问", "湖南"),  # the only place named, with or without documents
+    ],
+)
+def test_of_several_places_the_one_with_documents_is_where_the_asker_is(
+    regions: RegionTable, text: str, region: str
+) -> None:
+    assert regions.find_in(text) == region
