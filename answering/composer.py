@@ -27,6 +27,7 @@ from retrieval.citation import source_line
 from retrieval.ingest.models import DocumentMeta
 from retrieval.ingest.policylabels import field_kind
 from retrieval.search import Searcher, SearchError, SearchResult
+from retrieval.stages.policyfield import names_policy_of
 
 CHECK = {"title": "看看我能申请什么", "payload": "/check_eligibility"}
 HUMAN = {"title": "转人工", "payload": "/request_human"}
@@ -67,6 +68,7 @@ class _Reading:
     topic: str
     understood: str
     day: date  # the as-of date validity is judged on
+    query: str = ""  # what was searched (the question, with the topic for a follow-up)
 
 
 class AnswerComposer:
@@ -142,7 +144,7 @@ class AnswerComposer:
             results = self._local_first(results, resolved.place)
         # the conversation's topic stays the question that opened it; a follow-up does not replace it
         topic = (context.topic or text) if resolved.followup else text
-        reading = _Reading(kind, route, results, resolved.region, topic, resolved.understood, day)
+        reading = _Reading(kind, route, results, resolved.region, topic, resolved.understood, day, resolved.query)
         # a follow-up ("那宁夏呢") is about work when its topic is
         lexicon = self.searcher.lexicon
         topical = (
@@ -174,7 +176,9 @@ class AnswerComposer:
         best = matched[1] if matched else results[0]
         policy = matched[0] if matched else None
         status = period_status(best.document, best.provision, today)
-        not_stated = self._not_stated(kind, best, confidence) or route is not None
+        # another place's figure or procedure is no answer for someone whose place is known (深圳 ≠ 洛阳's 5000元)
+        elsewhere_only = best.applies is False and kind.specific
+        not_stated = self._not_stated(kind, best, confidence, reading.query) or route is not None or elsewhere_only
         quote = f"“{best.provision.text}”"
         elsewhere = "" if best.applies is not False else f"（这是{best.document.region}的规定，仅供参考）"
         parts: list[str] = [f"{understood}：" if understood else ""]
@@ -233,11 +237,13 @@ class AnswerComposer:
             return results
         return [local[0], *(r for r in results if r is not local[0])]
 
-    def _not_stated(self, kind: QuestionKind, best: SearchResult, confidence: float) -> bool:
+    def _not_stated(self, kind: QuestionKind, best: SearchResult, confidence: float, query: str) -> bool:
         """True when the question asks for a figure or procedure the best provision does not give."""
         text = best.provision.text
         field = field_kind(best.provision.policy_field)  # a policy list's field states what its label says
         if "amount" in kind.kinds:
+            if field == "amount" and names_policy_of(query, text, self.searcher.settings.policy_name_match):
+                return False  # the 补贴标准 of the very policy the question names ("一次性创业补贴给多少钱")
             stated = _AMOUNT_STATED.search(text) or field == "amount"
             return not (stated and confidence >= self.settings.stated_min_confidence)
         if "procedure" in kind.kinds:

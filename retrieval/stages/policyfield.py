@@ -29,7 +29,10 @@ QUESTION_KINDS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
         ("channel",),
     ),
     (
-        re.compile(r"谁|哪些人|什么人|哪类人|对象|适用于|适用哪|条件|符合|资格|哪些企业|哪些单位|什么企业|什么单位"),
+        re.compile(
+            r"谁|哪些人|什么人|哪类人|什么样的|啥样的|哪种人|对象|适用于|适用哪|条件|符合|资格|哪些企业|哪些单位|"
+            r"什么企业|什么单位"
+        ),
         ("target", "condition"),
     ),
     (re.compile(r"材料|证件|证明|资料|带什么|准备什么|提交什么|手续"), ("materials",)),
@@ -114,6 +117,20 @@ def name_share(name: str, question: str) -> float:
     """
     pairs = {name[i : i + 2] for i in range(max(1, len(name) - 1))}
     return sum(1 for pair in pairs if pair in question) / len(pairs) if pairs else 0.0
+
+
+def names_policy_of(question: str, provision_text: str, threshold: float) -> bool:
+    """Return whether ``question`` names the policy a policy-list provision ("【政策名称】…") belongs to.
+
+    Args:
+        question: the question as searched.
+        provision_text: the provision's text; a provision not cut from a policy list names no policy.
+        threshold: the share of the name's character pairs the question must hold (``policy_name_match``).
+    """
+    match = _POLICY_NAME.match(provision_text)
+    if match is None:
+        return False
+    return name_share(match_key(_QUALIFIER.sub("", match.group(1))), match_key(question)) >= threshold
 
 
 def _policy_names(state: IndexState) -> dict[int, str]:
