@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from retrieval.ingest.headings import parse_heading
-from retrieval.ingest.patterns import BREADCRUMB, DATE_LINE, NUMBER_LINE, PUBLISHED, TITLE_LINE
+from retrieval.ingest.patterns import BREADCRUMB, DATE_LINE, NUMBER_LINE, PAGE_INFO, PUBLISHED, TITLE_LINE
 from retrieval.ingest.policylabels import starts_with_field
 
 _CJK = r"\u3400-\u9fff"
@@ -82,7 +82,8 @@ def _continues(previous: str, line: str) -> bool:
         return False
     if (_TITLE_LINE.search(previous) or TITLE_LINE.search(previous)) and len(previous) <= 80:
         return False
-    if BREADCRUMB.match(previous) or BREADCRUMB.match(line):  # "首页 > 政务公开 > …" is a line of its own
+    if BREADCRUMB.match(previous) or BREADCRUMB.match(line) or PAGE_INFO.match(previous):
+        # "首页 > 政务公开 > …", "浏览次数：1894": a web page's lines of their own
         return False
     heading = parse_heading(previous)
     if heading is not None and not heading.body:

@@ -138,7 +138,7 @@ def _whole_line(line: str, names: list[str], issuers: list[str]) -> str | None:
         return "print_line"
     if RED_HEAD.match(line):
         return "red_head"
-    if BREADCRUMB.search(line) or (PUBLISHED.match(line) and PAGE_INFO.search(line)):
+    if BREADCRUMB.search(line) or (PUBLISHED.match(line) and PAGE_INFO.search(line)) or PAGE_INFO.match(line):
         return "page_nav"  # a page's breadcrumb, or its info line (发布时间 … 来源 … 浏览次数)
     if _is_title(line, names):
         return "title"

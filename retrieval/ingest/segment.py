@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from retrieval.ingest.headings import parse_heading
 from retrieval.ingest.patterns import (
     ADDRESSEE_HEAD,
+    BREADCRUMB,
     DATE_LINE,
     NUMBER_LINE,
+    PAGE_INFO,
     PUBLIC_NOTE,
     PUBLISHED,
     RED_HEAD,
@@ -158,6 +160,8 @@ def _is_furniture(paragraph: str) -> bool:
         or ADDRESSEE_HEAD.fullmatch(paragraph)
         or RED_HEAD.match(paragraph)
         or (TITLE_LINE.search(paragraph) and parse_heading(paragraph) is None)
+        or BREADCRUMB.search(paragraph)  # a web page's "首页 > 政务公开 > …"
+        or (PAGE_INFO.match(paragraph) and len(paragraph) <= 40)  # its "来源：…" / "浏览次数：…" on a line of its own
     )
 
 
