@@ -17,6 +17,18 @@ from tests.stack import Stack
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def write_kb_config(folder: Path, sources: Path, base: str = "", **paths: Path) -> Path:
+    """Write ``folder/config.yml`` naming a knowledge base in ``sources`` (with the repository's lexicon and
+    sources.yml, and any other ``paths``) after ``base`` (other settings); return its path."""
+    named = {"sources": sources, "lexicon": ROOT / "knowledge/lexicon.yml"}
+    named["sources_meta"] = ROOT / "knowledge/sources.yml"
+    named |= paths
+    config = folder / "config.yml"
+    lines = "".join(f"  {key}: {value}\n" for key, value in named.items())
+    config.write_text(f"{base}\npaths:\n{lines}", encoding="utf-8")
+    return config
+
+
 @pytest.fixture(scope="session")
 def settings() -> Settings:
     return load_settings(ROOT / "config.yml")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from tests.conftest import write_kb_config
 from webchat.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,12 +68,7 @@ def test_ingest_reports_bad_files_and_exits_nonzero(tmp_path: Path) -> None:
 def test_ingest_add_copies_into_sources_and_refuses_duplicates(tmp_path: Path) -> None:
     sources = tmp_path / "sources"
     sources.mkdir()
-    config = tmp_path / "config.yml"
-    config.write_text(
-        f"paths:\n  sources: {sources}\n  lexicon: {ROOT / 'knowledge/lexicon.yml'}\n"
-        f"  sources_meta: {ROOT / 'knowledge/sources.yml'}\n",
-        encoding="utf-8",
-    )
+    config = write_kb_config(tmp_path, sources)
     new = tmp_path / "new.txt"
     shutil.copy(ROOT / "knowledge/sources/003_8c6e1d205613c0d2.txt", new)
     first = runner.invoke(app, ["--config", str(config), "ingest", "--add", str(new)])

@@ -23,6 +23,7 @@ from answering.models import AnswerContext
 from knowledge.service import EligibilityService
 from knowledge.settings import load_settings
 from retrieval.service import RetrievalService
+from tests.conftest import write_kb_config
 from webchat.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,14 +52,8 @@ def kb(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, CliRunner]:
     root = tmp_path_factory.mktemp("newcity")
     sources = root / "sources"
     shutil.copytree(ROOT / "knowledge/sources", sources)
-    config = root / "config.yml"
-    config.write_text(
-        (ROOT / "config.yml").read_text(encoding="utf-8")
-        + f"\npaths:\n  sources: {sources}\n  index_root: {root / 'index'}\n"
-        f"  lexicon: {ROOT / 'knowledge/lexicon.yml'}\n  sources_meta: {ROOT / 'knowledge/sources.yml'}\n"
-        f"  policies: {ROOT / 'knowledge/policies.yml'}\n",
-        encoding="utf-8",
-    )
+    base = (ROOT / "config.yml").read_text(encoding="utf-8")
+    config = write_kb_config(root, sources, base, index_root=root / "index", policies=ROOT / "knowledge/policies.yml")
     runner = CliRunner()
     page = root / PAGE.name
     shutil.copy(PAGE, page)

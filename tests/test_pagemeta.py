@@ -13,6 +13,7 @@ from knowledge.regions import RegionTable, load_regions
 from knowledge.settings import Settings
 from retrieval.ingest.metadata import detect_metadata
 from retrieval.ingest.pipeline import Ingestor
+from tests.conftest import write_kb_config
 from webchat.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -138,12 +139,7 @@ def test_a_new_city_page_through_ingest_add(tmp_path: Path) -> None:
     """A maintainer adds a 惠州 人社局 news page with `policybot ingest --add`, with no other edit."""
     sources = tmp_path / "sources"
     sources.mkdir()
-    config = tmp_path / "config.yml"
-    config.write_text(
-        f"paths:\n  sources: {sources}\n  lexicon: {ROOT / 'knowledge/lexicon.yml'}\n"
-        f"  sources_meta: {ROOT / 'knowledge/sources.yml'}\n",
-        encoding="utf-8",
-    )
+    config = write_kb_config(tmp_path, sources)
     page = tmp_path / "惠州市人社局_就业见习通知.html"
     shutil.copy(FIXTURES / page.name, page)
     runner = CliRunner()
