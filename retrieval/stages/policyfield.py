@@ -127,10 +127,15 @@ def names_policy_of(question: str, provision_text: str, threshold: float) -> boo
         provision_text: the provision's text; a provision not cut from a policy list names no policy.
         threshold: the share of the name's character pairs the question must hold (``policy_name_match``).
     """
+    name = policy_name(provision_text)
+    return name is not None and name_share(name, match_key(question)) >= threshold
+
+
+def policy_name(provision_text: str) -> str | None:
+    """Return the policy a policy-list provision ("【政策名称】…") belongs to, under ``match_key`` and
+    without a bracketed qualifier; None for a provision not cut from a list."""
     match = _POLICY_NAME.match(provision_text)
-    if match is None:
-        return False
-    return name_share(match_key(_QUALIFIER.sub("", match.group(1))), match_key(question)) >= threshold
+    return match_key(_QUALIFIER.sub("", match.group(1))) if match else None
 
 
 def _policy_names(state: IndexState) -> dict[int, str]:
@@ -139,7 +144,7 @@ def _policy_names(state: IndexState) -> dict[int, str]:
     if cached is None:
         cached = {}
         for index, provision in enumerate(state.corpus.provisions):
-            if provision.policy_field and (match := _POLICY_NAME.match(provision.text)):
-                cached[index] = match_key(_QUALIFIER.sub("", match.group(1)))
+            if provision.policy_field and (name := policy_name(provision.text)) is not None:
+                cached[index] = name
         state.policy_names = cached
     return cached
