@@ -249,7 +249,7 @@ def stated_facts(text: str, known_groups: Any = None) -> dict[str, Any]:
         known = known_groups if isinstance(known_groups, list) else []
         found["groups"] = list(dict.fromkeys(known + groups))
     status = parse_employment(text)
-    if status and not (status == "employed" and work_negated(text)):
+    if status:
         found["employment_status"] = status
     if "毕业" in text or "应届" in text:
         years = parse_graduation(text)

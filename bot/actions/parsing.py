@@ -277,6 +277,8 @@ def parse_employment(text: str) -> str | None:
         for phrase in phrases:
             if phrase in text and (best is None or len(phrase) > len(best[0])):
                 best = (phrase, code)
+    if best is not None and best[1] == "employed" and work_negated(text):
+        return None  # "家里没人在上班" names 上班 but says nobody works
     return best[1] if best else None
 
 
