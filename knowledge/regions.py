@@ -102,8 +102,8 @@ class RegionTable(BaseModel):
             documented: as for ``resolve``.
 
         Returns:
-            The region (as ``resolve`` gives it) of the earliest (longest at that position) place
-            name, or None.
+            The region (as ``resolve`` gives it) of the earliest place named whose region has documents
+            (the lexicon's or ``documented``), else of the earliest place named; None when none is.
         """
         # every place named, as (position, -length, region); "在西安念完研了 家是银川的": the place the
         # knowledge base has documents for (银川 → 宁夏) is where the asker is, not the earliest (西安)
