@@ -131,7 +131,12 @@ def check_button(messages: list[Message]) -> str | None:
 
 
 def has_form_loop(replies: list[list[Message]], times: int = 3) -> bool:
-    """Whether the bot asks the same question (its last message) ``times`` replies in a row."""
+    """Whether the bot asks the same question (its last message) ``times`` replies in a row, or one reply
+    holds the same message ``times`` times (the dialogue predicting one action over and over in a turn)."""
+    for messages in replies:
+        texts = [str(m.get("text") or "").strip() for m in messages]
+        if any(texts.count(text) >= times for text in texts if text):
+            return True
     run, previous = 0, ""
     for messages in replies:
         last = str(messages[-1].get("text") or "").strip() if messages and asks_question(messages) else ""

@@ -98,6 +98,8 @@ def test_a_form_loop_is_the_same_question_three_replies_in_a_row() -> None:
     asked = reply("请问您在哪个城市？")
     other = reply("您多大年纪？")
     assert has_form_loop([asked, asked, asked])
+    answer = {"text": "政策文件里是这样写的：……"}
+    assert has_form_loop([[answer, answer, {"text": "这个问题先跳过"}, answer]])  # one turn, the same answer thrice
     assert has_form_loop([other, asked, asked, asked, other])
     assert not has_form_loop([asked, asked, other, asked])
     assert not has_form_loop([reply("好的。"), reply("好的。"), reply("好的。")])  # not a question

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -125,7 +125,14 @@ class ActionAnswerQuestion(Action):
             return []
         offer = tracker.active_loop_name is None and not already_offered(tracker)
         events = answer_question(question, tracker, dispatcher, offer) + facts_stated(question, tracker)
-        return events + interruption_budget(tracker, dispatcher)
+        return events + interruption_budget(tracker, dispatcher) + back_to_form(tracker)
+
+
+def back_to_form(tracker: Tracker) -> list[EventType]:
+    """In the middle of the form, hand back to it after the answer. The answer also runs when no rule
+    covers a message the form rejected (the policies' fallback, e.g. a reply the NLU took for "我能申请什么");
+    without this the same message was answered again and again until Rasa's circuit breaker tripped."""
+    return [FollowupAction("eligibility_form")] if tracker.active_loop_name == "eligibility_form" else []
 
 
 def interruption_budget(tracker: Tracker, dispatcher: CollectingDispatcher) -> list[EventType]:

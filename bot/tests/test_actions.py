@@ -295,7 +295,11 @@ def test_the_form_takes_nothing_from_a_question(api_url: str) -> None:
     # the rule answers it, and remembers the facts it states for the form
     events = ActionAnswerQuestion().run(dispatcher, tracker, {})
     assert dispatcher.messages[0]["custom"]["citations"] and "创业担保贷款" in dispatcher.messages[0]["text"]
-    facts = {e["name"]: e["value"] for e in events if e["name"] not in ("topic", "previous_question", "retried_facts")}
+    facts = {
+        e["name"]: e["value"]
+        for e in events
+        if e["event"] == "slot" and e["name"] not in ("topic", "previous_question", "retried_facts")
+    }
     assert facts == {"groups": ["veteran"]}
 
 
@@ -469,6 +473,15 @@ def test_a_reply_answered_as_a_question_twice_in_the_form_skips_the_fact(api_url
     skipped = [e for e in events if e.get("name") == "skipped_facts"]
     assert skipped and skipped[-1]["value"] == ["employment_status"]
     assert any("跳过" in (m.get("text") or "") for m in second.messages)
+
+
+def test_an_answer_in_the_middle_of_the_form_hands_back_to_the_form(api_url: str) -> None:
+    """A reply the form rejects is answered once, then the form goes on (never the answer ten times over)."""
+    tracker = make_tracker("还没开始 想回老家酿酒卖", intent="check_eligibility", requested_slot="business_first_time")
+    events = ActionAnswerQuestion().run(CollectingDispatcher(), tracker, {})
+    assert (events[-1]["event"], events[-1]["name"]) == ("followup", "eligibility_form"), events[-1]
+    outside = ActionAnswerQuestion().run(CollectingDispatcher(), make_tracker("灵活就业怎么交社保"), {})
+    assert not [e for e in outside if e.get("event") == "followup"]
 
 
 def test_an_honest_not_stated_reply_to_a_situation_offers_the_check(api_url: str) -> None:
