@@ -8,7 +8,6 @@ question is a 人社 matter the employment plans do not cover.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -17,16 +16,17 @@ from answering.followup import is_bare_reply, resolve, understood_clause
 from answering.models import Answer, AnswerContext, AnswerKind
 from answering.period import period_status
 from answering.policymatch import match_policy
-from answering.questionkind import QuestionKind, classify, what_is_missing
-from answering.routing import Route, general_route, in_domain, route_for
 from knowledge.docnames import document_name
+from knowledge.questionkind import QuestionKind, classify, what_is_missing
 from knowledge.regions import NATIONAL
+from knowledge.routing import Route, about_work, general_route, in_domain, route_for
 from knowledge.service import EligibilityService
 from knowledge.settings import AnswerSettings
 from retrieval.citation import source_line
 from retrieval.ingest.models import DocumentMeta
 from retrieval.ingest.policylabels import field_kind
 from retrieval.search import Searcher, SearchError, SearchResult
+from retrieval.stages.answers import states_amount, states_what_is_asked
 from retrieval.stages.policyfield import names_policy_of
 
 CHECK = {"title": "看看我能申请什么", "payload": "/check_eligibility"}
@@ -36,20 +36,6 @@ FINAL_WORD = "现行政策以当地人社部门公布的为准，可拨打12333�
 OUT_OF_DOMAIN = "这个问题不在就业政策的范围内。我可以回答就业创业、技能培训、社保补贴等方面的政策问题。"
 BARE_REPLY = "好的。您可以直接说想了解的政策，或者点“看看我能申请什么”，我帮您查。"
 CLARIFY = "没太明白您想问什么。可以说说您的情况和想了解的事，比如“我在银川跑外卖 能交养老保险吗”。"
-
-# A figure that answers "多少": money, a percentage, a multiple.
-_AMOUNT_STATED = re.compile(r"\d[\d,.]*\s*(万?元|%|倍)|百分之|[一二三四五六七八九十]+倍")
-# Who qualifies, stated by the provision itself: a threshold, a duration, "符合条件的…".
-_CONDITIONS_STATED = re.compile(
-    r"\d+年以[上内]|[一二三四五六七八九十两]+年以[上内]|以内|以上|符合.{0,6}条件|距.{0,8}退休|首次"
-)
-# Policy-list fields (retrieval/ingest/policylist.py) that state a procedure or who qualifies.
-_PROCEDURE_FIELDS = {"channel", "materials", "deadline", "contact"}
-_CONDITION_FIELDS = {"target", "condition"}
-# Where or how to apply, named by the provision itself.
-_PROCEDURE_STATED = re.compile(
-    r"(常住地|户籍地|所在地|窗口|经办机构|服务中心|网上|线上|一站式).{0,12}(办理|申请|登记|受理)"
-)
 
 
 def short_source(meta: DocumentMeta) -> str:
@@ -128,12 +114,13 @@ class AnswerComposer:
         route = route_for(text)
         try:
             response = self.searcher.search(resolved.query, k=self.settings.results, region=resolved.region, as_of=day)
-            if not response.reliable and resolved.combined and context.topic:
+            alone = self.settings.alone_min_confidence
+            if response.confidence < alone and resolved.combined and context.topic:
                 # "妇女能参加不 我是跟着老公在外头打工的": alone it finds nothing; read against the topic
                 again = self.searcher.search(
                     resolved.combined, k=self.settings.results, region=resolved.region, as_of=day
                 )
-                if again.reliable:
+                if again.confidence >= alone:
                     response = again
                     understood = understood_clause(context.topic[: self.settings.topic_chars], None, None)
                     resolved = replace(resolved, query=resolved.combined, followup=True, understood=understood)
@@ -146,19 +133,14 @@ class AnswerComposer:
         topic = (context.topic or text) if resolved.followup else text
         reading = _Reading(kind, route, results, resolved.region, topic, resolved.understood, day, resolved.query)
         # a follow-up ("那宁夏呢") is about work when its topic is
-        lexicon = self.searcher.lexicon
-        topical = (
-            in_domain(resolved.query)
-            or bool(lexicon.expansions(resolved.query))
-            or any(len(term) >= 3 and term in resolved.query for term in lexicon.terms)
-        )
+        topical = about_work(resolved.query, self.searcher.lexicon)
         if topical:
-            answerable = response.reliable or response.confidence >= self.settings.topical_min_confidence
+            answerable = response.confidence >= self.settings.topical_min_confidence
         else:  # nothing in it about work or 人社: only a strong match answers ("手机充不进电咋办" does not)
             answerable = response.confidence >= self.settings.untopical_min_confidence
         if not answerable or not results:
             return self._unanswered(text, reading)
-        direct = response.reliable or response.confidence >= self.settings.direct_min_confidence
+        direct = response.confidence >= self.settings.direct_min_confidence
         return self._answered(reading, response.confidence, direct)
 
     # ----- the documents answer ----------------------------------------------------------------
@@ -239,18 +221,12 @@ class AnswerComposer:
 
     def _not_stated(self, kind: QuestionKind, best: SearchResult, confidence: float, query: str) -> bool:
         """True when the question asks for a figure or procedure the best provision does not give."""
-        text = best.provision.text
-        field = field_kind(best.provision.policy_field)  # a policy list's field states what its label says
+        text, label = best.provision.text, best.provision.policy_field
         if "amount" in kind.kinds:
-            if field == "amount" and names_policy_of(query, text, self.searcher.settings.policy_name_match):
+            if field_kind(label) == "amount" and names_policy_of(query, text, self.searcher.settings.policy_name_match):
                 return False  # the 补贴标准 of the very policy the question names ("一次性创业补贴给多少钱")
-            stated = _AMOUNT_STATED.search(text) or field == "amount"
-            return not (stated and confidence >= self.settings.stated_min_confidence)
-        if "procedure" in kind.kinds:
-            return not (_PROCEDURE_STATED.search(text) or field in _PROCEDURE_FIELDS)
-        if kind.asks_conditions:
-            return not (_CONDITIONS_STATED.search(text) or field in _CONDITION_FIELDS)
-        return False
+            return not (states_amount(query, text, label) and confidence >= self.settings.stated_min_confidence)
+        return not states_what_is_asked(kind, query, text, label)
 
     # ----- the documents do not answer ---------------------------------------------------------
     def _unanswered(self, text: str, reading: _Reading) -> Answer:

@@ -103,7 +103,9 @@ class RetrievalSettings(_Section):
     validity_weight: float = Field(0.04, ge=0, lt=1)  # score × (1 − this) for a document not in force on the as-of date
     duplicate_similarity: float = Field(0.75, gt=0, le=1)
     duplicate_window: int = Field(10, ge=0, le=1000)  # the collapse looks through 2 × k + this many results
-    min_confidence: float = Field(0.30, ge=0, le=1)
+    min_confidence: float = Field(0.10, ge=0, le=1)  # reliable needs at least this (and what is asked, stated)
+    untopical_min_confidence: float = Field(0.5, ge=0, le=1)  # … or this, for a question with no word about work
+    routed_min_confidence: float = Field(0.5, ge=0, le=1)  # … or this, for a matter another service decides
     coverage_doc2query: bool = True  # judge word coverage against the doc2query questions too
     confidence_dense_share: float = Field(0.2, ge=0, le=1)  # confidence = coverage blended with dense similarity
     max_query_chars: int = Field(500, ge=10, le=10000)
@@ -113,6 +115,7 @@ class AnswerSettings(_Section):
     """How the answer composer decides what a reply is (answering/)."""
 
     followup_max_chars: int = Field(12, ge=0, le=60)  # a shorter message after an answer is read as a follow-up
+    alone_min_confidence: float = Field(0.3, ge=0, le=1)  # a longer message finding less alone is read with the topic
     topic_chars: int = Field(40, ge=10, le=200)  # how much of the previous question a follow-up borrows
     policy_min_overlap: float = Field(0.6, ge=0, le=1)  # share of a catalogue quote a shown provision must hold
     local_followup_ratio: float = Field(0.6, ge=0, le=1)  # "那宁夏呢": a local provision this close leads

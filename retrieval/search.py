@@ -15,11 +15,13 @@ from datetime import date
 
 from knowledge.clock import Clock, system_clock
 from knowledge.lexicon import Lexicon
+from knowledge.questionkind import classify
+from knowledge.routing import about_work, route_for
 from knowledge.settings import RetrievalSettings
 from retrieval.ingest.models import DocStatus, DocumentMeta, Provision
 from retrieval.ingest.normalize import normalize_chars
 from retrieval.stages.candidates import CandidateGenerator, CandidateSettings
-from retrieval.stages.confidence import ConfidenceScorer, ConfidenceSettings
+from retrieval.stages.confidence import Asked, Best, ConfidenceScorer, ConfidenceSettings
 from retrieval.stages.coverage import question_words
 from retrieval.stages.dedupe import DedupeSettings, Deduplicator
 from retrieval.stages.fusion import Fusion, FusionSettings
@@ -208,12 +210,14 @@ class Searcher:
             ranking = reranker.rerank(ranking, context)
         groups = self.deduplicator.collapse(state, ranking.order(), k, asked.lineage)
         results = _results(state, groups, ranking.scores(), candidates, asked.lineage, state.statuses_on(day))
-        best = groups[0].index if groups else None
-        confidence = self.confidence.score(
-            None if best is None else state.match_texts[best],
-            context.question,
-            0.0 if best is None else float(candidates.semantic[best]),
-        )
+        best = None
+        if groups:
+            top = groups[0].index
+            provision = state.corpus.provisions[top]
+            similarity = float(candidates.semantic[top])
+            best = Best(state.match_texts[top], provision.text, provision.policy_field, similarity)
+        asks = Asked(text, classify(text), about_work(text, self.lexicon), route_for(text) is not None)
+        confidence = self.confidence.score(best, context.question, asks)
         message = None if confidence.reliable else "知识库中没有找到可靠的答案，建议拨打12333或咨询当地人社部门"
         return SearchResponse(
             query, asked.region, results, confidence.reliable, confidence.value, state.version, message, day

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from answering.composer import AnswerComposer
 from answering.models import AnswerContext
 from answering.period import latest_year, period_status
-from answering.questionkind import classify
+from knowledge.questionkind import classify
 from knowledge.service import EligibilityService
 from knowledge.settings import Settings
 from retrieval.ingest.models import DocumentMeta

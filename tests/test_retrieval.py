@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT.parent / "shared" / "eval" / "dev_questions.jsonl"
 COLLOQUIAL = ROOT / "knowledge" / "eval" / "colloquial_questions.jsonl"
 CITIZEN = ROOT.parent / "shared" / "eval" / "citizen" / "citizen_questions.jsonl"
+CITIZEN_NID = ROOT.parent / "shared" / "eval" / "citizen" / "not_in_documents.jsonl"
 FROZEN = ROOT / "knowledge" / "eval" / "frozen" / "citizen_questions.jsonl"
+FROZEN_NID = ROOT / "knowledge" / "eval" / "frozen" / "not_in_documents.jsonl"
 
 pytestmark = pytest.mark.slow
 
@@ -52,19 +55,20 @@ def test_colloquial_set_regression(service: RetrievalService) -> None:
 
 
 def test_citizen_development_set_regression(service: RetrievalService) -> None:
-    """Citizen wording (../shared/eval/citizen): measured hybrid R@1 0.517, R@5 0.733, MRR@10 0.617 on the
-    set the doc2query weight and the dense weight were chosen on. A floor against regressions."""
+    """Citizen wording (../shared/eval/citizen): measured hybrid R@1 0.683, R@5 0.883, MRR@10 0.765 (doc2query
+    round 3) on the set the doc2query weight and the dense weight were chosen on. A floor against regressions."""
     assert CITIZEN.exists(), f"evaluation file missing: {CITIZEN}"
     figures = evaluate(service.searcher, load_questions(CITIZEN), legs=["hybrid"])
-    assert figures["hybrid"]["R@5"] >= 0.70 and figures["hybrid"]["R@1"] >= 0.48, figures
+    assert figures["hybrid"]["R@5"] >= 0.85 and figures["hybrid"]["R@1"] >= 0.62, figures
 
 
 def test_frozen_set_regression(service: RetrievalService) -> None:
     """Our own frozen citizen set (knowledge/eval/frozen, never used for a tuning decision): measured
-    hybrid R@1 0.767, R@5 0.90, MRR@10 0.834 when first run. A floor only; nothing is tuned on it."""
+    hybrid R@1 0.767, R@5 0.90, MRR@10 0.834 when first run, 0.750 / 0.967 / 0.857 after doc2query round 3.
+    A floor only; nothing is tuned on it."""
     assert FROZEN.exists(), f"evaluation file missing: {FROZEN}"
     figures = evaluate(service.searcher, load_questions(FROZEN), legs=["hybrid"])
-    assert figures["hybrid"]["R@5"] >= 0.85 and figures["hybrid"]["R@1"] >= 0.70, figures
+    assert figures["hybrid"]["R@5"] >= 0.93 and figures["hybrid"]["R@1"] >= 0.72, figures
 
 
 def test_colloquial_answers_are_verbatim_provision_text(service: RetrievalService) -> None:
@@ -131,10 +135,9 @@ def test_traditional_characters_find_the_same_provisions(service: RetrievalServi
     assert [r.provision.id for r in traditional.results] == [r.provision.id for r in simplified.results]
 
 
-# Search-level only: with doc2query coverage an everyday question ("手机充不进电咋办") can look covered
-# (its 咋办 and 手机 occur in citizen questions); the answer composer's domain gate refuses it
-# (tests/test_answering.py), which is what a citizen sees.
-@pytest.mark.parametrize("query", ["今天天气怎么样", "推荐一部好看的电影"])
+# A question about nothing to do with work needs a strong match (retrieval.untopical_min_confidence): with
+# doc2query coverage "手机充不进电咋办" looks covered (手机 and 咋办 occur in citizen questions).
+@pytest.mark.parametrize("query", ["今天天气怎么样", "推荐一部好看的电影", "手机充不进电咋办"])
 def test_questions_the_corpus_does_not_answer_are_flagged(service: RetrievalService, query: str) -> None:
     response = service.searcher.search(query)
     assert not response.reliable
@@ -145,7 +148,33 @@ def test_most_dev_questions_are_reliable(service: RetrievalService) -> None:
     assert DEV.exists(), f"evaluation file missing: {DEV}"
     questions = load_questions(DEV)
     reliable = sum(service.searcher.search(q.question, region=q.region).reliable for q in questions)
-    assert reliable >= 0.9 * len(questions)
+    assert reliable >= 0.9 * len(questions)  # measured 47 / 50: the rest ask a procedure the plans do not give
+
+
+def _reliable_shares(service: RetrievalService, answerable: Path, not_answerable: Path) -> tuple[float, float]:
+    """Share of answerable questions flagged reliable, share of not-in-documents ones flagged not reliable."""
+    for path in (answerable, not_answerable):
+        assert path.exists(), f"evaluation file missing: {path}"
+    found = [service.searcher.search(q["question"], region=q.get("region")).reliable for q in _rows(answerable)]
+    refused = [
+        not service.searcher.search(q["question"], region=q.get("region")).reliable for q in _rows(not_answerable)
+    ]
+    return sum(found) / len(found), sum(refused) / len(refused)
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_reliable_is_calibrated_on_citizen_questions(service: RetrievalService) -> None:
+    """Issue 16's calibration: ≥ 0.95 of answerable citizen questions reliable, ≥ 0.90 of those the documents
+    do not answer (an amount, a procedure, another service's matter) not. Measured 0.95 / 1.00 on the
+    development sets (tuned on: the question kinds and thresholds were chosen looking at them) and 0.93 /
+    1.00 on the frozen split (not tuned on); the floors leave one question of slack."""
+    found, refused = _reliable_shares(service, CITIZEN, CITIZEN_NID)
+    assert found >= 0.93 and refused >= 0.95, (found, refused)
+    found, refused = _reliable_shares(service, FROZEN, FROZEN_NID)
+    assert found >= 0.90 and refused >= 0.90, (found, refused)
 
 
 def test_region_ranks_home_provisions_first_but_hides_nothing(service: RetrievalService) -> None:

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from knowledge.lexicon import Lexicon, load_lexicon
+from knowledge.questionkind import classify
 from knowledge.settings import RetrievalSettings, Settings
 from retrieval.corpus import Corpus
 from retrieval.ingest.models import DocumentMeta, Provision
@@ -17,7 +18,7 @@ from retrieval.lexical import LexicalIndex
 from retrieval.search import Searcher
 from retrieval.stages.bigrams import bigrams
 from retrieval.stages.candidates import CandidateGenerator, CandidateSettings
-from retrieval.stages.confidence import ConfidenceScorer, ConfidenceSettings
+from retrieval.stages.confidence import Asked, Best, ConfidenceScorer, ConfidenceSettings
 from retrieval.stages.coverage import coverage, coverages, question_words
 from retrieval.stages.dedupe import DedupeSettings, Deduplicator
 from retrieval.stages.fusion import Fusion, FusionSettings
@@ -109,7 +110,12 @@ def test_every_stage_takes_its_slice_of_the_retrieval_settings() -> None:
     assert CoverageSettings.of(custom) == CoverageSettings(0.5, 7)
     assert CandidateSettings.of(custom).expansion_part_weight == 0.3
     assert DedupeSettings.of(custom).window == 4
-    assert ConfidenceSettings.of(custom) == ConfidenceSettings(custom.confidence_dense_share, custom.min_confidence)
+    assert ConfidenceSettings.of(custom) == ConfidenceSettings(
+        custom.confidence_dense_share,
+        custom.min_confidence,
+        custom.untopical_min_confidence,
+        custom.routed_min_confidence,
+    )
 
 
 def test_config_yml_holds_the_one_default_of_every_retrieval_setting(settings: Settings) -> None:
@@ -147,7 +153,8 @@ def test_no_ranking_number_is_a_module_constant_of_the_search_code() -> None:
         (lambda: RecencyReranker(RecencySettings(-0.1)), "recency_weight"),
         (lambda: RegionReranker(RegionSettings(0, 1.8)), "region_penalty"),
         (lambda: Deduplicator(DedupeSettings(0.75, -1)), "duplicate_window"),
-        (lambda: ConfidenceScorer(ConfidenceSettings(0.2, 2)), "min_confidence"),
+        (lambda: ConfidenceScorer(ConfidenceSettings(0.2, 2, 0.5, 0.5)), "min_confidence"),
+        (lambda: ConfidenceScorer(ConfidenceSettings(0.2, 0.1, -1, 0.5)), "untopical_min_confidence"),
     ],
 )
 def test_a_stage_refuses_settings_out_of_range_with_a_chinese_message(make: object, message: str) -> None:
@@ -295,14 +302,43 @@ def test_the_collapse_looks_through_two_k_plus_the_window(state: IndexState) -> 
 
 
 # ----- confidence ---------------------------------------------------------------------------------
+def _best(state: IndexState, index: int, similarity: float) -> Best:
+    return Best(state.match_texts[index], state.corpus.provisions[index].text, None, similarity)
+
+
 def test_confidence_blends_coverage_and_similarity_against_min_confidence(
     state: IndexState, tokenizer: Tokenizer, lexicon: Lexicon
 ) -> None:
-    stage = ConfidenceScorer(ConfidenceSettings(0.2, 0.3))
+    stage = ConfidenceScorer(ConfidenceSettings(0.2, 0.3, 0.5, 0.95))
     words = question_words("失业保险金发放", tokenizer.words("失业保险金发放"), lexicon, state)
-    covered = stage.score(state.match_texts[5], words, 0.5)
+    asked = Asked("失业保险金发放", classify("失业保险金发放"), topical=True, routed=False)
+    covered = stage.score(_best(state, 5, 0.5), words, asked)
     assert covered.value == pytest.approx(0.8 + 0.1) and covered.reliable
-    missed = stage.score(state.match_texts[4], words, 0.5)
+    missed = stage.score(_best(state, 4, 0.5), words, asked)
     assert missed.value == pytest.approx(0.1) and not missed.reliable
-    assert stage.score(None, words, 0.0) == stage.score(None, [], 1.0)
-    assert not stage.score(None, words, 0.0).reliable
+    assert not stage.score(None, words, asked).reliable and stage.score(None, words, asked).value == 0
+
+
+def test_a_well_covered_provision_is_not_reliable_when_it_lacks_what_is_asked(
+    state: IndexState, tokenizer: Tokenizer, lexicon: Lexicon
+) -> None:
+    """ "失业保险金发放多少": the provision talks about it but states no figure, so it is no answer."""
+    stage = ConfidenceScorer(ConfidenceSettings(0.2, 0.3, 0.5, 0.95))
+    question = "失业保险金发放多少"
+    words = question_words(question, tokenizer.words(question), lexicon, state)
+    best = _best(state, 5, 0.5)
+    assert "元" not in best.text
+    amount = stage.score(best, words, Asked(question, classify(question), topical=True, routed=False))
+    assert amount.value > 0.3 and not amount.reliable
+    with_figure = replace(best, text=best.text + "，每人每月1500元")
+    assert stage.score(with_figure, words, Asked(question, classify(question), topical=True, routed=False)).reliable
+    # a matter another service decides (here: 0.95 needed), or a question about nothing to do with work, needs more
+    assert not stage.score(with_figure, words, Asked(question, classify(question), topical=True, routed=True)).reliable
+    lenient = ConfidenceScorer(ConfidenceSettings(0.2, 0.05, 0.5, 0.95))
+    weak = _best(state, 4, 0.5)  # confidence 0.1: enough for a question about work, not for one about nothing
+    assert lenient.score(
+        weak, words, Asked("失业保险金发放", classify("失业保险金发放"), topical=True, routed=False)
+    ).reliable
+    assert not lenient.score(
+        weak, words, Asked("失业保险金发放", classify("失业保险金发放"), topical=False, routed=False)
+    ).reliable

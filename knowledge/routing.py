@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from knowledge.lexicon import Lexicon
+
 HOTLINE = "12333"
 
 
@@ -31,7 +33,7 @@ _ROUTES: list[tuple[re.Pattern[str], Route]] = [
         ),
     ),
     (
-        re.compile(r"医保|医疗保险|看病.{0,4}报|报销"),
+        re.compile(r"医保|医疗保险|看病.{0,6}报|(药费|住院|门诊|医药费|医疗费).{0,6}报销"),
         Route(
             "医疗保险",
             "医疗保险的参保、补缴和报销由当地医疗保障部门办理，可拨打医保服务热线12393咨询；人社方面的问题可拨打12333。",
@@ -89,6 +91,16 @@ def route_for(question: str) -> Route | None:
 def in_domain(question: str) -> bool:
     """Return True when ``question`` is about work, employment, social insurance or 人社 services at all."""
     return bool(_DOMAIN.search(question))
+
+
+def about_work(question: str, lexicon: Lexicon) -> bool:
+    """Return True when ``question`` names work or 人社 at all: a domain word, a colloquial word the
+    lexicon knows, or one of its policy terms ("手机充不进电咋办" does not)."""
+    return (
+        in_domain(question)
+        or bool(lexicon.expansions(question))
+        or any(len(term) >= 3 and term in question for term in lexicon.terms)
+    )
 
 
 def general_route(region: str | None) -> str:
