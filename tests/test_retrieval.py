@@ -55,8 +55,7 @@ def test_colloquial_set_regression(service: RetrievalService) -> None:
 
 
 def test_citizen_development_set_regression(service: RetrievalService) -> None:
-    """Citizen wording (../shared/eval/citizen): measured hybrid R@1 0.683, R@5 0.883, MRR@10 0.765 (doc2query
-    round 3) on the set the doc2query weight and the dense weight were chosen on. A floor against regressions."""
+    """Citizen wording (../shared/eval/citizen): measured hybrid R@1 0.650, R@5 0.883, MRR@10 0.759 on the set the doc2query weight and the dense weight were chosen on. A floor against regressions."""
     assert CITIZEN.exists(), f"evaluation file missing: {CITIZEN}"
     figures = evaluate(service.searcher, load_questions(CITIZEN), legs=["hybrid"])
     assert figures["hybrid"]["R@5"] >= 0.85 and figures["hybrid"]["R@1"] >= 0.62, figures
@@ -64,7 +63,7 @@ def test_citizen_development_set_regression(service: RetrievalService) -> None:
 
 def test_frozen_set_regression(service: RetrievalService) -> None:
     """Our own frozen citizen set (knowledge/eval/frozen, never used for a tuning decision): measured
-    hybrid R@1 0.767, R@5 0.90, MRR@10 0.834 when first run, 0.750 / 0.967 / 0.857 after doc2query round 3.
+    hybrid R@1 0.767, R@5 0.90, MRR@10 0.834 when first run, 0.767 / 0.983 / 0.858 after doc2query round 2.
     A floor only; nothing is tuned on it."""
     assert FROZEN.exists(), f"evaluation file missing: {FROZEN}"
     figures = evaluate(service.searcher, load_questions(FROZEN), legs=["hybrid"])
@@ -168,7 +167,7 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
 def test_reliable_is_calibrated_on_citizen_questions(service: RetrievalService) -> None:
     """Issue 16's calibration: ≥ 0.95 of answerable citizen questions reliable, ≥ 0.90 of those the documents
-    do not answer (an amount, a procedure, another service's matter) not. Measured 0.95 / 1.00 on the
+    do not answer (an amount, a procedure, another service's matter) not. Measured 0.97 / 1.00 on the
     development sets (tuned on: the question kinds and thresholds were chosen looking at them) and 0.93 /
     1.00 on the frozen split (not tuned on); the floors leave one question of slack."""
     found, refused = _reliable_shares(service, CITIZEN, CITIZEN_NID)
