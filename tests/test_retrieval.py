@@ -55,7 +55,8 @@ def test_colloquial_set_regression(service: RetrievalService) -> None:
 
 
 def test_citizen_development_set_regression(service: RetrievalService) -> None:
-    """Citizen wording (../shared/eval/citizen): measured hybrid R@1 0.650, R@5 0.883, MRR@10 0.759 on the set the doc2query weight and the dense weight were chosen on. A floor against regressions."""
+    """Citizen wording (../shared/eval/citizen): measured hybrid R@1 0.650, R@5 0.883, MRR@10 0.759 on the set
+    the doc2query weight and the dense weight were chosen on. A floor against regressions."""
     assert CITIZEN.exists(), f"evaluation file missing: {CITIZEN}"
     figures = evaluate(service.searcher, load_questions(CITIZEN), legs=["hybrid"])
     assert figures["hybrid"]["R@5"] >= 0.85 and figures["hybrid"]["R@1"] >= 0.62, figures

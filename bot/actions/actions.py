@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -20,6 +21,7 @@ from actions.parsing import (
     looks_like_question,
     parse_bool,
     parse_employment,
+    parse_first_business,
     parse_graduation,
     parse_groups,
     parse_region,
@@ -99,6 +101,12 @@ QUESTION_INTENTS = frozenset(
         "feedback",
     }
 )
+
+# Facts whose answer can be read from a message the NLU took for a question or a request.
+ANSWER_READERS: dict[str, Callable[[str], Any]] = {
+    "employment_status": parse_employment,
+    "business_first_time": parse_first_business,
+}
 
 MAX_FACTS_PER_FORM = 7
 MORE_FACTS_PER_ROUND = 4
@@ -358,6 +366,14 @@ class ValidateEligibilityForm(FormValidationAction):
         events = await super().get_extraction_events(dispatcher, tracker, domain)
         text = tracker.latest_message.get("text") or ""
         intent = (tracker.latest_message.get("intent") or {}).get("name")
+        requested = tracker.get_slot("requested_slot")
+        misread = intent in QUESTION_INTENTS or intent == "check_eligibility"
+        if misread and not looks_like_question(text) and requested in ANSWER_READERS:
+            # an answer the NLU took for a request ("未开始，想返乡做酒" read as check_eligibility): taken as
+            # the answer when it reads as one, so the form does not answer it as a question
+            value = ANSWER_READERS[requested](text)
+            if value is not None:
+                return [*events, SlotSet(requested, value)]
         if text.startswith("/") or is_skip(text) or intent in QUESTION_INTENTS or intent == "dont_know":
             # A question mid-form sets nothing here, so the form rejects it and a rule answers it
             # (remembering the facts it states); then the form asks its question again.
@@ -530,6 +546,8 @@ class ValidateEligibilityForm(FormValidationAction):
     def validate_business_first_time(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if not isinstance(value, bool) and (first := parse_first_business(self._text(tracker))) is not None:
+            return {"business_first_time": first}
         return self._bool("business_first_time", value, dispatcher, tracker)
 
     def validate_certificate_this_year(

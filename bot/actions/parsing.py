@@ -198,6 +198,28 @@ def parse_bool(text: str) -> bool | None:
     return None
 
 
+_NO_PLAN = re.compile(r"(不|没|冇)(想|打算|准备|考虑)")
+_BEEN_IN_BUSINESS = re.compile(
+    r"(以前|之前|原来|曾经|早先)?(开|做|干|搞)过(店|生意|买卖|个体|公司|厂)?|不是第一次|第[二三]次"
+)
+_FIRST_BUSINESS = re.compile(
+    r"第一次|头一回|头回|还没(开始|开|做|干|弄)|未开始|没开始|没(开|做|干|搞)过|准备|打算|"
+    r"想(返乡|回乡|回去|回老家|回村)?(开|做|干|弄|整|搞)|刚(开|注册|起步|办)"
+)
+
+
+def parse_first_business(text: str) -> bool | None:
+    """Read the answer to "是第一次创业吗": "还没开始 想回乡做酒" is a first business, "以前开过店" is not;
+    "不想做生意" answers nothing (None), as does anything unclear."""
+    if _NO_PLAN.search(text) or is_skip(text):
+        return None
+    if _BEEN_IN_BUSINESS.search(text) and not re.search(r"没(开|做|干|搞)过", text):
+        return False
+    if _FIRST_BUSINESS.search(text):
+        return True
+    return parse_bool(text)
+
+
 def parse_region(text: str) -> str | None:
     """Return the first known place named in the text (as the citizen says it, e.g. "深圳")."""
     places = lexicon()["places"]

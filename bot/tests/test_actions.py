@@ -282,6 +282,18 @@ def test_a_mid_form_question_fills_no_slot_so_the_form_lets_it_be_answered() -> 
     assert "groups" in _rasa_extraction("inform"), "an answer still fills the slots it states"
 
 
+def test_an_answer_the_nlu_took_for_a_request_is_taken_as_the_answer() -> None:
+    """ "还没开始 准备回老家弄个小作坊" answers "是第一次创业吗" even when the NLU reads it as check_eligibility."""
+    form = ValidateEligibilityForm()
+    tracker = make_tracker(
+        "还没开始 准备回老家弄个小作坊", intent="check_eligibility", requested_slot="business_first_time"
+    )
+    events = asyncio.run(form.get_extraction_events(CollectingDispatcher(), tracker, {"slots": {}, "forms": {}}))
+    assert SlotSet("business_first_time", True) in events
+    question = make_tracker("创业担保贷款怎么申请啊", intent="ask_startup_loan", requested_slot="business_first_time")
+    assert asyncio.run(form.get_extraction_events(CollectingDispatcher(), question, {"slots": {}, "forms": {}})) == []
+
+
 def test_the_form_takes_nothing_from_a_question(api_url: str) -> None:
     form = ValidateEligibilityForm()
     dispatcher = CollectingDispatcher()

@@ -12,6 +12,7 @@ from actions.parsing import (
     looks_like_question,
     parse_bool,
     parse_employment,
+    parse_first_business,
     parse_graduation,
     parse_groups,
     parse_region,
@@ -189,3 +190,19 @@ def test_a_request_for_a_person(text: str) -> None:
 @pytest.mark.parametrize("text", ["公司话培训费要扣人工 得唔得", "人工智能会不会抢了我们的饭碗"])
 def test_wages_and_ai_are_not_a_request_for_a_person(text: str) -> None:
     assert not asks_for_person(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("还没开始 打算回村开个小超市", True),
+        ("头一回自己干", True),
+        ("以前开过饭馆 后来关了", False),
+        ("不是第一次了", False),
+        ("从来没做过生意", True),
+        ("不打算做生意", None),
+        ("不清楚", None),
+    ],
+)
+def test_first_business_is_read_from_what_people_say(text: str, first: bool | None) -> None:
+    assert parse_first_business(text) is first
