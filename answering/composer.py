@@ -14,7 +14,7 @@ from datetime import date
 
 from answering.followup import is_bare_reply, resolve, understood_clause
 from answering.models import Answer, AnswerContext, AnswerKind
-from answering.period import period_status
+from answering.period import named_plan_status, period_status
 from answering.policymatch import match_policy
 from knowledge.docnames import document_name
 from knowledge.questionkind import QuestionKind, classify, what_is_missing
@@ -238,6 +238,13 @@ class AnswerComposer:
         if route is not None:
             lead = f"{prefix}就业政策文件里没有关于{route.topic}的具体规定。{route.text}"
             return self._plain("not_in_documents", lead, region, topic, context)
+        plan = named_plan_status(text, today) if kind.main == "validity" else None
+        if plan is not None:  # "十三五那些政策现在还管用吗": what the period says, and who decides today
+            lead = (
+                f"{plan}。那一时期的规划和文件写的是当时的安排，看不出现在的执行情况；现在是否还在执行，"
+                f"以当地人社部门现行政策为准。{general_route(region)}"
+            )
+            return self._plain("not_in_documents", lead, region, topic, context, [CHECK, HUMAN])
         if in_domain(text) or understood:
             missing = what_is_missing(kind)
             lead = f"{prefix}政策文件里没有写明{missing}，没有找到能直接回答这个问题的条文。{general_route(region)}"

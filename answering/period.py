@@ -7,10 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from retrieval.ingest.metadata import PLAN_PERIODS
 from retrieval.ingest.models import DocStatus, DocumentMeta, Provision
 from retrieval.ingest.validity import latest_year, provision_deadline
 
-__all__ = ["PeriodStatus", "latest_year", "period_status"]
+__all__ = ["PeriodStatus", "latest_year", "named_plan_status", "period_status"]
 
 
 @dataclass(frozen=True)
@@ -74,3 +75,20 @@ def period_status(meta: DocumentMeta, provision: Provision | str, today: date) -
         clause = f"文件发布于{issued}年，距今已过{today.year - issued}年，是当时提出的安排"
         return PeriodStatus(True, clause, deadline, status)
     return PeriodStatus(False, f"文件发布于{issued}年" if issued else "文件日期不详", deadline, status)
+
+
+def named_plan_status(question: str, today: date) -> str | None:
+    """The period of a five-year plan the question names ("十三五那些政策还管用吗"), as one sentence.
+
+    Args:
+        question: the question as typed.
+        today: the day it is judged on.
+
+    Returns:
+        E.g. "“十三五”规划期2016–2020年已结束", or None when no plan is named.
+    """
+    for plan, (start, end) in PLAN_PERIODS.items():
+        if plan in question:
+            where = "已结束" if today.year > end else ("尚未开始" if today.year < start else "正在进行")
+            return f"“{plan}”规划期{start}–{end}年{where}"
+    return None

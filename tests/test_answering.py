@@ -63,6 +63,15 @@ def test_a_validity_question_says_the_period_ended_and_who_decides_now(built: tu
     assert "现在是否还在执行" in answer.lead
 
 
+def test_a_validity_question_about_a_whole_plan_gets_its_period_even_when_no_provision_matches(built: tuple) -> None:
+    """ "十三五时候那些政策还管用不": no provision covers it, but the period it names has an answer."""
+    question = "十三五时候那些政策还管用不"
+    after = composer(built, AFTER).compose(question)
+    assert "“十三五”规划期2016–2020年已结束" in after.lead and "12333" in after.lead
+    during = composer(built, date(2019, 5, 1)).compose(question)
+    assert "已结束" not in during.lead
+
+
 def test_an_amount_the_documents_do_not_state_is_said_plainly(built: tuple) -> None:
     answer = composer(built, AFTER).compose("创业担保贷款最多能贷多少钱")
     assert answer.kind == "not_in_documents"
