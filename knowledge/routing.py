@@ -88,14 +88,23 @@ def route_for(question: str) -> Route | None:
     return None
 
 
+# A customer's errand that names a worker's trade ("我的快递到哪了", "外卖怎么还没送到"): not about work.
+_CUSTOMER = re.compile(
+    r"(快递|外卖|包裹|订单|网购).{0,6}(到哪|在哪|还没到|没到|怎么还没|没送到|送错|丢了|退款|退货|单号|查询物流)|查(快递|物流)"
+)
+
+
 def in_domain(question: str) -> bool:
-    """Return True when ``question`` is about work, employment, social insurance or 人社 services at all."""
-    return bool(_DOMAIN.search(question))
+    """Return True when ``question`` is about work, employment, social insurance or 人社 services at all
+    (a customer asking after a parcel or a meal is not, though 快递 and 外卖 are trades here)."""
+    return bool(_DOMAIN.search(question)) and not _CUSTOMER.search(question)
 
 
 def about_work(question: str, lexicon: Lexicon) -> bool:
     """Return True when ``question`` names work or 人社 at all: a domain word, a colloquial word the
     lexicon knows, or one of its policy terms ("手机充不进电咋办" does not)."""
+    if _CUSTOMER.search(question):
+        return False
     return (
         in_domain(question)
         or bool(lexicon.expansions(question))
