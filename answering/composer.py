@@ -19,7 +19,7 @@ from answering.policymatch import match_policy
 from knowledge.docnames import document_name
 from knowledge.questionkind import QuestionKind, classify, what_is_missing
 from knowledge.regions import NATIONAL
-from knowledge.routing import Route, about_work, general_route, in_domain, route_for
+from knowledge.routing import Route, about_work, customer_errand, general_route, in_domain, route_for
 from knowledge.service import EligibilityService
 from knowledge.settings import AnswerSettings
 from retrieval.citation import source_line
@@ -134,7 +134,9 @@ class AnswerComposer:
         reading = _Reading(kind, route, results, resolved.region, topic, resolved.understood, day, resolved.query)
         # a follow-up ("那宁夏呢") is about work when its topic is
         topical = about_work(resolved.query, self.searcher.lexicon)
-        if topical:
+        if customer_errand(text):  # "我的快递到哪了": 快递 is a trade here, but not in this question
+            answerable = False
+        elif topical:
             answerable = response.confidence >= self.settings.topical_min_confidence
         else:  # nothing in it about work or 人社: only a strong match answers ("手机充不进电咋办" does not)
             answerable = response.confidence >= self.settings.untopical_min_confidence

@@ -94,6 +94,12 @@ _CUSTOMER = re.compile(
 )
 
 
+def customer_errand(question: str) -> bool:
+    """Return True for a customer asking after a parcel or a meal ("我的快递到哪了"): never a question for
+    the employment plans, however well doc2query questions about couriers match its words."""
+    return bool(_CUSTOMER.search(question))
+
+
 def in_domain(question: str) -> bool:
     """Return True when ``question`` is about work, employment, social insurance or 人社 services at all
     (a customer asking after a parcel or a meal is not, though 快递 and 外卖 are trades here)."""

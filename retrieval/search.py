@@ -16,7 +16,7 @@ from datetime import date
 from knowledge.clock import Clock, system_clock
 from knowledge.lexicon import Lexicon
 from knowledge.questionkind import classify
-from knowledge.routing import about_work, route_for
+from knowledge.routing import about_work, customer_errand, route_for
 from knowledge.settings import RetrievalSettings
 from retrieval.ingest.models import DocStatus, DocumentMeta, Provision
 from retrieval.ingest.normalize import normalize_chars
@@ -216,7 +216,8 @@ class Searcher:
             provision = state.corpus.provisions[top]
             similarity = float(candidates.semantic[top])
             best = Best(state.match_texts[top], provision.text, provision.policy_field, similarity)
-        asks = Asked(text, classify(text), about_work(text, self.lexicon), route_for(text) is not None)
+        topical = about_work(text, self.lexicon)
+        asks = Asked(text, classify(text), topical, route_for(text) is not None, customer_errand(text))
         confidence = self.confidence.score(best, context.question, asks)
         message = None if confidence.reliable else "知识库中没有找到可靠的答案，建议拨打12333或咨询当地人社部门"
         return SearchResponse(

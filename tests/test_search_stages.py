@@ -334,6 +334,8 @@ def test_a_well_covered_provision_is_not_reliable_when_it_lacks_what_is_asked(
     assert stage.score(with_figure, words, Asked(question, classify(question), topical=True, routed=False)).reliable
     # a matter another service decides (here: 0.95 needed), or a question about nothing to do with work, needs more
     assert not stage.score(with_figure, words, Asked(question, classify(question), topical=True, routed=True)).reliable
+    errand = Asked(question, classify(question), topical=True, routed=False, errand=True)
+    assert not stage.score(with_figure, words, errand).reliable  # "我的快递到哪了" is never an answer
     lenient = ConfidenceScorer(ConfidenceSettings(0.2, 0.05, 0.5, 0.95))
     weak = _best(state, 4, 0.5)  # confidence 0.1: enough for a question about work, not for one about nothing
     assert lenient.score(

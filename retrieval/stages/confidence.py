@@ -47,6 +47,7 @@ class Asked:
     kind: QuestionKind  # a figure, a procedure, the conditions, or nothing specific
     topical: bool  # it names work or 人社 at all
     routed: bool  # a 人社 matter another service decides (the plans do not answer it)
+    errand: bool = False  # a customer asking after a parcel or a meal: never reliable
 
 
 @dataclass(frozen=True)
@@ -99,5 +100,9 @@ class ConfidenceScorer:
         needed = self.settings.min_confidence if asked.topical else self.settings.untopical_min_confidence
         if asked.routed:  # the plans touch on it ("住房公积金异地转移接续平台") only now and then
             needed = max(needed, self.settings.routed_min_confidence)
-        reliable = value >= needed and states_what_is_asked(asked.kind, asked.question, best.text, best.field_label)
+        reliable = (
+            not asked.errand
+            and value >= needed
+            and states_what_is_asked(asked.kind, asked.question, best.text, best.field_label)
+        )
         return Confidence(value, reliable)
