@@ -139,6 +139,11 @@ def test_question_kinds() -> None:
     assert "validity" not in classify("毕业一年了到现在还没找到工作 有补贴吗").kinds, "the asker's state, not validity"
     assert classify("要啥条件").main == "conditions"
     assert classify("送外卖的能交社保吗").main == "yes_no"
+    # getting money or rights back is a procedure the plans do not give
+    assert classify("工钱被扣了 咋要").main == "procedure"
+    assert classify("押金怎么讨回来").main == "procedure"
+    assert classify("被欠薪了如何维权").main == "procedure"
+    assert classify("怎么要求单位交社保").main != "procedure", "要求 is no remedy"
 
 
 def test_deadlines_in_a_provision() -> None:
