@@ -144,6 +144,9 @@ def test_question_kinds() -> None:
     assert classify("押金怎么讨回来").main == "procedure"
     assert classify("被欠薪了如何维权").main == "procedure"
     assert classify("怎么要求单位交社保").main != "procedure", "要求 is no remedy"
+    # "咋办" asks what to do, not how to file something
+    assert classify("年纪大了干不动那天咋办").main != "procedure"
+    assert classify("咋办失业证").main == "procedure"
 
 
 def test_deadlines_in_a_provision() -> None:
