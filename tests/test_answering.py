@@ -147,6 +147,10 @@ def test_question_kinds() -> None:
     # "咋办" asks what to do, not how to file something
     assert classify("年纪大了干不动那天咋办").main != "procedure"
     assert classify("咋办失业证").main == "procedure"
+    # "回来几年了", "前几年" tell the asker's story; "能领几个月" asks how long
+    assert classify("转业回地方几年了 想自己干点事 还有扶持不").main != "procedure"
+    assert classify("俺家前几年刚脱贫 有小额贷款不").main != "procedure"
+    assert classify("失业金能领几个月").main == "procedure"
 
 
 def test_deadlines_in_a_provision() -> None:
