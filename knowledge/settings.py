@@ -91,13 +91,13 @@ class RetrievalSettings(_Section):
     section_weight: int = Field(0, ge=0, le=3)
     weights: FusionWeights = FusionWeights()
     candidates: int = Field(100, ge=10, le=5000)
-    coverage_weight: float = Field(0.25, ge=0, le=1)
+    coverage_weight: float = Field(0.75, ge=0, le=1)
     rerank_depth: int = Field(60, ge=1, le=5000)  # coverage is measured on this many of the best candidates
-    region_penalty: float = Field(0.8, gt=0, le=1)
+    region_penalty: float = Field(0.6, gt=0, le=1)
     local_boost: float = Field(1.8, ge=1, le=2)
     numeric_boost: float = Field(1.2, ge=1, le=2)
     policy_name_boost: float = Field(1.5, ge=1, le=3)  # fields of the policy-list policy a question names
-    policy_field_boost: float = Field(2.0, ge=1, le=3)  # ... and the field it asks for (amount, channel, target)
+    policy_field_boost: float = Field(2.5, ge=1, le=3)  # ... and the field it asks for (amount, channel, target)
     policy_name_match: float = Field(0.5, gt=0, le=1)  # share of the name's character pairs that names it
     recency_weight: float = Field(0.03, ge=0, le=0.5)
     validity_weight: float = Field(0.04, ge=0, lt=1)  # score × (1 − this) for a document not in force on the as-of date
