@@ -56,19 +56,21 @@ def test_colloquial_set_regression(service: RetrievalService) -> None:
 
 def test_citizen_development_set_regression(service: RetrievalService) -> None:
     """Citizen wording (../shared/eval/citizen): measured hybrid R@1 0.650, R@5 0.883, MRR@10 0.759 on the set
-    the doc2query weight and the dense weight were chosen on. A floor against regressions."""
+    the doc2query weight and the dense weight were chosen on; 0.783 / 0.917 / 0.849 once coverage weighed 0.75
+    (chosen on it too; 0.750 with the dense models of seeds 14 and 15). A floor against regressions."""
     assert CITIZEN.exists(), f"evaluation file missing: {CITIZEN}"
     figures = evaluate(service.searcher, load_questions(CITIZEN), legs=["hybrid"])
-    assert figures["hybrid"]["R@5"] >= 0.85 and figures["hybrid"]["R@1"] >= 0.62, figures
+    assert figures["hybrid"]["R@5"] >= 0.87 and figures["hybrid"]["R@1"] >= 0.72, figures
 
 
 def test_frozen_set_regression(service: RetrievalService) -> None:
     """Our own frozen citizen set (knowledge/eval/frozen, never used for a tuning decision): measured
-    hybrid R@1 0.767, R@5 0.90, MRR@10 0.834 when first run, 0.767 / 0.983 / 0.858 after doc2query round 2.
+    hybrid R@1 0.767, R@5 0.90, MRR@10 0.834 when first run, 0.767 / 0.983 / 0.858 after doc2query round 2,
+    0.833 / 0.983 / 0.887 after coverage weight 0.75.
     A floor only; nothing is tuned on it."""
     assert FROZEN.exists(), f"evaluation file missing: {FROZEN}"
     figures = evaluate(service.searcher, load_questions(FROZEN), legs=["hybrid"])
-    assert figures["hybrid"]["R@5"] >= 0.93 and figures["hybrid"]["R@1"] >= 0.72, figures
+    assert figures["hybrid"]["R@5"] >= 0.93 and figures["hybrid"]["R@1"] >= 0.78, figures
 
 
 def test_colloquial_answers_are_verbatim_provision_text(service: RetrievalService) -> None:
