@@ -46,7 +46,9 @@ _ROUTES: list[tuple[re.Pattern[str], Route]] = [
     (
         re.compile(
             r"仲裁|欠.{0,3}(工资|工钱|薪)|拖欠|加班费|辞退|开除|补偿金|赔偿|试用期|违法|劳动纠纷|维权|投诉|举报"
-            r"|不签合同|没签.{0,2}合同"
+            # no contract is a dispute, unless the question goes on to ask about insurance ("没签劳动合同 能自己交
+            # 养老保险吗": the contract only describes the asker's work)
+            r"|(不|没)签.{0,2}合同(?!.*(保险|社保|参保))"
         ),
         Route(
             "劳动权益",

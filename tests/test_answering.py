@@ -12,6 +12,7 @@ from answering.composer import AnswerComposer
 from answering.models import AnswerContext
 from answering.period import latest_year, period_status
 from knowledge.questionkind import classify
+from knowledge.routing import route_for
 from knowledge.service import EligibilityService
 from knowledge.settings import Settings
 from retrieval.ingest.models import DocumentMeta
@@ -89,6 +90,12 @@ def test_a_people_service_outside_the_plans_is_routed(built: tuple) -> None:
         answer = composer(built, AFTER).compose(question)
         assert service in answer.lead, answer.lead
         assert answer.kind == "not_in_documents"
+
+
+def test_a_contract_dispute_is_routed_but_a_contract_in_the_story_is_not() -> None:
+    dispute = route_for("干了半年了老板一直不签合同 咋办")
+    assert dispute is not None and "仲裁" in dispute.text
+    assert route_for("跑快递的 没签劳动合同 能不能按灵活就业参加社保") is None, "the question is about insurance"
 
 
 def test_out_of_domain_and_noise_are_not_answered_with_a_provision(built: tuple) -> None:
