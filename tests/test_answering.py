@@ -158,6 +158,7 @@ def test_question_kinds() -> None:
     assert classify("转业回地方几年了 想自己干点事 还有扶持不").main != "procedure"
     assert classify("俺家前几年刚脱贫 有小额贷款不").main != "procedure"
     assert classify("失业金能领几个月").main == "procedure"
+    assert "procedure" not in classify("去西部干几年还能调回来吗").kinds, "几年 here is a while, not a question"
 
 
 def test_deadlines_in_a_provision() -> None:
