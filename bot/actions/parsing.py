@@ -297,11 +297,24 @@ def parse_employment(text: str) -> str | None:
     best: tuple[str, str] | None = None
     for code, phrases in lexicon()["employment"].items():
         for phrase in phrases:
-            if phrase in text and (best is None or len(phrase) > len(best[0])):
+            if _stated(text, phrase) and (best is None or len(phrase) > len(best[0])):
                 best = (phrase, code)
     if best is not None and best[1] == "employed" and work_negated(text):
         return None  # "家里没人在上班" names 上班 but says nobody works
     return best[1] if best else None
+
+
+_DENIED = re.compile(r"(不|没|未|冇|别|无)[想愿打要再是会去]?[算]?$")
+
+
+def _stated(text: str, phrase: str) -> bool:
+    """Whether ``phrase`` occurs in ``text`` not right after a denial ("不想做生意" does not say 做生意)."""
+    start = text.find(phrase)
+    while start >= 0:
+        if not _DENIED.search(text[max(0, start - 3) : start]):
+            return True
+        start = text.find(phrase, start + 1)
+    return False
 
 
 _NEGATED_WORK = re.compile(r"(没|不|未|冇|无)(有|人|一个|一个人|谁|个)?(在)?(上班|工作|打工|干活|上岗)")

@@ -104,10 +104,17 @@ def test_situations_not_read_into_other_sentences(text: str) -> None:
         ("平时干点零工", "employed"),
         ("在公司当出纳", "employed"),
         ("工地上干零活", "employed"),
+        ("不想做生意 还在厂里上班", "employed"),
     ],
 )
 def test_employment(text: str, status: str) -> None:
     assert parse_employment(text) == status
+
+
+@pytest.mark.parametrize("text", ["不想做生意", "没打算开店", "不是个体户"])
+def test_a_denied_employment_phrase_states_nothing(text: str) -> None:
+    """ "不想做生意" answers "第一次创业吗" with a no; it never makes the asker self-employed."""
+    assert parse_employment(text) is None
 
 
 @pytest.mark.parametrize(
