@@ -175,7 +175,7 @@ def run(conversation: Conversation, url: str, max_form_turns: int = 16) -> list[
 
 def markdown(results: list[tuple[Conversation, list[tuple[str, list[dict[str, Any]]]]]]) -> str:
     lines = [
-        "# 三段真实对话（完整系统：网页网关 → Rasa → 动作服务 → 知识库）",
+        f"# {len(results)} 段真实对话（完整系统：网页网关 → Rasa → 动作服务 → 知识库）",
         "",
         f"由 `python -m tests.transcripts` 于 {time.strftime('%Y-%m-%d %H:%M')} 录制：每条消息都经过 `POST /api/chat`。"
         "按钮以【】标出，引用的政策原文在回答里的“来源”一行。",
