@@ -252,6 +252,13 @@ def parse_groups(text: str) -> list[str]:
 
 
 _NEGATION = "没不未冇别"
+_SITUATION_NEGATION_WINDOW = 2  # "我没出去打工": a situation right after a negation is not stated
+_PHRASE_NEGATION_WINDOW = 3  # "没打算开店", "不想做生意": an employment phrase after a denial is not stated
+
+
+def _negated_before(text: str, start: int, window: int) -> bool:
+    """Whether a negation (没/不/未/冇/别) stands within ``window`` characters before ``text[start]``."""
+    return any(c in _NEGATION for c in text[max(0, start - window) : start])
 
 
 def parse_situation_groups(text: str) -> list[str]:
@@ -272,7 +279,7 @@ def _situation_at(text: str, pattern: list[list[str]], window: int) -> bool:
     for word in first:
         start = text.find(word)
         while start >= 0:
-            if not any(c in _NEGATION for c in text[max(0, start - 2) : start]) and _slots_follow(
+            if not _negated_before(text, start, _SITUATION_NEGATION_WINDOW) and _slots_follow(
                 text, start + len(word), rest, window
             ):
                 return True
@@ -304,14 +311,11 @@ def parse_employment(text: str) -> str | None:
     return best[1] if best else None
 
 
-_DENIED = re.compile(r"(不|没|未|冇|别|无)[想愿打要再是会去]?[算]?$")
-
-
 def _stated(text: str, phrase: str) -> bool:
     """Whether ``phrase`` occurs in ``text`` not right after a denial ("不想做生意" does not say 做生意)."""
     start = text.find(phrase)
     while start >= 0:
-        if not _DENIED.search(text[max(0, start - 3) : start]):
+        if not _negated_before(text, start, _PHRASE_NEGATION_WINDOW):
             return True
         start = text.find(phrase, start + 1)
     return False
