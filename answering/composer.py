@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 
-from answering.followup import is_bare_reply, resolve, understood_clause
+from answering.followup import counterpart_first, is_bare_reply, resolve, understood_clause
 from answering.models import Answer, AnswerContext, AnswerKind
 from answering.period import named_plan_status, period_status
 from answering.policymatch import match_policy
@@ -23,7 +23,7 @@ from knowledge.routing import Route, about_work, customer_errand, general_route,
 from knowledge.service import EligibilityService
 from knowledge.settings import AnswerSettings
 from retrieval.citation import source_line
-from retrieval.ingest.models import DocumentMeta
+from retrieval.ingest.models import DocumentMeta, Provision
 from retrieval.ingest.policylabels import field_kind
 from retrieval.search import Searcher, SearchError, SearchResult
 from retrieval.stages.answers import states_amount, states_what_is_asked
@@ -112,6 +112,9 @@ class AnswerComposer:
             return self._plain("clarify", BARE_REPLY, resolved.region, context.topic)
         kind = classify(text)
         route = route_for(text)
+        previous = self._previous(context) if resolved.followup and resolved.short and resolved.place else None
+        if previous is not None and resolved.place and self._of_place(previous[1], resolved.place):
+            previous = None  # the provision just quoted is already that place's own
         try:
             response = self.searcher.search(resolved.query, k=self.settings.results, region=resolved.region, as_of=day)
             alone = self.settings.alone_min_confidence
@@ -129,6 +132,15 @@ class AnswerComposer:
         results = sorted(response.results, key=lambda r: r.applies is False)  # stable: ranking kept within
         if resolved.followup and resolved.place:
             results = self._local_first(results, resolved.place)
+        if previous is not None and resolved.place:
+            place = resolved.place
+            results = counterpart_first(
+                results,
+                previous[0],
+                lambda r: self._of_place(r.document, place),
+                self.settings.counterpart_min_similarity,
+                self.settings.local_followup_ratio,
+            )
         # the conversation's topic stays the question that opened it; a follow-up does not replace it
         topic = (context.topic or text) if resolved.followup else text
         reading = _Reading(kind, route, results, resolved.region, topic, resolved.understood, day, resolved.query)
@@ -210,12 +222,19 @@ class AnswerComposer:
             region=region,
         )
 
+    def _previous(self, context: AnswerContext) -> tuple[Provision, DocumentMeta] | None:
+        """Return the provision the previous reply led with and its document, when the conversation names one."""
+        return self.searcher.provision(context.previous_provision) if context.previous_provision else None
+
+    def _of_place(self, document: DocumentMeta, place: str) -> bool:
+        """Whether ``document`` is one of ``place``'s own (its province's or city's, not a national one)."""
+        return document.region != NATIONAL and document.region in self.searcher.lexicon.region_table.ancestors(place)
+
     def _local_first(self, results: list[SearchResult], place: str) -> list[SearchResult]:
         """ "那宁夏呢": a provision of the place the follow-up names comes first when it is nearly as relevant."""
         if not results:
             return results
-        lineage = self.searcher.lexicon.region_table.ancestors(place)
-        local = [r for r in results if r.document.region in lineage and r.document.region != NATIONAL]
+        local = [r for r in results if self._of_place(r.document, place)]
         ratio = self.settings.local_followup_ratio
         if not local or local[0] is results[0] or local[0].score < ratio * results[0].score:
             return results

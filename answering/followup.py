@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from knowledge.regions import RegionTable
+from retrieval.ingest.models import Provision
+from retrieval.search import SearchResult
+from retrieval.stages.bigrams import bigrams
 
 _STARTS_FOLLOWUP = re.compile(r"^(那|那么|那要是|要是|还有|另外|这个|那个|这种|如果)")
 _POINTS_BACK = re.compile(r"这个|这种|这样|这项|这些|那个|那种|我这|俺这|那边|这边|它|呢[？?。\s]*$")
@@ -32,6 +35,7 @@ class Resolved:
     understood: str  # "" or one clause saying how the question was read
     place: str | None = None  # the region of a place the question itself names
     combined: str | None = None  # question + topic, to try when the question alone finds nothing
+    short: bool = False  # a follow-up with little of its own besides a place ("那宁夏呢", "那聊城呢 俺是茌平的")
 
 
 def resolve(
@@ -68,10 +72,38 @@ def resolve(
     if not followup:
         combined = None if _NAMES_ITS_SUBJECT.search(question) else f"{question} {borrowed}"
         return Resolved(question, region, False, "", place, combined)
-    return Resolved(f"{question} {borrowed}", region, True, understood_clause(borrowed, place, known_region), place)
+    understood = understood_clause(borrowed, place, known_region)
+    return Resolved(f"{question} {borrowed}", region, True, understood, place, short=len(core) <= max_chars)
 
 
 def understood_clause(topic: str, place: str | None, known_region: str | None) -> str:
     """The clause that says how a follow-up was read: 接着您刚才问的“…”，这里说宁夏的情况."""
     where = f"{place}的情况" if place and place != known_region else ""
     return f"接着您刚才问的“{topic}”" + (f"，这里说{where}" if where else "")
+
+
+def counterpart_first(
+    results: list[SearchResult],
+    previous: Provision,
+    of_place: Callable[[SearchResult], bool],
+    min_similarity: float,
+    ratio: float,
+) -> list[SearchResult]:
+    """ "那聊城呢" after a national answer: when one of the place's own provisions restates the provision
+    the previous reply quoted (Dice similarity of their character bigrams at least ``min_similarity``)
+    and scores at least ``ratio`` of the best, it leads — the citizen sees the place's own wording of
+    what they were just told.
+
+    Returns:
+        The results, the restatement moved to the front when there is one.
+    """
+    if not results:
+        return results
+    quoted = bigrams(previous.text)
+    for result in results:
+        if result.provision.id == previous.id or not of_place(result) or result.score < ratio * results[0].score:
+            continue
+        theirs = bigrams(result.provision.text)
+        if 2 * len(quoted & theirs) / max(1, len(quoted) + len(theirs)) >= min_similarity:
+            return [result, *(r for r in results if r is not result)]
+    return results

@@ -17,6 +17,7 @@ class AnswerContext:
     facts: dict[str, Any] = field(default_factory=dict)
     topic: str | None = None
     previous_question: str | None = None
+    previous_provision: str | None = None  # id of the provision the previous reply led with
 
     @classmethod
     def from_json(cls, raw: Any) -> AnswerContext:
@@ -29,7 +30,7 @@ class AnswerContext:
             return cls()
         if not isinstance(raw, dict):
             raise ValueError("context 必须是对象")
-        for key in ("region", "topic", "previous_question"):
+        for key in ("region", "topic", "previous_question", "previous_provision"):
             if raw.get(key) is not None and not isinstance(raw[key], str):
                 raise ValueError(f"context.{key} 必须是文字")
         groups = raw.get("groups") or []
@@ -44,6 +45,7 @@ class AnswerContext:
             facts=facts,
             topic=(raw.get("topic") or None),
             previous_question=(raw.get("previous_question") or None),
+            previous_provision=(raw.get("previous_provision") or None),
         )
 
 

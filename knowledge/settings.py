@@ -117,6 +117,7 @@ class AnswerSettings(_Section):
     followup_max_chars: int = Field(12, ge=0, le=60)  # a shorter message after an answer is read as a follow-up
     alone_min_confidence: float = Field(0.3, ge=0, le=1)  # a longer message finding less alone is read with the topic
     topic_chars: int = Field(40, ge=10, le=200)  # how much of the previous question a follow-up borrows
+    counterpart_min_similarity: float = Field(0.3, ge=0, le=1)  # "那聊城呢": a local restatement of it leads
     policy_min_overlap: float = Field(0.6, ge=0, le=1)  # share of a catalogue quote a shown provision must hold
     local_followup_ratio: float = Field(0.6, ge=0, le=1)  # "那宁夏呢": a local provision this close leads
     policy_depth: int = Field(1, ge=1, le=10)  # a policy matches when it cites one of this many top provisions

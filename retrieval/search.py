@@ -224,6 +224,16 @@ class Searcher:
             query, asked.region, results, confidence.reliable, confidence.value, state.version, message, day
         )
 
+    def provision(self, provision_id: str) -> tuple[Provision, DocumentMeta] | None:
+        """Return a provision of the published index by id with its document (None when unknown or
+        nothing is published)."""
+        try:
+            corpus = self.current().corpus
+        except NoIndexError:
+            return None
+        provision = corpus.get(provision_id)
+        return None if provision is None else (provision, corpus.documents[provision.doc_id])
+
     def documented_regions(self) -> Collection[str]:
         """Return the regions the published index has documents of (empty when none is published)."""
         try:

@@ -130,6 +130,23 @@ def test_a_short_follow_up_borrows_the_topic_and_the_place_it_names(built: tuple
     assert "创业担保贷款" not in alone.lead
 
 
+def test_a_place_follow_up_leads_with_that_place_restating_what_was_just_quoted(built: tuple) -> None:
+    c = composer(built, AFTER)
+    first = c.compose("长期失业的人有什么帮扶")
+    quoted = first.provisions[0]
+    assert quoted["doc"]["region"] == "全国" and "分类帮扶和实名制动态管理" in quoted["text"]
+    # without the previous reply's provision the follow-up has only the topic's words to go on
+    plain = c.compose("那广东呢", AnswerContext(topic=first.topic))
+    assert "分类帮扶和实名制动态管理" not in plain.lead
+    told = c.compose("那广东呢", AnswerContext(topic=first.topic, previous_provision=quoted["id"]))
+    assert told.provisions[0]["doc"]["region"] == "广东"
+    assert "分类帮扶和实名制动态管理" in told.lead, "广东's own wording of the provision just quoted"
+    assert told.provisions[0]["id"] != quoted["id"]
+    # an unknown id (a re-indexed provision) is read as no previous reply
+    stale = c.compose("那广东呢", AnswerContext(topic=first.topic, previous_provision="nope:0"))
+    assert stale.lead == plain.lead
+
+
 def test_a_place_outside_the_knowledge_base_is_answered_from_national_provisions(built: tuple) -> None:
     answer = composer(built, AFTER).compose("在武汉跑外卖的能交养老保险吗", AnswerContext(region="武汉"))
     assert answer.source and "适用地区 全国" in answer.source
@@ -188,7 +205,12 @@ def test_post_answer_returns_the_spec_shape(client: FlaskClient) -> None:
 
 
 def test_post_answer_refuses_bad_input_in_chinese(client: FlaskClient) -> None:
-    for payload in ({"q": "x"}, {"question": 3}, {"question": "社保", "context": {"groups": "graduate"}}):
+    for payload in (
+        {"q": "x"},
+        {"question": 3},
+        {"question": "社保", "context": {"groups": "graduate"}},
+        {"question": "那宁夏呢", "context": {"previous_provision": 7}},
+    ):
         reply = client.post("/api/answer", json=payload)
         assert reply.status_code == 400
         assert any("\u4e00" <= ch <= "\u9fff" for ch in reply.get_json()["error"])

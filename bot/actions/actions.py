@@ -215,13 +215,15 @@ def already_offered(tracker: Tracker) -> bool:
 
 
 def conversation_context(tracker: Tracker) -> dict[str, Any]:
-    """The context /api/answer reads a question against: region, groups, facts, topic, previous question."""
+    """The context /api/answer reads a question against: region, groups, facts, topic, previous question
+    and the provision the previous answer led with."""
     return {
         "region": tracker.get_slot("region") if _canonical("region", tracker.get_slot("region")) else None,
         "groups": tracker.get_slot("groups") if _canonical("groups", tracker.get_slot("groups")) else [],
         "facts": facts_of(tracker),
         "topic": tracker.get_slot("topic"),
         "previous_question": tracker.get_slot("previous_question"),
+        "previous_provision": tracker.get_slot("previous_provision"),
     }
 
 
@@ -245,6 +247,9 @@ def answer_question(
     events: list[EventType] = [SlotSet("previous_question", question)]
     if body.get("topic"):
         events.append(SlotSet("topic", body["topic"]))
+    provisions = body.get("provisions") or []
+    if provisions and provisions[0].get("id"):
+        events.append(SlotSet("previous_provision", provisions[0]["id"]))
     # "长沙的 …": the composer knows every place in China; the conversation keeps it for later answers
     region = body.get("region")
     if region and not _canonical("region", tracker.get_slot("region")) and _canonical("region", region):
