@@ -95,6 +95,7 @@ class RetrievalSettings(_Section):
     rerank_depth: int = Field(60, ge=1, le=5000)  # coverage is measured on this many of the best candidates
     region_penalty: float = Field(0.6, gt=0, le=1)
     local_boost: float = Field(1.8, ge=1, le=2)
+    unplaced_local_factor: float = Field(0.8, gt=0, le=1)  # asker's place unknown: regional provisions × this
     numeric_boost: float = Field(1.2, ge=1, le=2)
     policy_name_boost: float = Field(1.5, ge=1, le=3)  # fields of the policy-list policy a question names
     policy_field_boost: float = Field(2.5, ge=1, le=3)  # ... and the field it asks for (amount, channel, target)

@@ -152,6 +152,7 @@ def test_no_ranking_number_is_a_module_constant_of_the_search_code() -> None:
         (lambda: NumericReranker(NumericSettings(0.5)), "numeric_boost"),
         (lambda: RecencyReranker(RecencySettings(-0.1)), "recency_weight"),
         (lambda: RegionReranker(RegionSettings(0, 1.8)), "region_penalty"),
+        (lambda: RegionReranker(RegionSettings(0.6, 1.8, 0)), "unplaced_local_factor"),
         (lambda: Deduplicator(DedupeSettings(0.75, -1)), "duplicate_window"),
         (lambda: ConfidenceScorer(ConfidenceSettings(0.2, 2, 0.5, 0.5)), "min_confidence"),
         (lambda: ConfidenceScorer(ConfidenceSettings(0.2, 0.1, -1, 0.5)), "untopical_min_confidence"),
@@ -277,6 +278,15 @@ def test_region_reranker_ranks_the_askers_provisions_first_and_hides_none(
     assert ranked.score.tolist() == pytest.approx([0.8, 1.0, 1.8])
     unknown = stage.rerank(flat([4, 5, 3]), context(state, query("创业", tokenizer, lexicon), lexicon, tokenizer))
     assert unknown.score.tolist() == [1.0, 1.0, 1.0]
+    # an asker who names no place: a national provision, which applies wherever they are, comes first
+    unplaced = RegionReranker(RegionSettings(0.8, 1.8, 0.8))
+    national_first = unplaced.rerank(
+        flat([4, 5, 3]), context(state, query("创业", tokenizer, lexicon), lexicon, tokenizer)
+    )
+    assert national_first.order().tolist()[0] == 5
+    assert national_first.score.tolist() == pytest.approx([0.8, 1.0, 0.8])
+    # once the place is known the unplaced factor plays no part
+    assert unplaced.rerank(flat([4, 5, 3]), ningxia).score.tolist() == pytest.approx([0.8, 1.0, 1.8])
 
 
 # ----- dedupe -------------------------------------------------------------------------------------

@@ -138,35 +138,43 @@ class RegionSettings:
 
     penalty: float  # score factor for provisions of regions other than the asker's
     local_boost: float  # score factor for the asker's own (not national) provisions
+    unplaced: float = 1.0  # score factor for regional provisions when the asker's region is unknown
 
     @classmethod
     def of(cls, settings: RetrievalSettings) -> RegionSettings:
         """Return the slice of ``settings``."""
-        return cls(settings.region_penalty, settings.local_boost)
+        return cls(settings.region_penalty, settings.local_boost, settings.unplaced_local_factor)
 
 
 class RegionReranker:
     """Provisions that apply to the asker (national, their province, their city) before others; their
-    own local ones before national ones when about as relevant. Nothing is hidden."""
+    own local ones before national ones when about as relevant; national ones first for an asker whose
+    place is unknown. Nothing is hidden."""
 
     def __init__(self, settings: RegionSettings) -> None:
         """Create the stage.
 
         Raises:
-            ValueError: the penalty is outside (0, 1] or the boost below 1.
+            ValueError: the penalty or the unplaced factor is outside (0, 1], or the boost below 1.
         """
         if not 0 < settings.penalty <= 1:
             raise ValueError("region_penalty 必须大于 0 且不超过 1")
+        if not 0 < settings.unplaced <= 1:
+            raise ValueError("unplaced_local_factor 必须大于 0 且不超过 1")
         if settings.local_boost < 1:
             raise ValueError("local_boost 不能小于 1")
         self.settings = settings
 
     def rerank(self, ranking: Ranking, context: RerankContext) -> Ranking:
-        """Return the ranking with region factors applied (unchanged when the asker's region is unknown)."""
+        """Return the ranking with region factors applied; when the asker's region is unknown, national
+        provisions (which apply wherever they are) before regional ones that are about as relevant."""
         lineage = context.query.lineage
-        if lineage is None:
-            return ranking
         index = context.state.region_index
+        if lineage is None:
+            if self.settings.unplaced >= 1:
+                return ranking
+            regional = context.state.region_codes[ranking.ids] != index.get(NATIONAL, -1)
+            return Ranking(ranking.ids, np.where(regional, ranking.score * self.settings.unplaced, ranking.score))
         codes = context.state.region_codes[ranking.ids]
         home = np.isin(codes, [index[r] for r in lineage if r in index])
         local = np.isin(codes, [index[r] for r in lineage if r in index and r != NATIONAL])
