@@ -143,6 +143,18 @@ def test_one_off_startup_subsidy_for_hard_to_employ_but_not_others(service: Elig
     assert _status(service, "startup-one-off-subsidy", {**base, "groups": ["veteran"]})[0] == "ineligible"
 
 
+def test_a_small_business_owner_is_told_of_job_retention_support(service: EligibilityService) -> None:
+    assert _status(service, "small-business-job-retention", {"employment_status": "self_employed"})[0] == "eligible"
+    assert _status(service, "small-business-job-retention", {"employment_status": "employed"})[0] == "ineligible"
+
+
+def test_relocated_people_are_told_of_follow_up_employment_support(service: EligibilityService) -> None:
+    assert (
+        _status(service, "relocated-employment-support", {"groups": ["relocated"], "region": "吴忠"})[0] == "eligible"
+    )
+    assert _status(service, "relocated-employment-support", {"groups": ["rural_resident"]})[0] == "ineligible"
+
+
 @pytest.mark.parametrize(("years_to_retirement", "status"), [(5, "eligible"), (3, "eligible"), (6, "ineligible")])
 def test_internal_retirement_boundaries(service: EligibilityService, years_to_retirement: int, status: str) -> None:
     facts = {

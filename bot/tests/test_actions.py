@@ -311,7 +311,8 @@ def test_the_form_takes_nothing_from_a_question(api_url: str) -> None:
     facts = {
         e["name"]: e["value"]
         for e in events
-        if e["event"] == "slot" and e["name"] not in ("topic", "previous_question", "previous_provision", "retried_facts")
+        if e["event"] == "slot"
+        and e["name"] not in ("topic", "previous_question", "previous_provision", "retried_facts")
     }
     assert facts == {"groups": ["veteran"]}
 
@@ -404,7 +405,6 @@ def test_a_short_follow_up_is_read_against_the_topic(api_url: str) -> None:
     text = follow.messages[0]["text"]
     assert "接着您刚才问的" in text and "创业担保贷款" in text.split("来源：")[0]
     assert "适用地区 宁夏" in text or "适用地区 全国" in text
-
 
 
 def test_an_answer_remembers_the_provision_it_led_with_for_the_next_follow_up(api_url: str) -> None:

@@ -82,6 +82,9 @@ def test_groups(text: str, groups: list) -> None:
         ("在网上平台接单跑腿", ["platform_worker"]),
         ("在海外念完书刚回来", ["returnee"]),
         ("待业在家好几年了", ["hard_to_employ"]),
+        ("我们是江西过来的 在这边做装修", ["migrant_worker"]),
+        ("全村从山上搬下来好些年了", ["relocated"]),
+        ("我家是生态移民", ["relocated"]),
     ],
 )
 def test_groups_from_a_described_situation(text: str, groups: list) -> None:
@@ -89,7 +92,16 @@ def test_groups_from_a_described_situation(text: str, groups: list) -> None:
     assert parse_groups(text) == groups
 
 
-@pytest.mark.parametrize("text", ["我没出去打工，一直在本地", "在外企上班", "家里没人带孩子，我想找个能按时下班的活"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我没出去打工，一直在本地",
+        "在外企上班",
+        "家里没人带孩子，我想找个能按时下班的活",
+        "我是四川人",
+        "我没从山里搬出来",
+    ],
+)
 def test_situations_not_read_into_other_sentences(text: str) -> None:
     """A negated situation, or words far apart in unrelated clauses, state no group."""
     assert parse_groups(text) == []
