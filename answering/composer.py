@@ -178,6 +178,7 @@ class AnswerComposer:
         quote = f"“{best.provision.text}”"
         elsewhere = "" if best.applies is not False else f"（这是{best.document.region}的规定，仅供参考）"
         parts: list[str] = [f"{understood}：" if understood else ""]
+        second: SearchResult | None = None
         if kind.main == "validity":
             if not_stated:
                 parts.append(f"政策文件里没有写明{what_is_missing(kind)}。")
@@ -195,6 +196,13 @@ class AnswerComposer:
             else:
                 parts.append("政策文件里是这样写的：")
             parts.append(f"{quote}{elsewhere}（{status.text}）。")
+            second = self._second_closest(results, best) if not direct and not not_stated else None
+            if second is not None:  # unsure which one answers: the two closest, side by side
+                second_status = period_status(second.document, second.provision, today)
+                parts.append(
+                    f"另一条相关的是{short_source(second.document)}："
+                    f"“{second.provision.text}”（{second_status.text}）。"
+                )
             if route is not None:
                 parts.append(route.text)
             elif not_stated or not direct:
@@ -205,6 +213,8 @@ class AnswerComposer:
         shown = [self._provision_json(best, today, related=False)]
         # a related provision of another region is not shown to someone whose region is known (长沙 ≠ 聊城)
         related = [r for r in results if r is not best and r.applies is not False]
+        if second is not None:  # already quoted in the lead: its card comes first among the related
+            related = [second, *(r for r in related if r is not second)]
         shown += [self._provision_json(r, today, related=True) for r in related][: self.settings.shown - 1]
         answer_kind: AnswerKind = "policy" if policy is not None and not not_stated else "answer"
         if not_stated or not direct:
@@ -220,6 +230,17 @@ class AnswerComposer:
             next_actions=[CHECK, HUMAN] if route is None else [HUMAN],
             topic=topic,
             region=region,
+        )
+
+    def _second_closest(self, results: list[SearchResult], best: SearchResult) -> SearchResult | None:
+        """Return the next provision scoring at least ``second_quote_ratio`` of the best (one that applies to
+        the asker), quoted beside it when no provision answers directly; None when there is none or it is off."""
+        ratio = self.settings.second_quote_ratio
+        if ratio <= 0:
+            return None
+        return next(
+            (r for r in results if r is not best and r.applies is not False and r.score >= ratio * best.score),
+            None,
         )
 
     def _previous(self, context: AnswerContext) -> tuple[Provision, DocumentMeta] | None:

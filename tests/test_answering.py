@@ -130,6 +130,25 @@ def test_a_short_follow_up_borrows_the_topic_and_the_place_it_names(built: tuple
     assert "创业担保贷款" not in alone.lead
 
 
+def test_when_no_provision_answers_directly_the_lead_quotes_the_two_closest(built: tuple) -> None:
+    settings, retrieval, eligibility = built
+    unsure = settings.answer.model_copy(update={"direct_min_confidence": 0.99})  # every answer is "not direct"
+    c = AnswerComposer(retrieval.searcher, eligibility, unsure, today=lambda: AFTER)
+    answer = c.compose("厂里效益不好 工人们往后咋整")
+    assert answer.kind == "not_in_documents" and "没有找到直接回答" in answer.lead
+    first, second = answer.provisions[0], answer.provisions[1]
+    assert first["text"] in answer.lead and second["text"] in answer.lead, "both closest provisions are quoted"
+    assert answer.lead.index(first["text"]) < answer.lead.index("另一条相关的是《")
+    assert "12333" in answer.lead
+    single = settings.answer.model_copy(update={"direct_min_confidence": 0.99, "second_quote_ratio": 0})
+    one = AnswerComposer(retrieval.searcher, eligibility, single, today=lambda: AFTER).compose(
+        "厂里效益不好 工人们往后咋整"
+    )
+    assert "另一条相关的是" not in one.lead
+    # a direct answer quotes one provision
+    assert "另一条相关的是" not in composer(built, AFTER).compose("厂里效益不好 工人们往后咋整").lead
+
+
 def test_a_place_follow_up_leads_with_that_place_restating_what_was_just_quoted(built: tuple) -> None:
     c = composer(built, AFTER)
     first = c.compose("长期失业的人有什么帮扶")

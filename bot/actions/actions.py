@@ -15,6 +15,7 @@ from actions.messages import HUMAN, HUMAN_BUTTONS, OFFER, composed_messages, eli
 from actions.parsing import (
     accepts_offer,
     asks_for_person,
+    employment_denied,
     is_real_question,
     is_skip,
     lexicon,
@@ -206,6 +207,14 @@ class ActionTriageRequest(Action):
         if (tracker.latest_message.get("intent") or {}).get("name") == "affirm":
             return [SlotSet("wants_check", accepts_offer(text))]  # a yes to the offer, or a follow-up
         return [SlotSet("wants_check", wants_eligibility_check(text))]
+
+
+def _earlier(tracker: Tracker, slot: str) -> Any:
+    """Return the value ``slot`` had before this message (its last slot event), None if never set."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "slot" and event.get("name") == slot:
+            return event.get("value")
+    return None
 
 
 def already_offered(tracker: Tracker) -> bool:
@@ -465,6 +474,11 @@ class ValidateEligibilityForm(FormValidationAction):
             # asked, nothing learnt about the asker when another one is
             asked = tracker.get_slot("requested_slot") == "employment_status"
             return {"employment_status": "unemployed" if asked else None}
+        if isinstance(value, str) and employment_denied(text, value):
+            # "不想做生意" said to another question: the extractor reads 做生意; the earlier answer stands
+            if tracker.get_slot("requested_slot") != "employment_status":
+                return {"employment_status": _earlier(tracker, "employment_status")}
+            value = None
         if _canonical("employment_status", value):
             return {"employment_status": value}
         if self._declined(tracker):

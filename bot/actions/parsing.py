@@ -321,6 +321,13 @@ def _stated(text: str, phrase: str) -> bool:
     return False
 
 
+def employment_denied(text: str, code: str) -> bool:
+    """Whether ``text`` names ``code``'s employment phrases only right after a denial ("不想做生意" names
+    做生意 but says the asker is not in business), the reading an entity extractor cannot make."""
+    phrases = [p for p in lexicon()["employment"].get(code, []) if p in text]
+    return bool(phrases) and not any(_stated(text, p) for p in phrases)
+
+
 _NEGATED_WORK = re.compile(r"(没|不|未|冇|无)(有|人|一个|一个人|谁|个)?(在)?(上班|工作|打工|干活|上岗)")
 
 

@@ -158,6 +158,25 @@ def test_a_negated_job_is_not_read_as_having_one(api_url: str) -> None:
     assert stated_facts("我在厂里上班")["employment_status"] == "employed"
 
 
+def test_a_denied_business_said_to_another_question_keeps_the_earlier_answer(api_url: str) -> None:
+    """ "不想做生意" said to "第一次创业吗" names 做生意; the extractor's self_employed must not replace 在职."""
+    form = ValidateEligibilityForm()
+    dispatcher = CollectingDispatcher()
+    earlier = [{"event": "slot", "name": "employment_status", "value": "employed"}]
+    tracker = make_tracker("不想做生意", requested_slot="business_first_time", events=earlier)
+    assert form.validate_employment_status("self_employed", dispatcher, tracker, {}) == {
+        "employment_status": "employed"
+    }
+    # said to the employment question itself it answers nothing: asked once more
+    asked = make_tracker("不想做生意", requested_slot="employment_status")
+    assert form.validate_employment_status("self_employed", dispatcher, asked, {}).get("employment_status") is None
+    # a business that is stated is taken
+    stated = make_tracker("我自己开店做生意", requested_slot="business_first_time", events=earlier)
+    assert form.validate_employment_status("self_employed", dispatcher, stated, {}) == {
+        "employment_status": "self_employed"
+    }
+
+
 def test_a_word_taken_for_a_place_in_another_answer_asks_nothing_and_keeps_the_known_place(api_url: str) -> None:
     """Answering 身份 with "从大山沟里迁出来的", whose 大山沟 the NLU may tag as a place: no "没听明白是哪个地方",
     no question about the place, and the place said before stays."""
