@@ -210,9 +210,13 @@ class ActionTriageRequest(Action):
 
 
 def _earlier(tracker: Tracker, slot: str) -> Any:
-    """Return the value ``slot`` had before this message (its last slot event), None if never set."""
+    """Return the value ``slot`` had before the latest message (its last slot event before that user
+    event: the slots extracted from the message itself come after it), None if never set."""
+    seen_message = False
     for event in reversed(tracker.events):
-        if event.get("event") == "slot" and event.get("name") == slot:
+        if event.get("event") == "user":
+            seen_message = True
+        elif seen_message and event.get("event") == "slot" and event.get("name") == slot:
             return event.get("value")
     return None
 
@@ -452,18 +456,21 @@ class ValidateEligibilityForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = self._text(tracker)
+        # groups add up over the conversation: a group the extractor hears now does not replace the earlier ones
+        earlier = _earlier(tracker, "groups")
+        known = [g for g in earlier if isinstance(g, str)] if isinstance(earlier, list) else []
         if _canonical("groups", value):
-            return {"groups": list(dict.fromkeys(value + parse_groups(text)))}
+            return {"groups": list(dict.fromkeys(known + value + parse_groups(text)))}
         if self._declined(tracker):
             return self._skip("groups", tracker)
         codes = [v for v in (value if isinstance(value, list) else [value]) if v in lexicon()["group_labels"]]
         codes = list(dict.fromkeys(codes + parse_groups(text)))
-        if not codes:
-            if set(stated_facts(text)) - {"groups"} and not looks_like_question(text):
-                # "银川" answers another question: kept, and this one asked again (once)
-                return self._retry("groups", "", dispatcher, tracker)
-            return self._unclear("groups", "没听明白您的身份，可以点下面的按钮选择。", dispatcher, tracker)
-        return {"groups": codes}
+        if codes:
+            return {"groups": list(dict.fromkeys(known + codes))}
+        if set(stated_facts(text)) - {"groups"} and not looks_like_question(text):
+            # "银川" answers another question: kept, and this one asked again (once)
+            return self._retry("groups", "", dispatcher, tracker)
+        return self._unclear("groups", "没听明白您的身份，可以点下面的按钮选择。", dispatcher, tracker)
 
     def validate_employment_status(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -158,11 +158,30 @@ def test_a_negated_job_is_not_read_as_having_one(api_url: str) -> None:
     assert stated_facts("我在厂里上班")["employment_status"] == "employed"
 
 
+def test_groups_heard_later_add_to_the_earlier_ones(api_url: str) -> None:
+    """The opening said 湖南过来的 (migrant); "在厂里上班" said later adds 企业职工 and loses nothing."""
+    form = ValidateEligibilityForm()
+    events = [
+        {"event": "slot", "name": "groups", "value": ["enterprise_employee", "migrant_worker"]},
+        {"event": "user", "text": "还在厂里上班"},
+        {"event": "slot", "name": "groups", "value": ["enterprise_employee"]},
+    ]
+    tracker = make_tracker("还在厂里上班", requested_slot="employment_status", events=events)
+    assert form.validate_groups(["enterprise_employee"], CollectingDispatcher(), tracker, {}) == {
+        "groups": ["enterprise_employee", "migrant_worker"]
+    }
+
+
 def test_a_denied_business_said_to_another_question_keeps_the_earlier_answer(api_url: str) -> None:
     """ "不想做生意" said to "第一次创业吗" names 做生意; the extractor's self_employed must not replace 在职."""
     form = ValidateEligibilityForm()
     dispatcher = CollectingDispatcher()
-    earlier = [{"event": "slot", "name": "employment_status", "value": "employed"}]
+    earlier = [
+        {"event": "slot", "name": "employment_status", "value": "employed"},
+        {"event": "user", "text": "不想做生意"},
+        # what the extractor took from this message comes after it
+        {"event": "slot", "name": "employment_status", "value": "self_employed"},
+    ]
     tracker = make_tracker("不想做生意", requested_slot="business_first_time", events=earlier)
     assert form.validate_employment_status("self_employed", dispatcher, tracker, {}) == {
         "employment_status": "employed"
