@@ -116,7 +116,9 @@ class AnswerComposer:
         if previous is not None and resolved.place and self._of_place(previous[1], resolved.place):
             previous = None  # the provision just quoted is already that place's own
         try:
-            response = self.searcher.search(resolved.query, k=self.settings.results, region=resolved.region, as_of=day)
+            # a place follow-up looks further down for that place's restatement of what was just quoted
+            depth = self.settings.results * (2 if previous is not None else 1)
+            response = self.searcher.search(resolved.query, k=depth, region=resolved.region, as_of=day)
             alone = self.settings.alone_min_confidence
             if response.confidence < alone and resolved.combined and context.topic:
                 # "妇女能参加不 我是跟着老公在外头打工的": alone it finds nothing; read against the topic
