@@ -113,8 +113,9 @@ class AnswerComposer:
         kind = classify(text)
         route = route_for(text)
         previous = self._previous(context) if resolved.followup and resolved.short and resolved.place else None
+        repeated: str | None = None  # "那宁夏呢" when what was just quoted is 宁夏's own: said so
         if previous is not None and resolved.place and self._of_place(previous[1], resolved.place):
-            previous = None  # the provision just quoted is already that place's own
+            repeated, previous = previous[0].id, None
         try:
             # a place follow-up looks further down for that place's restatement of what was just quoted
             depth = self.settings.results * (2 if previous is not None else 1)
@@ -143,6 +144,9 @@ class AnswerComposer:
                 self.settings.counterpart_min_similarity,
                 self.settings.local_followup_ratio,
             )
+        if repeated is not None and results and results[0].provision.id == repeated:
+            where = results[0].document.region
+            resolved = replace(resolved, understood=f"{resolved.understood}（刚才引用的就是{where}的规定）")
         # the conversation's topic stays the question that opened it; a follow-up does not replace it
         topic = (context.topic or text) if resolved.followup else text
         reading = _Reading(kind, route, results, resolved.region, topic, resolved.understood, day, resolved.query)

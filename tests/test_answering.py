@@ -161,6 +161,11 @@ def test_a_place_follow_up_leads_with_that_place_restating_what_was_just_quoted(
     assert told.provisions[0]["doc"]["region"] == "广东"
     assert "分类帮扶和实名制动态管理" in told.lead, "广东's own wording of the provision just quoted"
     assert told.provisions[0]["id"] != quoted["id"]
+    # asked about the place whose provision was just quoted: the reply says it is that place's own
+    local = c.compose("妇女创业有贷款吗")
+    assert local.provisions[0]["doc"]["region"] == "宁夏"
+    again = c.compose("那宁夏呢", AnswerContext(topic=local.topic, previous_provision=local.provisions[0]["id"]))
+    assert "刚才引用的就是宁夏的规定" in again.lead
     # an unknown id (a re-indexed provision) is read as no previous reply
     stale = c.compose("那广东呢", AnswerContext(topic=first.topic, previous_provision="nope:0"))
     assert stale.lead == plain.lead
