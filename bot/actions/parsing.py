@@ -341,6 +341,11 @@ def work_negated(text: str) -> bool:
 _OVERCAPACITY = re.compile(
     r"去产能|压产能|化解过剩产能|过剩产能|(钢厂|钢铁|煤矿|煤炭|煤电|电厂).{0,8}(分流|下岗|关停|关了|裁)"
 )
+# A workplace named that is none of the 去产能 industries (钢铁, 煤炭, 煤电): the question is not asked.
+_OTHER_INDUSTRY = re.compile(
+    r"电子厂|制衣厂|服装厂|鞋厂|玩具厂|纺织厂|食品厂|家具厂|印刷厂|塑料厂|五金厂|饭馆|饭店|餐馆|超市|商场|工地|"
+    r"物流|快递|外卖|网约车|滴滴|美甲|理发|家政"
+)
 _BARE_CHECK = re.compile(
     r"(我|俺|咱)?(能|可以|可|该)?(申请|享受|领|拿|办)(些|点)?(什么|啥|哪些|哪个)|"
     r"(有|符合)(什么|啥|哪些)(政策|补贴)|帮我(看看|查查|查一下|看一下)|适合我的政策"
@@ -351,11 +356,14 @@ _TOPIC_WORDS = re.compile(
 
 
 def parse_situation(text: str) -> dict[str, Any]:
-    """Facts a described situation states: "钢厂去产能分流下来的" → 企业职工 in a 去产能 enterprise."""
+    """Facts a described situation states: "钢厂去产能分流下来的" → 企业职工 in a 去产能 enterprise;
+    "电子厂干了十年" → not in one."""
     found: dict[str, Any] = {}
     if _OVERCAPACITY.search(text):
         found["overcapacity_industry"] = True
         found["groups"] = ["enterprise_employee"]
+    elif _OTHER_INDUSTRY.search(text):
+        found["overcapacity_industry"] = False  # "在东莞电子厂干了十二年": not a steel, coal or power firm
     return found
 
 

@@ -189,6 +189,10 @@ def test_a_described_situation_states_its_facts() -> None:
 
     facts = stated_facts("钢厂去产能分流下来的工人")
     assert facts["overcapacity_industry"] is True and "enterprise_employee" in facts["groups"]
+    # a workplace that is none of the 去产能 industries answers that question before it is asked
+    assert stated_facts("在电子厂干了十来年 厂要搬走了")["overcapacity_industry"] is False
+    assert stated_facts("煤矿关了 俺被分流了")["overcapacity_industry"] is True
+    assert "overcapacity_industry" not in stated_facts("在厂里上班")
 
 
 def test_a_bare_request_for_the_check_is_told_from_a_question() -> None:
