@@ -17,6 +17,7 @@ from answering.models import Answer, AnswerContext, AnswerKind
 from answering.period import named_plan_status, period_status
 from answering.policymatch import match_policy
 from knowledge.docnames import document_name
+from knowledge.facts import FactError
 from knowledge.questionkind import QuestionKind, classify, what_is_missing
 from knowledge.regions import NATIONAL
 from knowledge.routing import Route, about_work, customer_errand, general_route, in_domain, route_for
@@ -55,6 +56,7 @@ class _Reading:
     understood: str
     day: date  # the as-of date validity is judged on
     query: str = ""  # what was searched (the question, with the topic for a follow-up)
+    ruled_out: frozenset[str] = frozenset()  # catalogue policies the asker's known facts rule out
 
 
 class AnswerComposer:
@@ -149,7 +151,9 @@ class AnswerComposer:
             resolved = replace(resolved, understood=f"{resolved.understood}（刚才引用的就是{where}的规定）")
         # the conversation's topic stays the question that opened it; a follow-up does not replace it
         topic = (context.topic or text) if resolved.followup else text
-        reading = _Reading(kind, route, results, resolved.region, topic, resolved.understood, day, resolved.query)
+        ruled_out = self._ruled_out(context)
+        understood = resolved.understood
+        reading = _Reading(kind, route, results, resolved.region, topic, understood, day, resolved.query, ruled_out)
         # a follow-up ("那宁夏呢") is about work when its topic is
         topical = about_work(resolved.query, self.searcher.lexicon)
         if customer_errand(text):  # "我的快递到哪了": 快递 is a trade here, but not in this question
@@ -174,6 +178,7 @@ class AnswerComposer:
             region,
             self.searcher.lexicon.region_table,
             self.settings.policy_min_overlap,
+            reading.ruled_out,
         )
         best = matched[1] if matched else results[0]
         policy = matched[0] if matched else None
@@ -248,6 +253,23 @@ class AnswerComposer:
             (r for r in results if r is not best and r.applies is not False and r.score >= ratio * best.score),
             None,
         )
+
+    def _ruled_out(self, context: AnswerContext) -> frozenset[str]:
+        """Return the catalogue policies the asker's known facts rule out ("刚上班半年" rules out help for
+        graduates still without a job): the reply does not answer under their name. Empty when nothing
+        but the place is known, or the facts do not validate."""
+        facts = dict(context.facts)
+        if context.groups:
+            facts["groups"] = list(context.groups)
+        if not facts:
+            return frozenset()
+        if context.region:
+            facts["region"] = context.region
+        try:
+            verdict = self.eligibility.check(facts)
+        except FactError:
+            return frozenset()
+        return frozenset(r.policy.id for r in verdict.results if r.status == "ineligible")
 
     def _previous(self, context: AnswerContext) -> tuple[Provision, DocumentMeta] | None:
         """Return the provision the previous reply led with and its document, when the conversation names one."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Collection
 from functools import lru_cache
 
 from knowledge.catalogue import Catalogue, Citation, Policy
@@ -51,7 +52,12 @@ def grounding(policy: Policy) -> list[Citation]:
 
 
 def match_policy(
-    results: list[SearchResult], catalogue: Catalogue, region: str | None, regions: RegionTable, min_overlap: float
+    results: list[SearchResult],
+    catalogue: Catalogue,
+    region: str | None,
+    regions: RegionTable,
+    min_overlap: float,
+    ruled_out: Collection[str] = (),
 ) -> tuple[Policy, SearchResult] | None:
     """Return the first policy one of ``results`` grounds (in result order), with that result.
 
@@ -61,6 +67,7 @@ def match_policy(
         region: the asker's region, or None.
         regions: the region table.
         min_overlap: share of a citation quote the provision must hold.
+        ruled_out: ids of policies the asker's known facts rule out (never matched).
 
     Returns:
         (policy, the result quoting it), or None.
@@ -68,7 +75,7 @@ def match_policy(
     for result in results:
         text = _plain(result.provision.text)
         for policy in catalogue:
-            if not applies_to(policy, region, regions):
+            if policy.id in ruled_out or not applies_to(policy, region, regions):
                 continue
             if any(_overlap(_plain(c.quote), text) >= min_overlap for c in grounding(policy)):
                 return policy, result

@@ -171,6 +171,18 @@ def test_a_place_follow_up_leads_with_that_place_restating_what_was_just_quoted(
     assert stale.lead == plain.lead
 
 
+def test_a_policy_the_askers_facts_rule_out_is_not_their_answer(built: tuple) -> None:
+    c = composer(built, AFTER)
+    question = "毕业了还没找到工作 有啥帮扶"
+    assert c.compose(question).kind == "policy"
+    # the conversation knows the asker has a job: the provision is quoted, not presented as their policy
+    working = c.compose(question, AnswerContext(facts={"employment_status": "employed"}))
+    assert working.kind != "policy" and working.policy is None
+    assert working.provisions[0]["id"] == c.compose(question).provisions[0]["id"]
+    # malformed facts rule nothing out
+    assert c.compose(question, AnswerContext(facts={"employment_status": "在读"})).kind == "policy"
+
+
 def test_a_place_outside_the_knowledge_base_is_answered_from_national_provisions(built: tuple) -> None:
     answer = composer(built, AFTER).compose("在武汉跑外卖的能交养老保险吗", AnswerContext(region="武汉"))
     assert answer.source and "适用地区 全国" in answer.source

@@ -240,6 +240,19 @@ def conversation_context(tracker: Tracker) -> dict[str, Any]:
     }
 
 
+def with_stated_facts(context: dict[str, Any], question: str) -> dict[str, Any]:
+    """The context with the facts the question itself states ("刚上班半年", "我是退伍的") added: groups
+    join the known ones, other facts fill only what is not known yet (the place is read by the composer)."""
+    stated = stated_facts(question, context.get("groups") or [])
+    facts = dict(context.get("facts") or {})
+    for name, value in stated.items():
+        if name == "groups":
+            facts["groups"] = value
+        elif name != "region":
+            facts.setdefault(name, value)
+    return {**context, "groups": facts.pop("groups", context.get("groups") or []), "facts": facts}
+
+
 def answer_question(
     question: str, tracker: Tracker, dispatcher: CollectingDispatcher, offer: bool = False
 ) -> list[EventType]:
@@ -249,7 +262,7 @@ def answer_question(
         The events that remember the conversation's topic for the next follow-up.
     """
     try:
-        body = api.answer(question, conversation_context(tracker))
+        body = api.answer(question, with_stated_facts(conversation_context(tracker), question))
     except api.ApiUnavailable:
         dispatcher.utter_message(text=api.UNAVAILABLE)
         return []

@@ -19,6 +19,7 @@ from actions.actions import (
     ValidateEligibilityForm,
     conversation_context,
     stated_facts,
+    with_stated_facts,
 )
 from actions.api import UNAVAILABLE
 from actions.messages import HUMAN, OFFER
@@ -566,3 +567,14 @@ def test_a_place_outside_the_knowledge_base_is_remembered_for_later_answers(api_
     assert {"event": "slot", "name": "region", "value": "陕西"} in [
         {k: e.get(k) for k in ("event", "name", "value")} for e in events
     ]
+
+
+def test_the_facts_a_question_states_go_with_it_to_the_composer() -> None:
+    """ "毕业了 刚上班半年 …": the composer hears that the asker works, so a policy for graduates still
+    without a job is not presented as their answer; facts known before are not overwritten."""
+    known = {"region": "郑州", "groups": ["graduate"], "facts": {"region": "郑州", "groups": ["graduate"]}}
+    sent = with_stated_facts(known, "我是退伍的 刚在厂里上班半年")
+    assert sorted(sent["groups"]) == ["enterprise_employee", "graduate", "veteran"]
+    assert sent["facts"]["employment_status"] == "employed" and "groups" not in sent["facts"]
+    kept = with_stated_facts({"groups": [], "facts": {"employment_status": "unemployed"}}, "在厂里上班")
+    assert kept["facts"]["employment_status"] == "unemployed"
