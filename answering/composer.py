@@ -146,6 +146,11 @@ class AnswerComposer:
                 self.settings.counterpart_min_similarity,
                 self.settings.local_followup_ratio,
             )
+        if resolved.followup and resolved.place and not self._has_own_documents(resolved.place):
+            # "那湖南呢": there is no 湖南 document; saying "这里说湖南的情况" over a national provision would mislead
+            clause = understood_clause((context.topic or "")[: self.settings.topic_chars], None, None)
+            where = f"知识库里还没有{resolved.place}本地的政策文件，下面是全国的规定"
+            resolved = replace(resolved, understood=f"{clause}：{where}" if context.topic else where)
         if repeated is not None and results and results[0].provision.id == repeated:
             where = results[0].document.region
             resolved = replace(resolved, understood=f"{resolved.understood}（刚才引用的就是{where}的规定）")
@@ -274,6 +279,11 @@ class AnswerComposer:
     def _previous(self, context: AnswerContext) -> tuple[Provision, DocumentMeta] | None:
         """Return the provision the previous reply led with and its document, when the conversation names one."""
         return self.searcher.provision(context.previous_provision) if context.previous_provision else None
+
+    def _has_own_documents(self, place: str) -> bool:
+        """Whether the published index holds a document of ``place`` or a region containing it (not national)."""
+        documented = self.searcher.documented_regions()
+        return any(r in documented for r in self.searcher.lexicon.region_table.ancestors(place) if r != NATIONAL)
 
     def _of_place(self, document: DocumentMeta, place: str) -> bool:
         """Whether ``document`` is one of ``place``'s own (its province's or city's, not a national one)."""

@@ -128,6 +128,10 @@ def test_a_short_follow_up_borrows_the_topic_and_the_place_it_names(built: tuple
     assert "接着您刚才问的" not in own.lead, "a question naming its plan stands on its own"
     alone = c.compose("那宁夏呢")
     assert "创业担保贷款" not in alone.lead
+    # a place with no document of its own is told so, and answered from the national provisions
+    elsewhere = c.compose("那湖南呢", AnswerContext(topic=first.topic))
+    assert "知识库里还没有湖南本地的政策文件" in elsewhere.lead and "这里说湖南的情况" not in elsewhere.lead
+    assert "适用地区 全国" in elsewhere.source
 
 
 def test_when_no_provision_answers_directly_the_lead_quotes_the_two_closest(built: tuple) -> None:
