@@ -228,10 +228,10 @@ class AnswerComposer:
         lead = "".join(parts)
         shown = [self._provision_json(best, today, related=False)]
         # a related provision of another region is not shown to someone whose region is known (长沙 ≠ 聊城)
-        related = [r for r in results if r is not best and r.applies is not False]
-        if second is not None:  # already quoted in the lead: its card comes first among the related
-            related = [second, *(r for r in related if r is not second)]
-        shown += [self._provision_json(r, today, related=True) for r in related][: self.settings.shown - 1]
+        related = [r for r in results if r is not best and r is not second and r.applies is not False]
+        if second is not None:  # quoted in the lead too: its card comes next, and it is not listed as "related"
+            shown.append(self._provision_json(second, today, related=False))
+        shown += [self._provision_json(r, today, related=True) for r in related][: self.settings.shown - len(shown)]
         answer_kind: AnswerKind = "policy" if policy is not None and not not_stated else "answer"
         if not_stated or not direct:
             answer_kind = "not_in_documents"

@@ -143,6 +143,7 @@ def test_when_no_provision_answers_directly_the_lead_quotes_the_two_closest(buil
     first, second = answer.provisions[0], answer.provisions[1]
     assert first["text"] in answer.lead and second["text"] in answer.lead, "both closest provisions are quoted"
     assert answer.lead.index(first["text"]) < answer.lead.index("另一条相关的是《")
+    assert answer.text.count(second["text"]) == 1, "quoted once, not again under 相关条文"
     assert "12333" in answer.lead
     single = settings.answer.model_copy(update={"direct_min_confidence": 0.99, "second_quote_ratio": 0})
     one = AnswerComposer(retrieval.searcher, eligibility, single, today=lambda: AFTER).compose(
@@ -190,6 +191,13 @@ def test_a_policy_the_askers_facts_rule_out_is_not_their_answer(built: tuple) ->
 def test_a_place_outside_the_knowledge_base_is_answered_from_national_provisions(built: tuple) -> None:
     answer = composer(built, AFTER).compose("在武汉跑外卖的能交养老保险吗", AnswerContext(region="武汉"))
     assert answer.source and "适用地区 全国" in answer.source
+
+
+def test_the_route_never_sends_a_citizen_to_the_national_local_office() -> None:
+    from knowledge.routing import general_route
+
+    assert "全国当地" not in general_route("全国") and "当地人社部门" in general_route("全国")
+    assert general_route("银川").startswith("具体可以咨询银川当地")
 
 
 def test_question_kinds() -> None:
