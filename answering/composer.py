@@ -15,7 +15,7 @@ from datetime import date
 from answering.followup import counterpart_first, is_bare_reply, resolve, understood_clause
 from answering.models import Answer, AnswerContext, AnswerKind
 from answering.period import named_plan_status, period_status
-from answering.policymatch import match_policy
+from answering.policymatch import grounded_by, match_policy
 from knowledge.docnames import document_name
 from knowledge.facts import FactError
 from knowledge.questionkind import QuestionKind, classify, what_is_missing
@@ -139,10 +139,13 @@ class AnswerComposer:
             results = self._local_first(results, resolved.place)
         if previous is not None and resolved.place:
             place = resolved.place
+            catalogue, overlap = self.eligibility.catalogue, self.settings.policy_min_overlap
+            policies = grounded_by(previous[0].text, catalogue, overlap)
             results = counterpart_first(
                 results,
                 previous[0],
                 lambda r: self._of_place(r.document, place),
+                lambda r: bool(policies & grounded_by(r.provision.text, catalogue, overlap)),
                 self.settings.counterpart_min_similarity,
                 self.settings.local_followup_ratio,
             )

@@ -86,16 +86,17 @@ def counterpart_first(
     results: list[SearchResult],
     previous: Provision,
     of_place: Callable[[SearchResult], bool],
+    same_policy: Callable[[SearchResult], bool],
     min_similarity: float,
     ratio: float,
 ) -> list[SearchResult]:
-    """ "那聊城呢" after a national answer: when one of the place's own provisions restates the provision
-    the previous reply quoted (Dice similarity of their character bigrams at least ``min_similarity``)
-    and scores at least ``ratio`` of the best, it leads — the citizen sees the place's own wording of
-    what they were just told.
+    """ "那聊城呢" after a national answer: when one of the place's own provisions is the place's wording
+    of the provision the previous reply quoted — a catalogue policy cites both (``same_policy``), or the
+    Dice similarity of their character bigrams is at least ``min_similarity`` — and it scores at least
+    ``ratio`` of the best, it leads: the citizen sees the place's own wording of what they were just told.
 
     Returns:
-        The results, the restatement moved to the front when there is one.
+        The results, the counterpart moved to the front when there is one.
     """
     if not results:
         return results
@@ -104,6 +105,7 @@ def counterpart_first(
         if result.provision.id == previous.id or not of_place(result) or result.score < ratio * results[0].score:
             continue
         theirs = bigrams(result.provision.text)
-        if 2 * len(quoted & theirs) / max(1, len(quoted) + len(theirs)) >= min_similarity:
+        alike = 2 * len(quoted & theirs) / max(1, len(quoted) + len(theirs)) >= min_similarity
+        if alike or same_policy(result):
             return [result, *(r for r in results if r is not result)]
     return results

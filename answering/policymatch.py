@@ -80,3 +80,14 @@ def match_policy(
             if any(_overlap(_plain(c.quote), text) >= min_overlap for c in grounding(policy)):
                 return policy, result
     return None
+
+
+def grounded_by(text: str, catalogue: Catalogue, min_overlap: float) -> frozenset[str]:
+    """Return the ids of the policies whose grounding citations ``text`` holds (at least ``min_overlap``
+    of a quote): the catalogue's link between a national provision and a region's wording of it."""
+    plain = _plain(text)
+    return frozenset(
+        policy.id
+        for policy in catalogue
+        if any(_overlap(_plain(c.quote), plain) >= min_overlap for c in grounding(policy))
+    )

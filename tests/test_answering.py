@@ -9,8 +9,10 @@ import pytest
 from flask.testing import FlaskClient
 
 from answering.composer import AnswerComposer
+from answering.followup import counterpart_first
 from answering.models import AnswerContext
 from answering.period import latest_year, period_status
+from answering.policymatch import grounded_by
 from knowledge.questionkind import classify
 from knowledge.routing import route_for
 from knowledge.service import EligibilityService
@@ -166,6 +168,12 @@ def test_a_place_follow_up_leads_with_that_place_restating_what_was_just_quoted(
     assert told.provisions[0]["doc"]["region"] == "广东"
     assert "分类帮扶和实名制动态管理" in told.lead, "广东's own wording of the provision just quoted"
     assert told.provisions[0]["id"] != quoted["id"]
+    # the catalogue links a national provision with a region's wording of the same policy
+    migrant = c.compose("外地人在打工的地方能享受就业服务吗")
+    assert migrant.provisions[0]["doc"]["region"] == "全国"
+    ningxia = c.compose("那宁夏呢", AnswerContext(topic=migrant.topic, previous_provision=migrant.provisions[0]["id"]))
+    assert "推动农村劳动力在就业地平等享受就业服务政策" in ningxia.lead
+
     # asked about the place whose provision was just quoted: the reply says it is that place's own
     local = c.compose("妇女创业有贷款吗")
     assert local.provisions[0]["doc"]["region"] == "宁夏"
@@ -174,6 +182,32 @@ def test_a_place_follow_up_leads_with_that_place_restating_what_was_just_quoted(
     # an unknown id (a re-indexed provision) is read as no previous reply
     stale = c.compose("那广东呢", AnswerContext(topic=first.topic, previous_provision="nope:0"))
     assert stale.lead == plain.lead
+
+
+def test_a_place_counterpart_may_be_linked_by_the_catalogue_alone(built: tuple) -> None:
+    _, retrieval, eligibility = built
+    national = (
+        "公共就业服务机构要为其提供均等化公共就业服务和普惠性就业政策，"
+        "并逐步使外来劳动者与当地户籍人口享有同等的就业扶持政策"
+    )
+    local = "消除户籍、地域、身份、性别等影响平等就业的制度障碍，推动农村劳动力在就业地平等享受就业服务政策。"
+    catalogue = eligibility.catalogue
+    assert "migrant-equal-employment-services" in grounded_by(national, catalogue, 0.6) & grounded_by(
+        local, catalogue, 0.6
+    )
+    assert not grounded_by("加强职业技能培训。", catalogue, 0.6)
+    results = retrieval.searcher.search("外地打工 平等享受 就业服务 政策", k=10, region="宁夏").results
+    previous = next(r for r in results if national in r.provision.text).provision
+    target = next(r for r in results if local in r.provision.text)
+    others = [r for r in results if r is not target]
+    ordered = counterpart_first(
+        [*others, target], previous, lambda r: r.document.region == "宁夏", lambda r: r is target, 1.0, 0.0
+    )
+    assert ordered[0] is target, "a catalogue-linked counterpart leads even when the wording differs"
+    unlinked = counterpart_first(
+        [*others, target], previous, lambda r: r.document.region == "宁夏", lambda r: False, 1.0, 0.0
+    )
+    assert unlinked[0] is not target
 
 
 def test_a_policy_the_askers_facts_rule_out_is_not_their_answer(built: tuple) -> None:
