@@ -12,19 +12,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 
-from answering.followup import counterpart_first, is_bare_reply, resolve, understood_clause
+from answering.followup import is_bare_reply, resolve, understood_clause
 from answering.models import Answer, AnswerContext, AnswerKind
 from answering.period import named_plan_status, period_status
-from answering.policymatch import grounded_by, match_policy
+from answering.placefollowup import PlaceFollowups
+from answering.policymatch import match_policy
 from knowledge.docnames import document_name
 from knowledge.facts import FactError
 from knowledge.questionkind import QuestionKind, classify, what_is_missing
-from knowledge.regions import NATIONAL
 from knowledge.routing import Route, about_work, customer_errand, general_route, in_domain, route_for
 from knowledge.service import EligibilityService
 from knowledge.settings import AnswerSettings
 from retrieval.citation import source_line
-from retrieval.ingest.models import DocumentMeta, Provision
+from retrieval.ingest.models import DocumentMeta
 from retrieval.ingest.policylabels import field_kind
 from retrieval.search import Searcher, SearchError, SearchResult
 from retrieval.stages.answers import states_amount, states_what_is_asked
@@ -83,6 +83,7 @@ class AnswerComposer:
         self.eligibility = eligibility
         self.settings = settings
         self.today = today or searcher.clock
+        self.places = PlaceFollowups(searcher, eligibility.catalogue, settings)
 
     def compose(self, question: str, context: AnswerContext | None = None, as_of: date | None = None) -> Answer:
         """Return the reply to ``question``.
@@ -114,13 +115,12 @@ class AnswerComposer:
             return self._plain("clarify", BARE_REPLY, resolved.region, context.topic)
         kind = classify(text)
         route = route_for(text)
-        previous = self._previous(context) if resolved.followup and resolved.short and resolved.place else None
-        repeated: str | None = None  # "那宁夏呢" when what was just quoted is 宁夏's own: said so
-        if previous is not None and resolved.place and self._of_place(previous[1], resolved.place):
-            repeated, previous = previous[0].id, None
+        place = None
+        if resolved.followup and resolved.place:
+            # "那宁夏呢" (nothing but a place) looks for that place's counterpart of what was just quoted
+            place = self.places.turn(resolved.place, context.previous_provision if resolved.short else None)
         try:
-            # a place follow-up looks further down for that place's restatement of what was just quoted
-            depth = self.settings.results * (2 if previous is not None else 1)
+            depth = self.places.depth(place) if place is not None else self.settings.results
             response = self.searcher.search(resolved.query, k=depth, region=resolved.region, as_of=day)
             alone = self.settings.alone_min_confidence
             if response.confidence < alone and resolved.combined and context.topic:
@@ -135,28 +135,10 @@ class AnswerComposer:
         except SearchError as exc:
             return self._plain("clarify", exc.message, resolved.region, context.topic)
         results = sorted(response.results, key=lambda r: r.applies is False)  # stable: ranking kept within
-        if resolved.followup and resolved.place:
-            results = self._local_first(results, resolved.place)
-        if previous is not None and resolved.place:
-            place = resolved.place
-            catalogue, overlap = self.eligibility.catalogue, self.settings.policy_min_overlap
-            policies = grounded_by(previous[0].text, catalogue, overlap)
-            results = counterpart_first(
-                results,
-                previous[0],
-                lambda r: self._of_place(r.document, place),
-                lambda r: bool(policies & grounded_by(r.provision.text, catalogue, overlap)),
-                self.settings.counterpart_min_similarity,
-                self.settings.local_followup_ratio,
-            )
-        if resolved.followup and resolved.place and not self._has_own_documents(resolved.place):
-            # "那湖南呢": there is no 湖南 document; saying "这里说湖南的情况" over a national provision would mislead
-            clause = understood_clause((context.topic or "")[: self.settings.topic_chars], None, None)
-            where = f"知识库里还没有{resolved.place}本地的政策文件，下面是全国的规定"
-            resolved = replace(resolved, understood=f"{clause}：{where}" if context.topic else where)
-        if repeated is not None and results and results[0].provision.id == repeated:
-            where = results[0].document.region
-            resolved = replace(resolved, understood=f"{resolved.understood}（刚才引用的就是{where}的规定）")
+        if place is not None:
+            results = self.places.reorder(results, place)
+            understood = self.places.understood(resolved.understood, context.topic, place, results)
+            resolved = replace(resolved, understood=understood)
         # the conversation's topic stays the question that opened it; a follow-up does not replace it
         topic = (context.topic or text) if resolved.followup else text
         ruled_out = self._ruled_out(context)
@@ -278,29 +260,6 @@ class AnswerComposer:
         except FactError:
             return frozenset()
         return frozenset(r.policy.id for r in verdict.results if r.status == "ineligible")
-
-    def _previous(self, context: AnswerContext) -> tuple[Provision, DocumentMeta] | None:
-        """Return the provision the previous reply led with and its document, when the conversation names one."""
-        return self.searcher.provision(context.previous_provision) if context.previous_provision else None
-
-    def _has_own_documents(self, place: str) -> bool:
-        """Whether the published index holds a document of ``place`` or a region containing it (not national)."""
-        documented = self.searcher.documented_regions()
-        return any(r in documented for r in self.searcher.lexicon.region_table.ancestors(place) if r != NATIONAL)
-
-    def _of_place(self, document: DocumentMeta, place: str) -> bool:
-        """Whether ``document`` is one of ``place``'s own (its province's or city's, not a national one)."""
-        return document.region != NATIONAL and document.region in self.searcher.lexicon.region_table.ancestors(place)
-
-    def _local_first(self, results: list[SearchResult], place: str) -> list[SearchResult]:
-        """ "那宁夏呢": a provision of the place the follow-up names comes first when it is nearly as relevant."""
-        if not results:
-            return results
-        local = [r for r in results if self._of_place(r.document, place)]
-        ratio = self.settings.local_followup_ratio
-        if not local or local[0] is results[0] or local[0].score < ratio * results[0].score:
-            return results
-        return [local[0], *(r for r in results if r is not local[0])]
 
     def _not_stated(self, kind: QuestionKind, best: SearchResult, confidence: float, query: str) -> bool:
         """True when the question asks for a figure or procedure the best provision does not give."""

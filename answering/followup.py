@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from knowledge.regions import RegionTable
-from retrieval.ingest.models import Provision
-from retrieval.search import SearchResult
-from retrieval.stages.bigrams import bigrams
 
 _STARTS_FOLLOWUP = re.compile(r"^(那|那么|那要是|要是|还有|另外|这个|那个|这种|如果)")
 _POINTS_BACK = re.compile(r"这个|这种|这样|这项|这些|那个|那种|我这|俺这|那边|这边|它|呢[？?。\s]*$")
@@ -80,32 +77,3 @@ def understood_clause(topic: str, place: str | None, known_region: str | None) -
     """The clause that says how a follow-up was read: 接着您刚才问的“…”，这里说宁夏的情况."""
     where = f"{place}的情况" if place and place != known_region else ""
     return f"接着您刚才问的“{topic}”" + (f"，这里说{where}" if where else "")
-
-
-def counterpart_first(
-    results: list[SearchResult],
-    previous: Provision,
-    of_place: Callable[[SearchResult], bool],
-    same_policy: Callable[[SearchResult], bool],
-    min_similarity: float,
-    ratio: float,
-) -> list[SearchResult]:
-    """ "那聊城呢" after a national answer: when one of the place's own provisions is the place's wording
-    of the provision the previous reply quoted — a catalogue policy cites both (``same_policy``), or the
-    Dice similarity of their character bigrams is at least ``min_similarity`` — and it scores at least
-    ``ratio`` of the best, it leads: the citizen sees the place's own wording of what they were just told.
-
-    Returns:
-        The results, the counterpart moved to the front when there is one.
-    """
-    if not results:
-        return results
-    quoted = bigrams(previous.text)
-    for result in results:
-        if result.provision.id == previous.id or not of_place(result) or result.score < ratio * results[0].score:
-            continue
-        theirs = bigrams(result.provision.text)
-        alike = 2 * len(quoted & theirs) / max(1, len(quoted) + len(theirs)) >= min_similarity
-        if alike or same_policy(result):
-            return [result, *(r for r in results if r is not result)]
-    return results

@@ -9,9 +9,9 @@ import pytest
 from flask.testing import FlaskClient
 
 from answering.composer import AnswerComposer
-from answering.followup import counterpart_first
 from answering.models import AnswerContext
 from answering.period import latest_year, period_status
+from answering.placefollowup import counterpart_first
 from answering.policymatch import grounded_by
 from knowledge.questionkind import classify
 from knowledge.routing import route_for
