@@ -493,7 +493,7 @@ class ValidateEligibilityForm(FormValidationAction):
             # "家里没一个上班的" names 上班 but says the opposite: no job when this is the question
             # asked, nothing learnt about the asker when another one is
             asked = tracker.get_slot("requested_slot") == "employment_status"
-            return {"employment_status": "unemployed" if asked else None}
+            return {"employment_status": "unemployed" if asked else _earlier(tracker, "employment_status")}
         if isinstance(value, str) and employment_denied(text, value):
             # "不想做生意" said to another question: the extractor reads 做生意; the earlier answer stands
             if tracker.get_slot("requested_slot") != "employment_status":

@@ -153,6 +153,14 @@ def test_a_negated_job_is_not_read_as_having_one(api_url: str) -> None:
     text = "我们家里没人在上班"
     other = make_tracker(text, requested_slot="groups")
     assert form.validate_employment_status("employed", dispatcher, other, {}) == {"employment_status": None}
+    # nothing learnt, and nothing lost: an answer given before stands
+    before = [
+        {"event": "slot", "name": "employment_status", "value": "self_employed"},
+        {"event": "user", "text": text},
+        {"event": "slot", "name": "employment_status", "value": "employed"},
+    ]
+    kept = make_tracker(text, requested_slot="groups", events=before)
+    assert form.validate_employment_status("employed", dispatcher, kept, {}) == {"employment_status": "self_employed"}
     asked = make_tracker(text, requested_slot="employment_status")
     assert form.validate_employment_status("employed", dispatcher, asked, {}) == {"employment_status": "unemployed"}
     assert "employment_status" not in stated_facts("俺们两口子都不上班了 想问问有啥政策")
