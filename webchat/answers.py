@@ -34,8 +34,8 @@ def composer_of(app: Flask) -> AnswerComposer:
 
 @bp.post("/answer")
 def answer() -> Any:
-    """``{"question", "context": {region, groups, facts, topic, previous_question}, "as_of"}`` → the composed
-    answer (``as_of``: optional ISO date validity is judged on; default today)."""
+    """``{"question", "context": {region, groups, facts, topic, previous_question, previous_provision},
+    "as_of"}`` → the composed answer (``as_of``: optional ISO date validity is judged on; default today)."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("question"), str):
         return jsonify(error=BAD_BODY), 400
