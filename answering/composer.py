@@ -141,9 +141,7 @@ class AnswerComposer:
             resolved = replace(resolved, understood=understood)
         # the conversation's topic stays the question that opened it; a follow-up does not replace it
         topic = (context.topic or text) if resolved.followup else text
-        ruled_out = self._ruled_out(context)
-        understood = resolved.understood
-        reading = _Reading(kind, route, results, resolved.region, topic, understood, day, resolved.query, ruled_out)
+        reading = _Reading(kind, route, results, resolved.region, topic, resolved.understood, day, resolved.query)
         # a follow-up ("那宁夏呢") is about work when its topic is
         topical = about_work(resolved.query, self.searcher.lexicon)
         if customer_errand(text):  # "我的快递到哪了": 快递 is a trade here, but not in this question
@@ -155,6 +153,8 @@ class AnswerComposer:
         if not answerable or not results:
             return self._unanswered(text, reading)
         direct = response.confidence >= self.settings.direct_min_confidence
+        # judged only when a provision answers: the policy it may be answered under must fit the asker
+        reading = replace(reading, ruled_out=self._ruled_out(context))
         return self._answered(reading, response.confidence, direct)
 
     # ----- the documents answer ----------------------------------------------------------------

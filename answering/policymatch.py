@@ -77,17 +77,18 @@ def match_policy(
         for policy in catalogue:
             if policy.id in ruled_out or not applies_to(policy, region, regions):
                 continue
-            if any(_overlap(_plain(c.quote), text) >= min_overlap for c in grounding(policy)):
+            if _grounds(policy, text, min_overlap):
                 return policy, result
     return None
+
+
+def _grounds(policy: Policy, plain_text: str, min_overlap: float) -> bool:
+    """Whether a provision's normalised text holds one of the policy's grounding quotes (≥ ``min_overlap``)."""
+    return any(_overlap(_plain(c.quote), plain_text) >= min_overlap for c in grounding(policy))
 
 
 def grounded_by(text: str, catalogue: Catalogue, min_overlap: float) -> frozenset[str]:
     """Return the ids of the policies whose grounding citations ``text`` holds (at least ``min_overlap``
     of a quote): the catalogue's link between a national provision and a region's wording of it."""
     plain = _plain(text)
-    return frozenset(
-        policy.id
-        for policy in catalogue
-        if any(_overlap(_plain(c.quote), plain) >= min_overlap for c in grounding(policy))
-    )
+    return frozenset(policy.id for policy in catalogue if _grounds(policy, plain, min_overlap))

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from knowledge.lexicon import Lexicon
+from knowledge.regions import NATIONAL
 
 HOTLINE = "12333"
 
@@ -122,5 +123,5 @@ def about_work(question: str, lexicon: Lexicon) -> bool:
 
 def general_route(region: str | None) -> str:
     """Return the standard route for a citizen: the local 人社 office and 12333."""
-    where = f"{region}当地" if region and region != "全国" else "当地"  # "国家有没有说法" names no place
+    where = f"{region}当地" if region and region != NATIONAL else "当地"  # "国家有没有说法" names no place
     return f"具体可以咨询{where}人社部门或公共就业服务机构，或拨打{HOTLINE}。"

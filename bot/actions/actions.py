@@ -241,16 +241,14 @@ def conversation_context(tracker: Tracker) -> dict[str, Any]:
 
 
 def with_stated_facts(context: dict[str, Any], question: str) -> dict[str, Any]:
-    """The context with the facts the question itself states ("刚上班半年", "我是退伍的") added: groups
-    join the known ones, other facts fill only what is not known yet (the place is read by the composer)."""
-    stated = stated_facts(question, context.get("groups") or [])
+    """The context with the facts the question itself states ("刚上班半年", "我是退伍的") added, by the
+    rule ``facts_stated`` keeps them with (the place is read by the composer)."""
     facts = dict(context.get("facts") or {})
-    for name, value in stated.items():
-        if name == "groups":
-            facts["groups"] = value
-        elif name != "region":
-            facts.setdefault(name, value)
-    return {**context, "groups": facts.pop("groups", context.get("groups") or []), "facts": facts}
+    groups = context.get("groups") or facts.get("groups") or []
+    new = new_facts(question, {**facts, "groups": groups}.get)
+    new.pop("region", None)
+    facts.update(new)
+    return {**context, "groups": facts.pop("groups", groups), "facts": facts}
 
 
 def answer_question(
@@ -309,15 +307,21 @@ def stated_facts(text: str, known_groups: Any = None) -> dict[str, Any]:
     return found
 
 
+def new_facts(text: str, known: Callable[[str], Any]) -> dict[str, Any]:
+    """The facts ``text`` states that add to those ``known`` (a fact's value, or None): groups join the
+    known ones, any other fact only where it is not known yet (never overwritten)."""
+    groups = known("groups")
+    return {
+        name: value
+        for name, value in stated_facts(text, groups).items()
+        if (value != groups if name == "groups" else known(name) is None)
+    }
+
+
 def facts_stated(text: str, tracker: Tracker) -> list[EventType]:
     """Remember the facts a question states ("毕业一年了…在深圳…"), so a later eligibility check
     does not ask for them again; facts already known are not overwritten (new groups are added)."""
-    known = tracker.get_slot("groups")
-    return [
-        SlotSet(name, value)
-        for name, value in stated_facts(text, known).items()
-        if (value != known if name == "groups" else tracker.get_slot(name) is None)
-    ]
+    return [SlotSet(name, value) for name, value in new_facts(text, tracker.get_slot).items()]
 
 
 class ActionCheckEligibility(Action):
