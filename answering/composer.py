@@ -197,7 +197,7 @@ class AnswerComposer:
             else:
                 parts.append("政策文件里是这样写的：")
             parts.append(f"{quote}{elsewhere}（{status.text}）。")
-            second = self._second_closest(results, best) if not direct and not not_stated else None
+            second = self._second_closest(results, best, direct) if not not_stated else None
             if second is not None:  # unsure which one answers: the two closest, side by side
                 second_status = period_status(second.document, second.provision, today)
                 parts.append(
@@ -233,10 +233,12 @@ class AnswerComposer:
             region=region,
         )
 
-    def _second_closest(self, results: list[SearchResult], best: SearchResult) -> SearchResult | None:
-        """Return the next provision scoring at least ``second_quote_ratio`` of the best (one that applies to
-        the asker), quoted beside it when no provision answers directly; None when there is none or it is off."""
-        ratio = self.settings.second_quote_ratio
+    def _second_closest(self, results: list[SearchResult], best: SearchResult, direct: bool) -> SearchResult | None:
+        """Return the next provision (one that applies to the asker) close enough to the best to be quoted
+        beside it: at least ``second_quote_ratio`` of its score when no provision answers directly, at least
+        ``close_second_ratio`` when one does (a near tie: the search cannot tell which of the two answers).
+        None when there is none or the ratio is 0 (off)."""
+        ratio = self.settings.close_second_ratio if direct else self.settings.second_quote_ratio
         if ratio <= 0:
             return None
         return next(

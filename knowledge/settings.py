@@ -126,6 +126,7 @@ class AnswerSettings(_Section):
     untopical_min_confidence: float = Field(0.5, ge=0, le=1)  # a question with no work word needs this
     direct_min_confidence: float = Field(0.2, ge=0, le=1)  # below this the lead says no provision answers directly
     second_quote_ratio: float = Field(0.5, ge=0, le=1)  # no direct answer: the next provision this close is quoted too
+    close_second_ratio: float = Field(0.85, ge=0, le=1)  # a direct answer: the next provision this close is quoted too
     stated_min_confidence: float = Field(0.45, ge=0, le=1)  # an amount counts as stated only above this
     results: int = Field(5, ge=1, le=20)  # provisions the composer looks at
     shown: int = Field(2, ge=1, le=5)  # provisions a reply quotes (the lead's and one related)

@@ -152,8 +152,26 @@ def test_when_no_provision_answers_directly_the_lead_quotes_the_two_closest(buil
         "厂里效益不好 工人们往后咋整"
     )
     assert "另一条相关的是" not in one.lead
-    # a direct answer quotes one provision
-    assert "另一条相关的是" not in composer(built, AFTER).compose("厂里效益不好 工人们往后咋整").lead
+    # a direct answer quotes one provision unless the next one is a near tie
+    alone = settings.answer.model_copy(update={"close_second_ratio": 0})
+    direct = AnswerComposer(retrieval.searcher, eligibility, alone, today=lambda: AFTER)
+    assert "另一条相关的是" not in direct.compose("厂里效益不好 工人们往后咋整").lead
+
+
+def test_a_direct_answer_quotes_the_next_provision_only_when_it_is_a_near_tie(built: tuple) -> None:
+    settings, retrieval, eligibility = built
+    question = "厂里效益不好 工人们往后咋整"
+    ranked = retrieval.searcher.search(question, k=settings.answer.results, as_of=AFTER).results
+    best, runner_up = ranked[0], ranked[1]
+    ratio = runner_up.score / best.score
+    close = settings.answer.model_copy(update={"close_second_ratio": ratio * 0.99})  # the runner-up is close enough
+    far = settings.answer.model_copy(update={"close_second_ratio": min(1.0, ratio * 1.01)})  # it is not
+    both = AnswerComposer(retrieval.searcher, eligibility, close, today=lambda: AFTER).compose(question)
+    one = AnswerComposer(retrieval.searcher, eligibility, far, today=lambda: AFTER).compose(question)
+    assert both.kind != "not_in_documents" and "没有找到直接回答" not in both.lead, "the documents answer it"
+    assert best.provision.text in both.lead and runner_up.provision.text in both.lead
+    assert both.text.count(runner_up.provision.text) == 1, "quoted once, not again under 相关条文"
+    assert best.provision.text in one.lead and runner_up.provision.text not in one.lead
 
 
 def test_a_place_follow_up_leads_with_that_place_restating_what_was_just_quoted(built: tuple) -> None:
@@ -163,7 +181,7 @@ def test_a_place_follow_up_leads_with_that_place_restating_what_was_just_quoted(
     assert quoted["doc"]["region"] == "全国" and "分类帮扶和实名制动态管理" in quoted["text"]
     # without the previous reply's provision the follow-up has only the topic's words to go on
     plain = c.compose("那广东呢", AnswerContext(topic=first.topic))
-    assert "分类帮扶和实名制动态管理" not in plain.lead
+    assert "分类帮扶和实名制动态管理" not in plain.provisions[0]["text"], "not what the reply leads with"
     told = c.compose("那广东呢", AnswerContext(topic=first.topic, previous_provision=quoted["id"]))
     assert told.provisions[0]["doc"]["region"] == "广东"
     assert "分类帮扶和实名制动态管理" in told.lead, "广东's own wording of the provision just quoted"
