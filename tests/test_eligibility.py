@@ -231,6 +231,30 @@ def test_next_question_follows_what_is_still_open(service: EligibilityService) -
     assert any(later.next_fact in r.missing for r in later.results if r.policy.id in open_ids)
 
 
+def test_a_declined_fact_stops_questions_that_could_no_longer_make_a_policy_fit(service: EligibilityService) -> None:
+    facts = {"region": "聊城", "employment_status": "employed"}
+    asked = service.check(facts).next_fact
+    assert asked == "groups"
+    # "不清楚" to 身份: every policy for a group can no longer fit, so nothing is asked for them alone
+    # (before, the form went on to 去产能, 劳动合同, 基层 and 参军 for a farmer who did not know his group)
+    left: list[str] = []
+    skip = ["groups"]
+    while (fact := service.check(facts, skip).next_fact) is not None:
+        left.append(fact)
+        skip.append(fact)
+    assert len(left) < 4, left
+    assert not {"overcapacity_industry", "enlisting", "labor_contract", "grassroots_job"} & set(left)
+    for fact in left:  # each question asked could still make some open policy fit
+        verdict = service.check(facts, ["groups"])
+        assert any(fact in r.missing and "groups" not in r.missing for r in verdict.results if r.status == "unknown")
+    # a group given keeps its questions: an enterprise employee is asked about 去产能
+    worker = {**facts, "groups": ["enterprise_employee"]}
+    asked_worker: list[str] = []
+    while (fact := service.check(worker, asked_worker).next_fact) is not None:
+        asked_worker.append(fact)
+    assert "overcapacity_industry" in asked_worker
+
+
 def test_ended_plans_are_flagged(service: EligibilityService) -> None:
     verdict = service.check({"region": "聊城", "employer_type": "small_micro"})
     result = next(r for r in verdict.results if r.policy.id == "graduate-social-insurance-subsidy-lc")
