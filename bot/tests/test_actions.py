@@ -10,18 +10,12 @@ import pytest
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.actions import (
-    FACT_SLOTS,
-    ActionAnswerQuestion,
-    ActionCheckEligibility,
-    ActionHumanHandoff,
-    ActionTriageRequest,
-    ValidateEligibilityForm,
-    conversation_context,
-    stated_facts,
-    with_stated_facts,
-)
+from actions.actions import ActionCheckEligibility, ActionTriageRequest
+from actions.answers import ActionAnswerQuestion
 from actions.api import UNAVAILABLE
+from actions.conversation import FACT_SLOTS, conversation_context, stated_facts, with_stated_facts
+from actions.forms import ValidateEligibilityForm
+from actions.handoff import ActionHumanHandoff
 from actions.messages import HUMAN, OFFER
 from tests.conftest import BOT, make_tracker
 
@@ -381,7 +375,7 @@ def test_a_question_the_nlu_took_for_an_answer_is_answered_not_called_unclear(ap
 def test_question_intents_match_the_domain() -> None:
     import yaml
 
-    from actions.actions import QUESTION_INTENTS
+    from actions.forms import QUESTION_INTENTS
 
     slots = yaml.safe_load((BOT / "domain.yml").read_text(encoding="utf-8"))["slots"]
     for name in ("region", "groups", "employment_status"):
@@ -512,7 +506,7 @@ def test_the_check_is_offered_once_per_conversation(api_url: str) -> None:
 
 
 def test_small_talk_that_is_really_a_question_is_answered(api_url: str) -> None:
-    from actions.actions import ActionSmallTalk
+    from actions.answers import ActionSmallTalk
 
     asked = CollectingDispatcher()
     ActionSmallTalk().run(

@@ -185,7 +185,7 @@ def test_question_besides_handoff(text: str, question: object) -> None:
 
 
 def test_a_described_situation_states_its_facts() -> None:
-    from actions.actions import stated_facts
+    from actions.conversation import stated_facts
 
     facts = stated_facts("钢厂去产能分流下来的工人")
     assert facts["overcapacity_industry"] is True and "enterprise_employee" in facts["groups"]

@@ -1,0 +1,91 @@
+"""Answer a policy question from the knowledge base: the composed reply, the topic it remembers, small talk."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import api
+from actions.budgets import back_to_form, interruption_budget
+from actions.conversation import already_offered, conversation_context, facts_stated, is_canonical, with_stated_facts
+from actions.messages import composed_messages
+from actions.parsing import is_real_question
+
+
+def send_messages(dispatcher: CollectingDispatcher, messages: list[dict[str, Any]]) -> None:
+    """Utter each composed message (text, buttons, custom payload) in order; returns nothing."""
+    for message in messages:
+        dispatcher.utter_message(
+            text=message.get("text"), buttons=message.get("buttons", []), json_message=message.get("custom")
+        )
+
+
+def answer_question(
+    question: str, tracker: Tracker, dispatcher: CollectingDispatcher, offer: bool = False
+) -> list[EventType]:
+    """Answer a question with the composed reply (lead, source, related provision), or say why not.
+
+    Returns:
+        The events that remember the conversation's topic for the next follow-up.
+    """
+    try:
+        body = api.answer(question, with_stated_facts(conversation_context(tracker), question))
+    except api.ApiUnavailable:
+        dispatcher.utter_message(text=api.UNAVAILABLE)
+        return []
+    if "error" in body:
+        dispatcher.utter_message(text=body["error"])
+        return []
+    send_messages(dispatcher, composed_messages(body, offer))
+    events: list[EventType] = [SlotSet("previous_question", question)]
+    if body.get("topic"):
+        events.append(SlotSet("topic", body["topic"]))
+    provisions = body.get("provisions") or []
+    if provisions and provisions[0].get("id"):
+        events.append(SlotSet("previous_provision", provisions[0]["id"]))
+    # "长沙的 …": the composer knows every place in China; the conversation keeps it for later answers
+    region = body.get("region")
+    if region and not is_canonical("region", tracker.get_slot("region")) and is_canonical("region", region):
+        events.append(SlotSet("region", region))
+    return events
+
+
+class ActionAnswerQuestion(Action):
+    """Answer the question first, from the knowledge base (the composer decides what an answer is), remember
+    the topic and the facts it states, and offer the eligibility check."""
+
+    def name(self) -> str:
+        return "action_answer_question"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        question = tracker.latest_message.get("text") or ""
+        if question.startswith("/"):
+            dispatcher.utter_message(text="请直接输入您想问的政策问题，例如“毕业两年了还能领见习补贴吗”。")
+            return []
+        offer = tracker.active_loop_name is None and not already_offered(tracker)
+        events = answer_question(question, tracker, dispatcher, offer) + facts_stated(question, tracker)
+        return events + interruption_budget(tracker, dispatcher) + back_to_form(tracker)
+
+
+SMALL_TALK = {"bot_challenge": "utter_iamabot", "feedback": "utter_feedback"}
+
+
+class ActionSmallTalk(Action):
+    """Answer "are you a robot" or feedback with its response, unless the message is really a policy
+    question the NLU misheard ("现在全国的失业率是多少 是不是百分之五点二"): then it is answered."""
+
+    def name(self) -> str:
+        return "action_small_talk"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        text = tracker.latest_message.get("text") or ""
+        if not text.startswith("/") and is_real_question(text):
+            offer = not already_offered(tracker)
+            return answer_question(text, tracker, dispatcher, offer) + facts_stated(text, tracker)
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        dispatcher.utter_message(response=SMALL_TALK.get(str(intent), "utter_feedback"))
+        return []

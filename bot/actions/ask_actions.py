@@ -1,0 +1,63 @@
+"""The actions that ask the eligibility form's questions, one per fact (``action_ask_<fact>``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.conversation import FACT_SLOTS
+from actions.parsing import lexicon
+
+GROUP_BUTTONS = (
+    "graduate",
+    "migrant_worker",
+    "platform_worker",
+    "flexible_worker",
+    "veteran",
+    "hard_to_employ",
+    "disabled",
+    "poor_household",
+    "enterprise_employee",
+    "woman",
+)
+
+
+def _ask_action(slot: str) -> type:
+    """Make the action that asks for one fact (``action_ask_<slot>``), worded as in knowledge/facts.py."""
+
+    class AskFact(Action):
+        def name(self) -> str:
+            return f"action_ask_{slot}"
+
+        def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+            spec = lexicon()["facts"][slot]
+            buttons: list[dict[str, Any]] = []
+            if spec["kind"] == "bool" or slot == "employer_type":
+                buttons = [
+                    {"title": "是", "payload": "/affirm"},
+                    {"title": "不是", "payload": "/deny"},
+                    {"title": "不清楚", "payload": "/dont_know"},
+                ]
+            elif slot == "groups":
+                labels = lexicon()["group_labels"]
+                buttons = [
+                    {"title": labels[code].split("（")[0], "payload": f'/inform{{"group":"{code}"}}'}
+                    for code in GROUP_BUTTONS
+                ]
+            elif slot == "employment_status":
+                buttons = [
+                    {"title": label, "payload": f'/inform{{"employment_status":"{code}"}}'}
+                    for code, label in lexicon()["employment_labels"].items()
+                ]
+            dispatcher.utter_message(text=f"{spec['question']}（不想回答可以说“跳过”）", buttons=buttons)
+            return []
+
+    AskFact.__name__ = AskFact.__qualname__ = "ActionAsk" + "".join(part.title() for part in slot.split("_"))
+    return AskFact
+
+
+ASK_ACTIONS = [_ask_action(slot) for slot in FACT_SLOTS]

@@ -1,0 +1,332 @@
+"""The eligibility form: which fact to ask next, and a validator per fact that understands the natural answer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import api
+from actions.answers import answer_question
+from actions.budgets import fact_budget, retry_or_skip, skip_fact
+from actions.conversation import (
+    FACT_SLOTS,
+    earlier_value,
+    facts_of,
+    is_canonical,
+    last_known_region,
+    stated_facts,
+)
+from actions.parsing import (
+    employment_denied,
+    is_skip,
+    lexicon,
+    looks_like_question,
+    parse_bool,
+    parse_employment,
+    parse_first_business,
+    parse_graduation,
+    parse_groups,
+    parse_region,
+    parse_years,
+    work_negated,
+)
+
+# Intents of a message that is not an answer to the form's question (mirrors the domain's &questions
+# list, which keeps their entities out of the slots): the form rejects it, a rule answers it, and the
+# form resumes. A test checks the two lists agree.
+QUESTION_INTENTS = frozenset(
+    {
+        "bot_challenge",
+        "request_human",
+        "ask_policy",
+        "ask_graduate_subsidy",
+        "ask_startup_loan",
+        "ask_flexible_insurance",
+        "out_of_scope",
+        "feedback",
+    }
+)
+
+# Facts whose answer can be read from a message the NLU took for a question or a request.
+ANSWER_READERS: dict[str, Callable[[str], Any]] = {
+    "employment_status": parse_employment,
+    "business_first_time": parse_first_business,
+}
+
+
+class ValidateEligibilityForm(FormValidationAction):
+    """Ask first what the engine says decides most; stop when the answer is settled."""
+
+    def name(self) -> str:
+        return "validate_eligibility_form"
+
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
+        # Slots filled from this turn's message are validated first (rasa-sdk only validates slots
+        # listed here); then the engine picks the next question from the facts established so far.
+        skipped = tracker.get_slot("skipped_facts") or []
+        pending = [name for name in tracker.slots_to_validate() if name in FACT_SLOTS and name not in skipped]
+        facts = facts_of(tracker)
+        if len(facts) + len(skipped) >= fact_budget(tracker) and not pending:
+            return []  # enough to give a useful answer; the results offer "继续补充情况"
+        try:
+            body = api.eligibility(facts, skipped)
+        except api.ApiUnavailable:
+            return pending
+        following = (body.get("next_question") or {}).get("fact")
+        return list(dict.fromkeys([*pending, *([following] if following in FACT_SLOTS else [])]))
+
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Besides the slot asked for, take every fact the message states ("我在深圳 去年刚毕业")."""
+        events = await super().get_extraction_events(dispatcher, tracker, domain)
+        text = tracker.latest_message.get("text") or ""
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        requested = tracker.get_slot("requested_slot")
+        misread = intent in QUESTION_INTENTS or intent == "check_eligibility"
+        if misread and not looks_like_question(text) and requested in ANSWER_READERS:
+            # an answer the NLU took for a request ("未开始，想返乡做酒" read as check_eligibility): taken as
+            # the answer when it reads as one, so the form does not answer it as a question
+            value = ANSWER_READERS[requested](text)
+            if value is not None:
+                return [*events, SlotSet(requested, value)]
+        if text.startswith("/") or is_skip(text) or intent in QUESTION_INTENTS or intent == "dont_know":
+            # A question mid-form sets nothing here, so the form rejects it and a rule answers it
+            # (remembering the facts it states); then the form asks its question again.
+            return list(events)
+        already = {e["name"] for e in events if e.get("event") == "slot"}
+        for name, value in stated_facts(text, tracker.get_slot("groups")).items():
+            if name not in already and name != tracker.get_slot("requested_slot"):
+                events.append(SlotSet(name, value))
+                tracker.slots[name] = value
+        return list(events)
+
+    # --- one validator per fact: understand the natural answer, re-ask with a hint when unclear ---
+    # A value already in its canonical form (a number, a yes/no, a known place or code) was known before
+    # the form asked: stated in an earlier question, or filled before the form started. It is kept as it
+    # is; re-reading it from the message that started the form ("那我能申请哪些政策") lost it.
+    def _skip(self, slot: str, tracker: Tracker) -> dict[str, Any]:
+        return skip_fact(slot, tracker)
+
+    def _text(self, tracker: Tracker) -> str:
+        return tracker.latest_message.get("text") or ""
+
+    def _declined(self, tracker: Tracker) -> bool:
+        """The citizen does not know or will not say ("跳过", "没印象了", "这个保密"): skip the fact."""
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        return is_skip(self._text(tracker)) or intent == "dont_know"
+
+    def _unclear(self, slot: str, hint: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        """The message does not answer the question asked. If it is a policy question the NLU did not
+        recognise as one ("那创业担保贷款去哪申请啊" read as an answer), answer it; otherwise give the
+        hint. Either way the form asks its question again."""
+        text = self._text(tracker)
+        if looks_like_question(text):
+            if not any(m.get("custom") for m in dispatcher.messages):  # answered once per message
+                answer_question(text, tracker, dispatcher)
+            return self._retry(slot, "", dispatcher, tracker)  # counts as a reply not understood
+        return self._retry(slot, hint, dispatcher, tracker)
+
+    def _retry(self, slot: str, hint: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        """Ask once more (with ``hint``, if any); the second time skip the fact: never a third time."""
+        return {slot: None, **retry_or_skip(slot, hint, dispatcher, tracker)}
+
+    def validate_region(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if is_canonical("region", value):
+            return {"region": value}
+        text = self._text(tracker)
+        if self._declined(tracker):
+            return self._skip("region", tracker)
+        place = parse_region(str(value)) or parse_region(text)
+        if place is None and tracker.get_slot("requested_slot") != "region":
+            # a word the NLU took for a place in the answer to another question ("从西海固山里搬下来的"
+            # answering 身份): no place learnt, the one known before kept, nothing asked about it
+            return {"region": last_known_region(tracker)}
+        if place is None:
+            return self._unclear(
+                "region", "没听明白是哪个地方，请说省或城市的名字，例如“深圳”“银川”“临清”。", dispatcher, tracker
+            )
+        return {"region": place}
+
+    def validate_groups(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = self._text(tracker)
+        # groups add up over the conversation: a group the extractor hears now does not replace the earlier ones
+        earlier = earlier_value(tracker, "groups")
+        known = [g for g in earlier if isinstance(g, str)] if isinstance(earlier, list) else []
+        if is_canonical("groups", value):
+            return {"groups": list(dict.fromkeys(known + value + parse_groups(text)))}
+        if self._declined(tracker):
+            return self._skip("groups", tracker)
+        codes = [v for v in (value if isinstance(value, list) else [value]) if v in lexicon()["group_labels"]]
+        codes = list(dict.fromkeys(codes + parse_groups(text)))
+        if codes:
+            return {"groups": list(dict.fromkeys(known + codes))}
+        if set(stated_facts(text)) - {"groups"} and not looks_like_question(text):
+            # "银川" answers another question: kept, and this one asked again (once)
+            return self._retry("groups", "", dispatcher, tracker)
+        return self._unclear("groups", "没听明白您的身份，可以点下面的按钮选择。", dispatcher, tracker)
+
+    def validate_employment_status(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = self._text(tracker)
+        if value == "employed" and work_negated(text):
+            # "家里没一个上班的" names 上班 but says the opposite: no job when this is the question
+            # asked, nothing learnt about the asker when another one is
+            asked = tracker.get_slot("requested_slot") == "employment_status"
+            return {"employment_status": "unemployed" if asked else earlier_value(tracker, "employment_status")}
+        if isinstance(value, str) and employment_denied(text, value):
+            # "不想做生意" said to another question: the extractor reads 做生意; the earlier answer stands
+            if tracker.get_slot("requested_slot") != "employment_status":
+                return {"employment_status": earlier_value(tracker, "employment_status")}
+            value = None
+        if is_canonical("employment_status", value):
+            return {"employment_status": value}
+        if self._declined(tracker):
+            return self._skip("employment_status", tracker)
+        status = value if value in ("unemployed", "employed", "self_employed") else parse_employment(text)
+        if status is None:
+            return self._unclear(
+                "employment_status", "请问您现在是没有工作、在上班，还是自己在创业或做个体？", dispatcher, tracker
+            )
+        return {"employment_status": status}
+
+    def validate_years_since_graduation(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if is_canonical("years_since_graduation", value):
+            return {"years_since_graduation": float(value)}
+        text = self._text(tracker)
+        if self._declined(tracker):
+            return self._skip("years_since_graduation", tracker)
+        years = parse_graduation(text)
+        if years is None or years < 0 or years > 60:
+            return self._unclear(
+                "years_since_graduation",
+                "请告诉我您哪年毕业，或毕业几年了，例如“2024年毕业”“毕业两年了”“今年刚毕业”。",
+                dispatcher,
+                tracker,
+            )
+        return {"years_since_graduation": years}
+
+    def _years(
+        self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, hint: str
+    ) -> dict[str, Any]:
+        if is_canonical(slot, value):
+            return {slot: float(value)}
+        text = self._text(tracker)
+        if self._declined(tracker):
+            return self._skip(slot, tracker)
+        years = parse_years(text)
+        if years is None or years < 0 or years > 60:
+            return self._unclear(slot, hint, dispatcher, tracker)
+        return {slot: years}
+
+    def validate_business_operating_years(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._years(
+            "business_operating_years", value, dispatcher, tracker, "请说一下已经经营多久了，例如“一年多”“半年”。"
+        )
+
+    def validate_unemployment_insurance_years(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._years(
+            "unemployment_insurance_years",
+            value,
+            dispatcher,
+            tracker,
+            "请说一下交失业保险多少年了，例如“三年”“两年半”。",
+        )
+
+    def validate_years_to_retirement(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._years(
+            "years_to_retirement", value, dispatcher, tracker, "请说一下离法定退休年龄还有几年，例如“五年”。"
+        )
+
+    def _bool(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        if isinstance(value, bool):
+            return {slot: value}
+        text = self._text(tracker)
+        if self._declined(tracker):
+            return self._skip(slot, tracker)
+        intent = tracker.latest_message.get("intent", {}).get("name")
+        answer = True if intent == "affirm" else False if intent == "deny" else None
+        if answer is None and looks_like_question(text):
+            return self._unclear(slot, "", dispatcher, tracker)  # "有" or "不" inside a question is no answer
+        if answer is None:
+            answer = parse_bool(text)
+        if answer is None:
+            return self._unclear(slot, "没听明白，请回答“是”或“不是”，不清楚可以说“跳过”。", dispatcher, tracker)
+        return {slot: answer}
+
+    def validate_business_first_time(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if not isinstance(value, bool) and (first := parse_first_business(self._text(tracker))) is not None:
+            return {"business_first_time": first}
+        return self._bool("business_first_time", value, dispatcher, tracker)
+
+    def validate_certificate_this_year(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._bool("certificate_this_year", value, dispatcher, tracker)
+
+    def validate_overcapacity_industry(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._bool("overcapacity_industry", value, dispatcher, tracker)
+
+    def validate_labor_contract(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._bool("labor_contract", value, dispatcher, tracker)
+
+    def validate_grassroots_job(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if not isinstance(value, bool) and not self._declined(tracker):
+            place = parse_region(self._text(tracker))
+            if place is not None and tracker.get_slot("requested_slot") == "grassroots_job":
+                region = str(lexicon()["places"].get(place) or place)
+                if any(region.startswith(p) for p in lexicon()["central_western"]):
+                    return {"grassroots_job": True}  # "在宁夏固原": 中西部地区 answers it
+                return self._retry(
+                    "grassroots_job",
+                    f"{place}不属于中西部地区；如果您在城乡基层或中小微企业工作，请回答“是”，否则回答“不是”。",
+                    dispatcher,
+                    tracker,
+                )
+        return self._bool("grassroots_job", value, dispatcher, tracker)
+
+    def validate_enlisting(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._bool("enlisting", value, dispatcher, tracker)
+
+    def validate_employer_type(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if is_canonical("employer_type", value):
+            return {"employer_type": value}
+        answer = self._bool("employer_type", value, dispatcher, tracker)
+        if answer.get("employer_type") is True:
+            return {"employer_type": "small_micro"}
+        if answer.get("employer_type") is False:
+            skipped = [*(tracker.get_slot("skipped_facts") or []), "employer_type"]
+            return {"employer_type": None, "skipped_facts": skipped}
+        return answer
