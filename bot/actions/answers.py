@@ -13,7 +13,9 @@ from actions import api
 from actions.budgets import back_to_form, interruption_budget
 from actions.conversation import already_offered, conversation_context, facts_stated, is_canonical, with_stated_facts
 from actions.messages import composed_messages
-from actions.parsing import is_real_question
+from actions.parsing import is_real_question, looks_like_question
+
+NOT_AN_ANSWER = "没太明白您的回答，可以点下面的按钮，或者说“跳过”。"
 
 
 def send_messages(dispatcher: CollectingDispatcher, messages: list[dict[str, Any]]) -> None:
@@ -66,6 +68,11 @@ class ActionAnswerQuestion(Action):
         if question.startswith("/"):
             dispatcher.utter_message(text="请直接输入您想问的政策问题，例如“毕业两年了还能领见习补贴吗”。")
             return []
+        if tracker.active_loop_name == "eligibility_form" and not looks_like_question(question):
+            # a reply to the form's question that the NLU took for a question ("在镇上开了个修车铺 带了两个徒弟"):
+            # read against the topic it only repeated the first answer; the form asks once more, then skips
+            facts = facts_stated(question, tracker)
+            return facts + interruption_budget(tracker, dispatcher, NOT_AN_ANSWER) + back_to_form(tracker)
         offer = tracker.active_loop_name is None and not already_offered(tracker)
         events = answer_question(question, tracker, dispatcher, offer) + facts_stated(question, tracker)
         return events + interruption_budget(tracker, dispatcher) + back_to_form(tracker)

@@ -29,14 +29,18 @@ def back_to_form(tracker: Tracker) -> list[EventType]:
     return [FollowupAction("eligibility_form")] if tracker.active_loop_name == "eligibility_form" else []
 
 
-def interruption_budget(tracker: Tracker, dispatcher: CollectingDispatcher) -> list[EventType]:
+def interruption_budget(tracker: Tracker, dispatcher: CollectingDispatcher, hint: str = "") -> list[EventType]:
     """A message answered as a question in the middle of the form counts as a reply the form did not
-    understand: the first time its question is asked again, the second time it is skipped ("打点零工" read
-    as a question must not bring the same form question back for ever)."""
+    understand: the first time its question is asked again (after ``hint``, if any), the second time it is
+    skipped ("打点零工" read as a question must not bring the same form question back for ever).
+
+    Returns:
+        The slot events of that retry or skip; none outside the form.
+    """
     slot = tracker.get_slot("requested_slot")
     if tracker.active_loop_name != "eligibility_form" or slot not in FACT_SLOTS:
         return []
-    return [SlotSet(name, value) for name, value in retry_or_skip(slot, "", dispatcher, tracker).items()]
+    return [SlotSet(name, value) for name, value in retry_or_skip(slot, hint, dispatcher, tracker).items()]
 
 
 def skip_fact(slot: str, tracker: Tracker) -> dict[str, Any]:

@@ -11,8 +11,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.actions import ActionCheckEligibility, ActionTriageRequest
-from actions.answers import ActionAnswerQuestion
+from actions.answers import NOT_AN_ANSWER, ActionAnswerQuestion
 from actions.api import UNAVAILABLE
+from actions.budgets import SKIPPED
 from actions.conversation import FACT_SLOTS, conversation_context, stated_facts, with_stated_facts
 from actions.forms import ValidateEligibilityForm
 from actions.handoff import ActionHumanHandoff
@@ -546,6 +547,35 @@ def test_an_answer_in_the_middle_of_the_form_hands_back_to_the_form(api_url: str
     assert (events[-1]["event"], events[-1]["name"]) == ("followup", "eligibility_form"), events[-1]
     outside = ActionAnswerQuestion().run(CollectingDispatcher(), make_tracker("灵活就业怎么交社保"), {})
     assert not [e for e in outside if e.get("event") == "followup"]
+
+
+def test_a_reply_the_nlu_takes_for_a_question_is_not_answered_in_the_middle_of_the_form(api_url: str) -> None:
+    """A description given as the reply ("在镇上开了个修车铺 带了两个徒弟") is no new question: read against the
+    topic it repeated the first answer. The form asks once more with a hint, then skips."""
+    reply = "在镇上开了个修车铺 带了两个徒弟"
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(reply, intent="ask_policy", requested_slot="business_first_time")
+    events = ActionAnswerQuestion().run(dispatcher, tracker, {})
+    texts = [m.get("text") or "" for m in dispatcher.messages]
+    assert texts == [NOT_AN_ANSWER], texts  # no composed answer, no provision quoted
+    assert (events[-1]["event"], events[-1]["name"]) == ("followup", "eligibility_form")
+    assert {"event": "slot", "name": "retried_facts", "value": ["business_first_time"]} in [
+        {k: e.get(k) for k in ("event", "name", "value")} for e in events
+    ]
+    again = CollectingDispatcher()
+    tracker = make_tracker(
+        reply,
+        intent="ask_policy",
+        requested_slot="business_first_time",
+        slots={"retried_facts": ["business_first_time"]},
+    )
+    events = ActionAnswerQuestion().run(again, tracker, {})
+    assert [m.get("text") for m in again.messages] == [SKIPPED]
+    assert any(e.get("name") == "skipped_facts" for e in events)
+    # outside the form the same message is a situation to answer
+    outside = CollectingDispatcher()
+    ActionAnswerQuestion().run(outside, make_tracker(reply, intent="ask_policy"), {})
+    assert outside.messages and outside.messages[0].get("text") != NOT_AN_ANSWER
 
 
 def test_an_honest_not_stated_reply_to_a_situation_offers_the_check(api_url: str) -> None:
