@@ -81,6 +81,13 @@ _DOMAIN = re.compile(
     r"帮扶|灵活|外卖|骑手|快递|滴滴|个体|公司|企业|厂|单位|老板|技校|职业|就业服务|人才|档案|职称|公益岗|"
     r"失业率|稳岗|返还|实训|孵化|创客|人力资源|招工|用工|下岗|零工|规划"
 )
+# How a citizen says what they do for a living (a trade, a shop or stall, farming, driving for pay): within
+# the service's reach, so a bare statement of it is offered the check rather than told it is out of scope;
+# not a topic word, so a provision still has to match it strongly to be quoted.
+_LIVELIHOOD = re.compile(
+    r"挣钱|赚钱|养家|手艺|学徒|徒弟|师傅|工地|干活|营生|生意|买卖|铺子|[开干]了?(个|家|间)?\w{0,4}(铺|店|馆|摊|部|作坊)|"
+    r"摆摊|种地|种田|种菜|务农|养殖|养了.{0,6}(猪|牛|羊|鸡|鸭|鱼)|司机|跑车|跑运输|开货车|开出租"
+)
 
 
 def route_for(question: str) -> Route | None:
@@ -106,7 +113,7 @@ def customer_errand(question: str) -> bool:
 def in_domain(question: str) -> bool:
     """Return True when ``question`` is about work, employment, social insurance or 人社 services at all
     (a customer asking after a parcel or a meal is not, though 快递 and 外卖 are trades here)."""
-    return bool(_DOMAIN.search(question)) and not _CUSTOMER.search(question)
+    return bool(_DOMAIN.search(question) or _LIVELIHOOD.search(question)) and not _CUSTOMER.search(question)
 
 
 def about_work(question: str, lexicon: Lexicon) -> bool:
@@ -115,7 +122,7 @@ def about_work(question: str, lexicon: Lexicon) -> bool:
     if _CUSTOMER.search(question):
         return False
     return (
-        in_domain(question)
+        bool(_DOMAIN.search(question))
         or bool(lexicon.expansions(question))
         or any(len(term) >= 3 and term in question for term in lexicon.terms)
     )

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from flask.testing import FlaskClient
 
-from answering.composer import AnswerComposer
+from answering.composer import CHECK, AnswerComposer
 from answering.models import AnswerContext
 from answering.period import latest_year, period_status
 from answering.placefollowup import counterpart_first
@@ -111,6 +111,15 @@ def test_out_of_domain_and_noise_are_not_answered_with_a_provision(built: tuple)
         answer = c.compose(question)
         assert answer.kind in ("out_of_domain", "clarify"), (question, answer.kind)
         assert answer.source == ""
+
+
+def test_a_bare_statement_of_a_livelihood_is_offered_the_check_not_told_it_is_out_of_scope(built: tuple) -> None:
+    c = composer(built, AFTER)
+    for statement in ("我在县城开了家小面馆", "我是开出租的", "家里养了三十只羊", "在工地上干了十几年"):
+        answer = c.compose(statement)
+        assert answer.kind != "out_of_domain", (statement, answer.lead)
+        assert CHECK in answer.next_actions and "12333" in answer.lead, statement
+    assert c.compose("推荐一部好看的电影").kind == "out_of_domain"
 
 
 def test_empty_and_overlong_questions_get_a_chinese_message(built: tuple) -> None:
