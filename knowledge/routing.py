@@ -57,7 +57,8 @@ _ROUTES: list[tuple[re.Pattern[str], Route]] = [
         ),
     ),
     (
-        re.compile(r"退休|养老金|养老保险.{0,6}(转|迁|接续)|转移.{0,4}养老"),
+        # 内退 (内部退养 of 去产能 enterprises) is the plans' own matter, not the pension office's
+        re.compile(r"^(?!.*(内退|内部退养)).*(退休|养老金|养老保险.{0,6}(转|迁|接续)|转移.{0,4}养老)"),
         Route("养老保险", "退休年龄、养老金和养老保险关系转移接续由当地社会保险经办机构办理，可拨打12333咨询。"),
     ),
     (

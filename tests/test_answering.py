@@ -98,6 +98,8 @@ def test_a_contract_dispute_is_routed_but_a_contract_in_the_story_is_not() -> No
     dispute = route_for("干了半年了老板一直不签合同 咋办")
     assert dispute is not None and "仲裁" in dispute.text
     assert route_for("跑快递的 没签劳动合同 能不能按灵活就业参加社保") is None, "the question is about insurance"
+    assert route_for("退休年龄是多少") is not None
+    assert route_for("快退休了 厂里说能内退 真有这政策吗") is None, "内部退养 is the plans' own matter"
 
 
 def test_out_of_domain_and_noise_are_not_answered_with_a_provision(built: tuple) -> None:

@@ -90,9 +90,16 @@ class ActionSmallTalk(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         text = tracker.latest_message.get("text") or ""
+        in_form = tracker.active_loop_name == "eligibility_form"
         if not text.startswith("/") and is_real_question(text):
-            offer = not already_offered(tracker)
-            return answer_question(text, tracker, dispatcher, offer) + facts_stated(text, tracker)
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        dispatcher.utter_message(response=SMALL_TALK.get(str(intent), "utter_feedback"))
-        return []
+            offer = not in_form and not already_offered(tracker)
+            events = answer_question(text, tracker, dispatcher, offer) + facts_stated(text, tracker)
+            return events + interruption_budget(tracker, dispatcher) + back_to_form(tracker)
+        intent = str((tracker.latest_message.get("intent") or {}).get("name"))
+        if in_form and intent == "feedback":
+            # "还在上学" to "您现在是未就业、在职…" read as feedback: no thanks, a reply not understood — asked
+            # once more, then skipped (thanking it sent the form round the same question for ever)
+            facts = facts_stated(text, tracker)
+            return facts + interruption_budget(tracker, dispatcher, NOT_AN_ANSWER) + back_to_form(tracker)
+        dispatcher.utter_message(response=SMALL_TALK.get(intent, "utter_feedback"))
+        return interruption_budget(tracker, dispatcher) + back_to_form(tracker)

@@ -11,7 +11,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.actions import ActionCheckEligibility, ActionTriageRequest
-from actions.answers import NOT_AN_ANSWER, ActionAnswerQuestion
+from actions.answers import NOT_AN_ANSWER, ActionAnswerQuestion, ActionSmallTalk
 from actions.api import UNAVAILABLE
 from actions.budgets import SKIPPED
 from actions.conversation import FACT_SLOTS, conversation_context, stated_facts, with_stated_facts
@@ -507,8 +507,6 @@ def test_the_check_is_offered_once_per_conversation(api_url: str) -> None:
 
 
 def test_small_talk_that_is_really_a_question_is_answered(api_url: str) -> None:
-    from actions.answers import ActionSmallTalk
-
     asked = CollectingDispatcher()
     ActionSmallTalk().run(
         asked, make_tracker("宁夏现在的就业形势怎么样 是不是比以前好找工作了", intent="bot_challenge"), {}
@@ -576,6 +574,28 @@ def test_a_reply_the_nlu_takes_for_a_question_is_not_answered_in_the_middle_of_t
     outside = CollectingDispatcher()
     ActionAnswerQuestion().run(outside, make_tracker(reply, intent="ask_policy"), {})
     assert outside.messages and outside.messages[0].get("text") != NOT_AN_ANSWER
+
+
+def test_a_reply_the_nlu_takes_for_feedback_in_the_form_is_asked_once_more_then_skipped(api_url: str) -> None:
+    """ "在读研究生呢" to the employment question read as feedback was thanked, and the form asked the same
+    question for ever (a form loop); now it is a reply not understood: asked once more, then skipped."""
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("在读研究生呢", intent="feedback", requested_slot="employment_status")
+    events = ActionSmallTalk().run(dispatcher, tracker, {})
+    assert [m.get("text") for m in dispatcher.messages] == [NOT_AN_ANSWER]
+    assert (events[-1]["event"], events[-1]["name"]) == ("followup", "eligibility_form")
+    tracker = make_tracker(
+        "在读研究生呢",
+        intent="feedback",
+        requested_slot="employment_status",
+        slots={"retried_facts": ["employment_status"]},
+    )
+    events = ActionSmallTalk().run(CollectingDispatcher(), tracker, {})
+    assert any(e.get("name") == "skipped_facts" and "employment_status" in e["value"] for e in events)
+    # outside the form, feedback is thanked and nothing else happens
+    thanked = CollectingDispatcher()
+    assert ActionSmallTalk().run(thanked, make_tracker("你们这个挺好用的", intent="feedback"), {}) == []
+    assert thanked.messages[0].get("response") == "utter_feedback"
 
 
 def test_an_honest_not_stated_reply_to_a_situation_offers_the_check(api_url: str) -> None:
