@@ -52,6 +52,9 @@ QUESTION_INTENTS = frozenset(
     }
 )
 
+# The longest a working life can still run: from 16 to the highest legal retirement age (63).
+YEARS_OF_WORK = 47
+
 # Facts whose answer can be read from a message the NLU took for a question or a request.
 ANSWER_READERS: dict[str, Callable[[str], Any]] = {
     "employment_status": parse_employment,
@@ -221,15 +224,22 @@ class ValidateEligibilityForm(FormValidationAction):
         return {"years_since_graduation": years}
 
     def _years(
-        self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, hint: str
+        self,
+        slot: str,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        hint: str,
+        most: float = 60,
     ) -> dict[str, Any]:
-        if is_canonical(slot, value):
+        """A number of years up to ``most``; anything else is a reply not understood (asked once more)."""
+        if is_canonical(slot, value) and float(value) <= most:
             return {slot: float(value)}
         text = self._text(tracker)
         if self._declined(tracker):
             return self._skip(slot, tracker)
         years = parse_years(text)
-        if years is None or years < 0 or years > 60:
+        if years is None or years < 0 or years > most:
             return self._unclear(slot, hint, dispatcher, tracker)
         return {slot: years}
 
@@ -254,9 +264,11 @@ class ValidateEligibilityForm(FormValidationAction):
     def validate_years_to_retirement(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return self._years(
-            "years_to_retirement", value, dispatcher, tracker, "请说一下离法定退休年龄还有几年，例如“五年”。"
-        )
+        # no one works more than 47 years before retiring: "55" is an age ("您今年多大" is not what was asked)
+        hint = "请说一下离法定退休年龄还有几年（不是年龄），例如“还有五年”。"
+        if "岁" in self._text(tracker):
+            return self._unclear("years_to_retirement", hint, dispatcher, tracker)
+        return self._years("years_to_retirement", value, dispatcher, tracker, hint, most=YEARS_OF_WORK)
 
     def _bool(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         if isinstance(value, bool):

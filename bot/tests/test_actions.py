@@ -71,6 +71,19 @@ def test_an_answer_to_another_question_is_not_called_unclear(api_url: str) -> No
     assert "没听明白" in unclear.messages[0]["text"]
 
 
+def test_an_age_given_for_the_years_to_retirement_is_asked_again() -> None:
+    form = ValidateEligibilityForm()
+    for reply in ("55", "今年五十五岁了"):
+        dispatcher = CollectingDispatcher()
+        tracker = make_tracker(reply, requested_slot="years_to_retirement")
+        result = form.validate_years_to_retirement(reply, dispatcher, tracker, {})
+        assert result["years_to_retirement"] is None and result["retried_facts"] == ["years_to_retirement"], reply
+        assert "不是年龄" in dispatcher.messages[0]["text"]
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("还有五年", requested_slot="years_to_retirement")
+    assert form.validate_years_to_retirement("还有五年", dispatcher, tracker, {}) == {"years_to_retirement": 5}
+
+
 def test_unanswerable_question_offers_a_human(api_url: str) -> None:
     dispatcher = CollectingDispatcher()
     ActionAnswerQuestion().run(dispatcher, make_tracker("北京的公积金贷款利率是多少", intent="ask_policy"), {})
