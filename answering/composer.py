@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from answering.followup import is_bare_reply, resolve, understood_clause
+from answering.groupnote import unmentioned_group
 from answering.models import Answer, AnswerContext, AnswerKind
 from answering.period import named_plan_status, period_status
 from answering.placefollowup import PlaceFollowups
@@ -57,6 +58,7 @@ class _Reading:
     day: date  # the as-of date validity is judged on
     query: str = ""  # what was searched (the question, with the topic for a follow-up)
     ruled_out: frozenset[str] = frozenset()  # catalogue policies the asker's known facts rule out
+    asked: str = ""  # the follow-up as typed, when the question was read against the topic
 
 
 class AnswerComposer:
@@ -84,6 +86,7 @@ class AnswerComposer:
         self.settings = settings
         self.today = today or searcher.clock
         self.places = PlaceFollowups(searcher, eligibility.catalogue, settings)
+        self.groups = searcher.lexicon.groups
 
     def compose(self, question: str, context: AnswerContext | None = None, as_of: date | None = None) -> Answer:
         """Return the reply to ``question``.
@@ -141,7 +144,9 @@ class AnswerComposer:
             resolved = replace(resolved, understood=understood)
         # the conversation's topic stays the question that opened it; a follow-up does not replace it
         topic = (context.topic or text) if resolved.followup else text
+        asked = text if resolved.followup else ""
         reading = _Reading(kind, route, results, resolved.region, topic, resolved.understood, day, resolved.query)
+        reading = replace(reading, asked=asked)
         # a follow-up ("那宁夏呢") is about work when its topic is
         topical = about_work(resolved.query, self.searcher.lexicon)
         if customer_errand(text):  # "我的快递到哪了": 快递 is a trade here, but not in this question
@@ -204,6 +209,12 @@ class AnswerComposer:
                     f"另一条相关的是{short_source(second.document)}："
                     f"“{second.provision.text}”（{second_status.text}）。"
                 )
+            # "妇女能申请吗" after a loan question: say so when nothing quoted names women at all
+            group = unmentioned_group(
+                reading.asked, [best.provision.text] + ([second.provision.text] if second else []), self.groups
+            )
+            if reading.asked and group:
+                parts.append(f"以上条文没有专门提到{group}。")
             if route is not None:
                 parts.append(route.text)
             elif not_stated or not direct:

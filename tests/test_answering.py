@@ -9,6 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from answering.composer import CHECK, AnswerComposer
+from answering.groupnote import unmentioned_group
 from answering.models import AnswerContext
 from answering.period import latest_year, period_status
 from answering.placefollowup import counterpart_first
@@ -122,6 +123,23 @@ def test_a_bare_statement_of_a_livelihood_is_offered_the_check_not_told_it_is_ou
         assert answer.kind != "out_of_domain", (statement, answer.lead)
         assert CHECK in answer.next_actions and "12333" in answer.lead, statement
     assert c.compose("推荐一部好看的电影").kind == "out_of_domain"
+
+
+def test_a_group_follow_up_says_when_the_quoted_provisions_never_name_the_group(built: tuple) -> None:
+    _, retrieval, _ = built
+    groups = retrieval.searcher.lexicon.groups
+    loan = "落实创业担保贷款及贴息政策，提高贷款便利度和政策获得感。"
+    assert unmentioned_group("妇女能申请吗", [loan], groups) == "妇女"
+    assert unmentioned_group("宝妈能申请吗", ["保障妇女在就业创业等方面享有平等权利"], groups) is None, "same group"
+    assert unmentioned_group("利息多少", [loan], groups) is None, "no group asked about"
+    c = composer(built, AFTER)
+    first = c.compose("创业担保贷款怎么申请")
+    follow = c.compose("残疾人能申请吗", AnswerContext(topic=first.topic, previous_question="创业担保贷款怎么申请"))
+    quoted = [p["text"] for p in follow.provisions if p["text"] in follow.lead]
+    assert quoted, follow.lead
+    assert ("以上条文没有专门提到残疾人" in follow.lead) == (not any("残疾" in t for t in quoted))
+    own = c.compose("残疾人能申请创业担保贷款吗")
+    assert "没有专门提到" not in own.lead, "only a follow-up asking about a group gets the note"
 
 
 def test_empty_and_overlong_questions_get_a_chinese_message(built: tuple) -> None:
