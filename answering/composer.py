@@ -18,14 +18,13 @@ from answering.models import Answer, AnswerContext, AnswerKind
 from answering.period import named_plan_status, period_status
 from answering.placefollowup import PlaceFollowups
 from answering.policymatch import match_policy
-from knowledge.docnames import document_name
+from answering.shown import short_source, shown_provision
 from knowledge.facts import FactError
 from knowledge.questionkind import QuestionKind, classify, what_is_missing
 from knowledge.routing import Route, about_work, customer_errand, general_route, in_domain, route_for
 from knowledge.service import EligibilityService
 from knowledge.settings import AnswerSettings
 from retrieval.citation import source_line
-from retrieval.ingest.models import DocumentMeta
 from retrieval.ingest.policylabels import field_kind
 from retrieval.search import Searcher, SearchError, SearchResult
 from retrieval.stages.answers import states_amount, states_what_is_asked
@@ -38,11 +37,6 @@ FINAL_WORD = "现行政策以当地人社部门公布的为准，可拨打12333�
 OUT_OF_DOMAIN = "这个问题不在就业政策的范围内。我可以回答就业创业、技能培训、社保补贴等方面的政策问题。"
 BARE_REPLY = "好的。您可以直接说想了解的政策，或者点“看看我能申请什么”，我帮您查。"
 CLARIFY = "没太明白您想问什么。可以说说您的情况和想了解的事，比如“我在银川跑外卖 能交养老保险吗”。"
-
-
-def short_source(meta: DocumentMeta) -> str:
-    """Return 《title》文号 (the name a citizen can look the document up by)."""
-    return document_name(meta.title, meta.number)
 
 
 @dataclass(frozen=True)
@@ -222,12 +216,12 @@ class AnswerComposer:
             else:
                 parts.append(FINAL_WORD)
         lead = "".join(parts)
-        shown = [self._provision_json(best, today, related=False)]
+        shown = [shown_provision(best, today, related=False)]
         # a related provision of another region is not shown to someone whose region is known (长沙 ≠ 聊城)
         related = [r for r in results if r is not best and r is not second and r.applies is not False]
         if second is not None:  # quoted in the lead too: its card comes next, and it is not listed as "related"
-            shown.append(self._provision_json(second, today, related=False))
-        shown += [self._provision_json(r, today, related=True) for r in related][: self.settings.shown - len(shown)]
+            shown.append(shown_provision(second, today, related=False))
+        shown += [shown_provision(r, today, related=True) for r in related][: self.settings.shown - len(shown)]
         answer_kind: AnswerKind = "policy" if policy is not None and not not_stated else "answer"
         if not_stated or not direct:
             answer_kind = "not_in_documents"
@@ -288,7 +282,7 @@ class AnswerComposer:
         kind, route, results, region = reading.kind, reading.route, reading.results, reading.region
         understood, topic = reading.understood, reading.topic
         today = reading.day
-        context = [self._provision_json(r, today, related=True) for r in results[:1]]
+        context = [shown_provision(r, today, related=True) for r in results[:1]]
         prefix = f"{understood}：" if understood else ""
         if route is not None:
             lead = f"{prefix}就业政策文件里没有关于{route.topic}的具体规定。{route.text}"
@@ -332,18 +326,3 @@ class AnswerComposer:
             topic=topic,
             region=region,
         )
-
-    def _provision_json(self, result: SearchResult, today: date, related: bool) -> dict[str, object]:
-        """One shown provision: text, source, period status, whether it applies to the asker."""
-        meta = result.document
-        return {
-            "id": result.provision.id,
-            "text": result.provision.text,
-            "source": source_line(meta, result.provision, today),
-            "short_source": short_source(meta),
-            "doc": {"id": meta.id, "title": meta.title, "number": meta.number, "region": meta.region},
-            "applies": result.applies,
-            "period_status": period_status(meta, result.provision, today).as_json(),
-            "status": meta.status_on(today).as_json(),
-            "related": related,
-        }
