@@ -26,6 +26,7 @@ EVAL_FILES = [
     ROOT / "knowledge" / "eval" / "colloquial_questions.jsonl",
     ROOT / "knowledge" / "eval" / "frozen" / "citizen_questions.jsonl",
     ROOT / "knowledge" / "eval" / "frozen" / "not_in_documents.jsonl",
+    ROOT / "knowledge" / "eval" / "own" / "personas.jsonl",
 ]
 
 
