@@ -138,9 +138,17 @@ class AnswerComposer:
             resolved = replace(resolved, understood=understood)
         # the conversation's topic stays the question that opened it; a follow-up does not replace it
         topic = (context.topic or text) if resolved.followup else text
-        asked = text if resolved.followup else ""
-        reading = _Reading(kind, route, results, resolved.region, topic, resolved.understood, day, resolved.query)
-        reading = replace(reading, asked=asked)
+        reading = _Reading(
+            kind,
+            route,
+            results,
+            resolved.region,
+            topic,
+            resolved.understood,
+            day,
+            resolved.query,
+            asked=text if resolved.followup else "",
+        )
         # a follow-up ("那宁夏呢") is about work when its topic is
         topical = about_work(resolved.query, self.searcher.lexicon)
         if customer_errand(text):  # "我的快递到哪了": 快递 is a trade here, but not in this question
@@ -204,10 +212,8 @@ class AnswerComposer:
                     f"“{second.provision.text}”（{second_status.text}）。"
                 )
             # "妇女能申请吗" after a loan question: say so when nothing quoted names women at all
-            group = unmentioned_group(
-                reading.asked, [best.provision.text] + ([second.provision.text] if second else []), self.groups
-            )
-            if reading.asked and group:
+            quoted = [best.provision.text] + ([second.provision.text] if second else [])
+            if reading.asked and (group := unmentioned_group(reading.asked, quoted, self.groups)):
                 parts.append(f"以上条文没有专门提到{group}。")
             if route is not None:
                 parts.append(route.text)
