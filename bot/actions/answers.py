@@ -71,11 +71,31 @@ class ActionAnswerQuestion(Action):
         if tracker.active_loop_name == "eligibility_form" and not looks_like_question(question):
             # a reply to the form's question that the NLU took for a question ("在镇上开了个修车铺 带了两个徒弟"):
             # read against the topic it only repeated the first answer; the form asks once more, then skips
-            facts = facts_stated(question, tracker)
-            return facts + interruption_budget(tracker, dispatcher, NOT_AN_ANSWER) + back_to_form(tracker)
-        offer = tracker.active_loop_name is None and not already_offered(tracker)
-        events = answer_question(question, tracker, dispatcher, offer) + facts_stated(question, tracker)
-        return events + interruption_budget(tracker, dispatcher) + back_to_form(tracker)
+            return not_an_answer(question, tracker, dispatcher)
+        return answered(question, tracker, dispatcher)
+
+
+def answered(text: str, tracker: Tracker, dispatcher: CollectingDispatcher) -> list[EventType]:
+    """Answer ``text`` as a question (offering the check outside the form) and keep the facts it states.
+
+    Returns:
+        The answer's events, the facts stated and, in the middle of the form, its retry budget and the
+        hand-back to it.
+    """
+    offer = tracker.active_loop_name is None and not already_offered(tracker)
+    events = answer_question(text, tracker, dispatcher, offer) + facts_stated(text, tracker)
+    return events + interruption_budget(tracker, dispatcher) + back_to_form(tracker)
+
+
+def not_an_answer(text: str, tracker: Tracker, dispatcher: CollectingDispatcher) -> list[EventType]:
+    """A reply in the middle of the form that is no answer and asks nothing: "没太明白您的回答", counted against
+    the form's one retry, its stated facts kept.
+
+    Returns:
+        The facts stated, the retry (or skip) of the fact asked and the hand-back to the form.
+    """
+    facts = facts_stated(text, tracker)
+    return facts + interruption_budget(tracker, dispatcher, NOT_AN_ANSWER) + back_to_form(tracker)
 
 
 SMALL_TALK = {"bot_challenge": "utter_iamabot", "feedback": "utter_feedback"}
@@ -90,16 +110,12 @@ class ActionSmallTalk(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         text = tracker.latest_message.get("text") or ""
-        in_form = tracker.active_loop_name == "eligibility_form"
         if not text.startswith("/") and is_real_question(text):
-            offer = not in_form and not already_offered(tracker)
-            events = answer_question(text, tracker, dispatcher, offer) + facts_stated(text, tracker)
-            return events + interruption_budget(tracker, dispatcher) + back_to_form(tracker)
+            return answered(text, tracker, dispatcher)
         intent = str((tracker.latest_message.get("intent") or {}).get("name"))
-        if in_form and intent == "feedback":
+        if tracker.active_loop_name == "eligibility_form" and intent == "feedback":
             # "还在上学" to "您现在是未就业、在职…" read as feedback: no thanks, a reply not understood — asked
             # once more, then skipped (thanking it sent the form round the same question for ever)
-            facts = facts_stated(text, tracker)
-            return facts + interruption_budget(tracker, dispatcher, NOT_AN_ANSWER) + back_to_form(tracker)
+            return not_an_answer(text, tracker, dispatcher)
         dispatcher.utter_message(response=SMALL_TALK.get(intent, "utter_feedback"))
         return interruption_budget(tracker, dispatcher) + back_to_form(tracker)
