@@ -80,7 +80,6 @@ class AnswerComposer:
         self.settings = settings
         self.today = today or searcher.clock
         self.places = PlaceFollowups(searcher, eligibility.catalogue, settings)
-        self.groups = searcher.lexicon.groups
 
     def compose(self, question: str, context: AnswerContext | None = None, as_of: date | None = None) -> Answer:
         """Return the reply to ``question``.
@@ -213,7 +212,7 @@ class AnswerComposer:
                 )
             # "妇女能申请吗" after a loan question: say so when nothing quoted names women at all
             quoted = [best.provision.text] + ([second.provision.text] if second else [])
-            if reading.asked and (group := unmentioned_group(reading.asked, quoted, self.groups)):
+            if reading.asked and (group := unmentioned_group(reading.asked, quoted, self.searcher.lexicon.groups)):
                 parts.append(f"以上条文没有专门提到{group}。")
             if route is not None:
                 parts.append(route.text)

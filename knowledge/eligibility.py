@@ -103,7 +103,7 @@ class EligibilityEngine:
         results = [self._judge(policy, facts, counter) for policy in self.catalogue]
         order = {"eligible": 0, "unknown": 1, "ineligible": 2}
         results.sort(key=lambda r: (order[r.status], -r.satisfied))
-        return Verdict(results, next_question(results, skip, facts), counter[0], facts)
+        return Verdict(results, next_question(results, facts, skip), counter[0], facts)
 
     def _judge(self, policy: Policy, facts: dict[str, Any], counter: list[int]) -> PolicyResult:
         source = _source(policy, self.names)
@@ -266,9 +266,7 @@ def _describe_requirement(leaf: Leaf) -> str:
     return f"{spec.label}{'不为' if leaf.op == 'ne' else '为'}{shown}"
 
 
-def next_question(
-    results: list[PolicyResult], skip: tuple[str, ...] = (), facts: Mapping[str, Any] | None = None
-) -> str | None:
+def next_question(results: list[PolicyResult], facts: dict[str, Any], skip: tuple[str, ...] = ()) -> str | None:
     """Return the missing fact that would settle the most still-open policies (ties: more basic first).
 
     Each open policy counts 1 plus the number of its conditions already met, so a policy that
@@ -282,15 +280,15 @@ def next_question(
 
     A policy that can no longer be found eligible, because it needs a fact the citizen could not give
     (``skip``), asks nothing: "不清楚" to 身份 leaves a policy for 企业职工 of 去产能 enterprises open, but no
-    answer about 去产能 can make it fit. ``facts`` are the facts given, to tell; None when no fact counts as
-    declined. Returns None when no question is worth asking.
+    answer about 去产能 can make it fit (``facts``, the facts given, tell). Returns None when no question is
+    worth asking.
     """
     on_path: dict[str, float] = {}
     off_path: dict[str, float] = {}
     declined = frozenset(skip)
     for result in results:
         if result.status == "unknown":
-            if facts is not None and declined and not _could_fit(result, facts, declined):
+            if declined and not _could_fit(result, facts, declined):
                 continue  # no answer can make it fit any more: nothing to ask for it
             share = (1 + result.satisfied) / len(result.missing)
             for fact in result.missing:
@@ -303,13 +301,13 @@ def next_question(
     return max(counts, key=lambda f: (counts[f], -FACT_PRIORITY.index(f) if f in FACT_PRIORITY else -99))
 
 
-def _could_fit(result: PolicyResult, facts: Mapping[str, Any], declined: frozenset[str]) -> bool:
+def _could_fit(result: PolicyResult, facts: dict[str, Any], declined: frozenset[str]) -> bool:
     """Whether an open policy can still be found eligible: some answers to the facts still missing, but
     none to the ones the citizen declined (``declined``), would meet its conditions."""
     if "region" in declined and "region" in result.missing:
         return False
     conditions = result.policy.conditions
-    return conditions is None or _could_hold(conditions, dict(facts), declined)
+    return conditions is None or _could_hold(conditions, facts, declined)
 
 
 def _could_hold(condition: Condition, facts: dict[str, Any], declined: frozenset[str]) -> bool:
