@@ -305,6 +305,12 @@ def test_question_kinds() -> None:
     assert classify("俺家前几年刚脱贫 有小额贷款不").main != "procedure"
     assert classify("失业金能领几个月").main == "procedure"
     assert "procedure" not in classify("去西部干几年还能调回来吗").kinds, "几年 here is a while, not a question"
+    assert "procedure" not in classify("干了几年电焊 想换个活").kinds, "几年 already past is the asker's story"
+    # "哪里能让他…" / "哪里能帮我…" asks whether there is such help, not for an address
+    assert "procedure" not in classify("孩子不爱读书 哪里能让他学门手艺").kinds
+    assert "procedure" not in classify("哪儿能帮俺找个活干").kinds
+    assert classify("哪里能给办失业证").main == "procedure", "给办: where the office is"
+    assert classify("在哪里能报名").main == "procedure"
 
 
 def test_deadlines_in_a_provision() -> None:
