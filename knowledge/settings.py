@@ -2,13 +2,20 @@
 
 Built once at an entry point (CLI, web app factory) and passed down; library code never reads
 the environment itself.
+
+Every default value lives in the repository's ``config.yml`` (``DEFAULT_CONFIG``) and only there:
+the models below hold each key's type and limits. A key missing from the configuration being read,
+or from the keyword arguments of a section built in code (``RetrievalSettings(rerank_depth=7)``),
+takes its value from that file.
 """
 
 from __future__ import annotations
 
+import copy
+import functools
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
@@ -22,22 +29,90 @@ class ConfigError(Exception):
     """The configuration file or an override is malformed; the message says where."""
 
 
+def configured(
+    *,
+    ge: float | None = None,
+    gt: float | None = None,
+    le: float | None = None,
+    lt: float | None = None,
+    pattern: str | None = None,
+) -> Any:
+    """Declare a section key: its limits here, its default in ``config.yml``.
+
+    The field has no default in code (pydantic sees it as required); ``_Section`` fills a missing key
+    from ``DEFAULT_CONFIG`` before validation. This is ``Field`` under another name so that type
+    checkers see what is true, that the key may be left out: pydantic's mypy plugin and
+    ``dataclass_transform`` treat a bare ``Field(ge=1)`` as a required ``__init__`` argument but any
+    other right-hand side as a default, so ``IngestSettings()`` type-checks.
+
+    Args:
+        ge: the value must be at least this.
+        gt: the value must be above this.
+        le: the value must be at most this.
+        lt: the value must be below this.
+        pattern: a string value must match this regular expression.
+
+    Returns:
+        A pydantic ``FieldInfo`` with these constraints and no default (typed ``Any``, as ``Field`` is).
+    """
+    limits: dict[str, Any] = {"ge": ge, "gt": gt, "le": le, "lt": lt, "pattern": pattern}
+    return Field(**{name: limit for name, limit in limits.items() if limit is not None})
+
+
+@functools.cache
+def _read_defaults(path: Path) -> dict[str, Any]:
+    """The default configuration file, read once per path (the caller must not modify it)."""
+    return read_mapping(path, "默认配置文件", ConfigError)
+
+
+def _default(section: str, key: str) -> Any:
+    """Return a copy of ``section.key`` (``section`` may be dotted: ``retrieval.weights``) in ``DEFAULT_CONFIG``.
+
+    Raises:
+        ConfigError: the file is missing or malformed, or holds no such key.
+    """
+    node: Any = _read_defaults(DEFAULT_CONFIG)
+    for part in (*section.split("."), key):
+        if not isinstance(node, Mapping) or part not in node:
+            raise ConfigError(
+                f"默认配置文件 {DEFAULT_CONFIG} 缺少 {section}.{key}：代码中没有默认值，每个键的默认值只写在这个文件里"
+            )
+        node = node[part]
+    return copy.deepcopy(node)
+
+
 class _Section(BaseModel):
-    """A configuration section: unknown keys are errors, not silently ignored typos."""
+    """A configuration section: unknown keys are errors, not silently ignored typos; a key left out
+    takes its default from ``DEFAULT_CONFIG``."""
 
     model_config = ConfigDict(extra="forbid")
+
+    config_section: ClassVar[str]  # where the section's keys sit in config.yml, dotted when nested
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_defaults(cls, data: Any) -> Any:
+        """Fill every key ``data`` leaves out with its value in ``DEFAULT_CONFIG``."""
+        if not isinstance(data, Mapping):
+            return data  # an instance already built, or a wrong type pydantic reports itself
+        missing = [name for name in cls.model_fields if name not in data]
+        if not missing:
+            return data
+        return {**data, **{name: _default(cls.config_section, name) for name in missing}}
 
 
 class PathSettings(_Section):
     """Where the knowledge base and the app's data live."""
 
-    sources: Path = Path("knowledge/sources")
-    sources_meta: Path = Path("knowledge/sources.yml")
-    lexicon: Path = Path("knowledge/lexicon.yml")
-    policies: Path = Path("knowledge/policies.yml")
-    doc2query: Path = Path("knowledge/doc2query")
-    var: Path = Path("var")
-    index_root: Path = Path("var/index")
+    config_section = "paths"
+
+    sources: Path = configured()
+    sources_meta: Path = configured()
+    lexicon: Path = configured()
+    policies: Path = configured()
+    doc2query: Path = configured()
+    var: Path = configured()
+    index_root: Path = configured()
 
     def resolved(self, base: Path) -> PathSettings:
         """Return a copy whose relative paths are anchored at ``base``.
@@ -55,16 +130,18 @@ class PathSettings(_Section):
 class IngestSettings(_Section):
     """How documents are cut into provisions."""
 
-    max_provision_chars: int = Field(300, ge=40, le=2000)
-    min_provision_chars: int = Field(8, ge=1, le=100)
-    max_file_mb: float = Field(20, gt=0)
-    max_pages: int = Field(500, ge=1)
-    max_chars: int = Field(1_000_000, ge=1000)
-    worker_timeout_s: float = Field(60, gt=0)
-    worker_memory_mb: int = Field(1024, ge=256)
-    worker_nice: int = Field(10, ge=0, le=19)
-    worker_slots: int = Field(1, ge=1, le=16)
-    preview_cache_entries: int = Field(200, ge=0)
+    config_section = "ingest"
+
+    max_provision_chars: int = configured(ge=40, le=2000)
+    min_provision_chars: int = configured(ge=1, le=100)
+    max_file_mb: float = configured(gt=0)
+    max_pages: int = configured(ge=1)
+    max_chars: int = configured(ge=1000)
+    worker_timeout_s: float = configured(gt=0)
+    worker_memory_mb: int = configured(ge=256)
+    worker_nice: int = configured(ge=0, le=19)
+    worker_slots: int = configured(ge=1, le=16)
+    preview_cache_entries: int = configured(ge=0)
 
     @model_validator(mode="after")
     def _min_below_max(self) -> IngestSettings:
@@ -76,100 +153,112 @@ class IngestSettings(_Section):
 class FusionWeights(_Section):
     """How much each leg counts in the hybrid score (normalised scores, weights need not sum to 1)."""
 
-    bm25: float = Field(1.0, ge=0)
-    dense: float = Field(1.0, ge=0)
+    config_section = "retrieval.weights"
+
+    bm25: float = configured(ge=0)
+    dense: float = configured(ge=0)
 
 
 class RetrievalSettings(_Section):
     """Search: the two legs, their fusion, region awareness and the no-answer threshold."""
 
-    bm25_k1: float = Field(1.2, gt=0)
-    bm25_b: float = Field(0.5, ge=0, le=1)
-    expansion_weight: float = Field(0.5, ge=0, le=2)
-    expansion_part_weight: float = Field(0.5, ge=0, le=1)  # an official term's parts, relative to the term itself
-    doc2query_weight: float = Field(1.0, ge=0, le=5)  # BM25 over the citizen questions written for each provision
-    section_weight: int = Field(0, ge=0, le=3)
-    weights: FusionWeights = FusionWeights()
-    candidates: int = Field(100, ge=10, le=5000)
-    coverage_weight: float = Field(0.75, ge=0, le=1)
-    rerank_depth: int = Field(60, ge=1, le=5000)  # coverage is measured on this many of the best candidates
-    region_penalty: float = Field(0.6, gt=0, le=1)
-    local_boost: float = Field(1.8, ge=1, le=2)
-    unplaced_local_factor: float = Field(0.8, gt=0, le=1)  # asker's place unknown: regional provisions × this
-    numeric_boost: float = Field(1.2, ge=1, le=2)
-    policy_name_boost: float = Field(1.5, ge=1, le=3)  # fields of the policy-list policy a question names
-    policy_field_boost: float = Field(2.5, ge=1, le=3)  # ... and the field it asks for (amount, channel, target)
-    policy_name_match: float = Field(0.5, gt=0, le=1)  # share of the name's character pairs that names it
-    recency_weight: float = Field(0.03, ge=0, le=0.5)
-    validity_weight: float = Field(0.04, ge=0, lt=1)  # score × (1 − this) for a document not in force on the as-of date
-    duplicate_similarity: float = Field(0.75, gt=0, le=1)
-    duplicate_window: int = Field(10, ge=0, le=1000)  # the collapse looks through 2 × k + this many results
-    min_confidence: float = Field(0.10, ge=0, le=1)  # reliable needs at least this (and what is asked, stated)
-    untopical_min_confidence: float = Field(0.5, ge=0, le=1)  # … or this, for a question with no word about work
-    routed_min_confidence: float = Field(0.5, ge=0, le=1)  # … or this, for a matter another service decides
-    coverage_doc2query: bool = True  # judge word coverage against the doc2query questions too
-    confidence_dense_share: float = Field(0.2, ge=0, le=1)  # confidence = coverage blended with dense similarity
-    max_query_chars: int = Field(500, ge=10, le=10000)
+    config_section = "retrieval"
+
+    bm25_k1: float = configured(gt=0)
+    bm25_b: float = configured(ge=0, le=1)
+    expansion_weight: float = configured(ge=0, le=2)
+    expansion_part_weight: float = configured(ge=0, le=1)  # an official term's parts, relative to the term itself
+    doc2query_weight: float = configured(ge=0, le=5)  # BM25 over the citizen questions written for each provision
+    section_weight: int = configured(ge=0, le=3)
+    weights: FusionWeights = configured()
+    candidates: int = configured(ge=10, le=5000)
+    coverage_weight: float = configured(ge=0, le=1)
+    rerank_depth: int = configured(ge=1, le=5000)  # coverage is measured on this many of the best candidates
+    region_penalty: float = configured(gt=0, le=1)
+    local_boost: float = configured(ge=1, le=2)
+    unplaced_local_factor: float = configured(gt=0, le=1)  # asker's place unknown: regional provisions × this
+    numeric_boost: float = configured(ge=1, le=2)
+    policy_name_boost: float = configured(ge=1, le=3)  # fields of the policy-list policy a question names
+    policy_field_boost: float = configured(ge=1, le=3)  # ... and the field it asks for (amount, channel, target)
+    policy_name_match: float = configured(gt=0, le=1)  # share of the name's character pairs that names it
+    recency_weight: float = configured(ge=0, le=0.5)
+    validity_weight: float = configured(ge=0, lt=1)  # score × (1 − this) for a document not in force on the as-of date
+    duplicate_similarity: float = configured(gt=0, le=1)
+    duplicate_window: int = configured(ge=0, le=1000)  # the collapse looks through 2 × k + this many results
+    min_confidence: float = configured(ge=0, le=1)  # reliable needs at least this (and what is asked, stated)
+    untopical_min_confidence: float = configured(ge=0, le=1)  # … or this, for a question with no word about work
+    routed_min_confidence: float = configured(ge=0, le=1)  # … or this, for a matter another service decides
+    coverage_doc2query: bool = configured()  # judge word coverage against the doc2query questions too
+    confidence_dense_share: float = configured(ge=0, le=1)  # confidence = coverage blended with dense similarity
+    max_query_chars: int = configured(ge=10, le=10000)
 
 
 class AnswerSettings(_Section):
     """How the answer composer decides what a reply is (answering/)."""
 
-    followup_max_chars: int = Field(12, ge=0, le=60)  # a shorter message after an answer is read as a follow-up
-    alone_min_confidence: float = Field(0.3, ge=0, le=1)  # a longer message finding less alone is read with the topic
-    topic_chars: int = Field(40, ge=10, le=200)  # how much of the previous question a follow-up borrows
-    counterpart_min_similarity: float = Field(0.3, ge=0, le=1)  # "那聊城呢": a local restatement of it leads
-    policy_min_overlap: float = Field(0.6, ge=0, le=1)  # share of a catalogue quote a shown provision must hold
-    local_followup_ratio: float = Field(0.6, ge=0, le=1)  # "那宁夏呢": a local provision this close leads
-    policy_depth: int = Field(1, ge=1, le=10)  # a policy matches when it cites one of this many top provisions
-    topical_min_confidence: float = Field(0.08, ge=0, le=1)  # a question about work is answered above this
-    untopical_min_confidence: float = Field(0.5, ge=0, le=1)  # a question with no work word needs this
-    direct_min_confidence: float = Field(0.2, ge=0, le=1)  # below this the lead says no provision answers directly
-    second_quote_ratio: float = Field(0.5, ge=0, le=1)  # no direct answer: the next provision this close is quoted too
-    close_second_ratio: float = Field(0.85, ge=0, le=1)  # a direct answer: the next provision this close is quoted too
-    stated_min_confidence: float = Field(0.45, ge=0, le=1)  # an amount counts as stated only above this
-    results: int = Field(5, ge=1, le=20)  # provisions the composer looks at
-    shown: int = Field(2, ge=1, le=5)  # provisions a reply quotes (the lead's and one related)
-    office_hours: str = "工作日 9:00–17:00"  # when 12333 has agents, shown with the handoff
+    config_section = "answer"
+
+    followup_max_chars: int = configured(ge=0, le=60)  # a shorter message after an answer is read as a follow-up
+    alone_min_confidence: float = configured(ge=0, le=1)  # a longer message finding less alone is read with the topic
+    topic_chars: int = configured(ge=10, le=200)  # how much of the previous question a follow-up borrows
+    counterpart_min_similarity: float = configured(ge=0, le=1)  # "那聊城呢": a local restatement of it leads
+    policy_min_overlap: float = configured(ge=0, le=1)  # share of a catalogue quote a shown provision must hold
+    local_followup_ratio: float = configured(ge=0, le=1)  # "那宁夏呢": a local provision this close leads
+    policy_depth: int = configured(ge=1, le=10)  # a policy matches when it cites one of this many top provisions
+    topical_min_confidence: float = configured(ge=0, le=1)  # a question about work is answered above this
+    untopical_min_confidence: float = configured(ge=0, le=1)  # a question with no work word needs this
+    direct_min_confidence: float = configured(ge=0, le=1)  # below this the lead says no provision answers directly
+    second_quote_ratio: float = configured(ge=0, le=1)  # no direct answer: the next provision this close is quoted too
+    close_second_ratio: float = configured(ge=0, le=1)  # a direct answer: the next provision this close is quoted too
+    stated_min_confidence: float = configured(ge=0, le=1)  # an amount counts as stated only above this
+    results: int = configured(ge=1, le=20)  # provisions the composer looks at
+    shown: int = configured(ge=1, le=5)  # provisions a reply quotes (the lead's and one related)
+    office_hours: str = configured()  # when 12333 has agents, shown with the handoff
 
 
 class ModelSettings(_Section):
     """The dense leg's sentence-transformers model."""
 
-    path: Path | None = None
-    dim: int = Field(256, ge=16, le=2048)
-    epochs: int = Field(5, ge=1, le=50)
-    batch_size: int = Field(128, ge=8, le=1024)
-    doc2query_pairs: bool = True  # train on (doc2query question, provision) pairs too
-    seed: int = 13
+    config_section = "model"
+
+    path: Path | None = configured()
+    dim: int = configured(ge=16, le=2048)
+    epochs: int = configured(ge=1, le=50)
+    batch_size: int = configured(ge=8, le=1024)
+    doc2query_pairs: bool = configured()  # train on (doc2query question, provision) pairs too
+    seed: int = configured()
 
 
 class IndexSettings(_Section):
     """Index versions kept on disk."""
 
-    keep_versions: int = Field(5, ge=1, le=100)
-    dense: bool = True
+    config_section = "index"
+
+    keep_versions: int = configured(ge=1, le=100)
+    dense: bool = configured()
 
 
 class WebSettings(_Section):
     """Where the web app listens and which services it watches."""
 
-    host: str = "127.0.0.1"
-    port: int = Field(8000, ge=1, le=65535)
-    rasa_url: str = "http://127.0.0.1:5005"
-    actions_url: str = "http://127.0.0.1:5055"
-    health_timeout_s: float = Field(0.5, gt=0, le=10)
-    secret_key: SecretStr | None = None
-    cookie_secure: bool = False
-    allowed_origins: list[str] = []
-    ratelimit_storage: str = "memory://"
-    workers: int = Field(1, ge=1, le=64)
-    threads: int = Field(32, ge=1, le=256)
-    gunicorn_config: Path | None = None
-    trusted_proxies: int = Field(0, ge=0, le=5)
-    api_limit: str = "120 per minute;5000 per day"  # /api/search, /api/eligibility, /api/answer per client address
-    health_limit: str = "30 per minute"  # /healthz per client address (each call probes Rasa, actions, database)
-    ratelimit_exempt: list[str] = ["127.0.0.1", "::1"]  # addresses the API and health limits skip (action server)
+    config_section = "web"
+
+    host: str = configured()
+    port: int = configured(ge=1, le=65535)
+    rasa_url: str = configured()
+    actions_url: str = configured()
+    health_timeout_s: float = configured(gt=0, le=10)
+    secret_key: SecretStr | None = configured()
+    cookie_secure: bool = configured()
+    allowed_origins: list[str] = configured()
+    ratelimit_storage: str = configured()
+    workers: int = configured(ge=1, le=64)
+    threads: int = configured(ge=1, le=256)
+    gunicorn_config: Path | None = configured()
+    trusted_proxies: int = configured(ge=0, le=5)
+    api_limit: str = configured()  # /api/search, /api/eligibility, /api/answer per client address
+    health_limit: str = configured()  # /healthz per client address (each call probes Rasa, actions, database)
+    ratelimit_exempt: list[str] = configured()  # addresses the API and health limits skip (action server)
 
     @field_validator("allowed_origins", mode="before")
     @classmethod
@@ -191,26 +280,32 @@ class WebSettings(_Section):
 class ChatSettings(_Section):
     """The chat gateway in front of Rasa: limits and timeouts."""
 
-    timeout_s: float = Field(8.0, gt=0, le=60)
-    max_message_chars: int = Field(500, ge=10, le=5000)
-    session_limit: str = "20 per minute;300 per day"  # per conversation
-    ip_limit: str = "300 per minute;20000 per day"  # per client address: a ceiling high enough for a NAT
-    session_hours: float = Field(24, gt=0, le=720)  # a session token is refused this long after the last message
+    config_section = "chat"
+
+    timeout_s: float = configured(gt=0, le=60)
+    max_message_chars: int = configured(ge=10, le=5000)
+    session_limit: str = configured()  # per conversation
+    ip_limit: str = configured()  # per client address: a ceiling high enough for a NAT
+    session_hours: float = configured(gt=0, le=720)  # a session token is refused this long after the last message
 
 
 class DatabaseSettings(_Section):
     """The app database (conversations, feedback, unanswered questions)."""
 
-    url: str | None = None
+    config_section = "database"
+
+    url: str | None = configured()
 
 
 class DeploymentSettings(_Section):
     """Embedded (one machine: SQLite, in-memory locks and limits) or scale-out (PostgreSQL + Redis)."""
 
-    mode: Literal["embedded", "scaleout"] = "embedded"
-    postgres_url: SecretStr | None = None
-    redis_url: SecretStr | None = None
-    redis_key_prefix: str = Field("policybot", pattern=r"^[A-Za-z0-9]+$")
+    config_section = "deployment"
+
+    mode: Literal["embedded", "scaleout"] = configured()
+    postgres_url: SecretStr | None = configured()
+    redis_url: SecretStr | None = configured()
+    redis_key_prefix: str = configured(pattern=r"^[A-Za-z0-9]+$")
 
     @model_validator(mode="after")
     def _scaleout_needs_services(self) -> DeploymentSettings:
@@ -226,19 +321,23 @@ class DeploymentSettings(_Section):
 class StaffSettings(_Section):
     """The hotline console and the maintainer admin: logins, pages and uploads."""
 
-    login_limit: str = "5 per minute"  # per client address and (normalised) user name
-    login_ip_limit: str = "30 per minute;300 per hour"  # per client address, whatever the names
-    session_hours: float = Field(8, gt=0, le=168)
-    min_password_chars: int = Field(8, ge=6, le=128)
-    console_results: int = Field(10, ge=1, le=50)
-    queue_limit: int = Field(50, ge=1, le=500)
-    max_upload_files: int = Field(10, ge=1, le=100)
+    config_section = "staff"
+
+    login_limit: str = configured()  # per client address and (normalised) user name
+    login_ip_limit: str = configured()  # per client address, whatever the names
+    session_hours: float = configured(gt=0, le=168)
+    min_password_chars: int = configured(ge=6, le=128)
+    console_results: int = configured(ge=1, le=50)
+    queue_limit: int = configured(ge=1, le=500)
+    max_upload_files: int = configured(ge=1, le=100)
 
 
 class PrivacySettings(_Section):
     """How long conversations, feedback and logs are kept (``policybot privacy purge``)."""
 
-    retention_days: int = Field(180, ge=1, le=3650)
+    config_section = "privacy"
+
+    retention_days: int = configured(ge=1, le=3650)
 
 
 class Settings(BaseModel):
@@ -246,19 +345,20 @@ class Settings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    config_dir: Path = Path(".")
-    paths: PathSettings = PathSettings()
-    ingest: IngestSettings = IngestSettings()
-    retrieval: RetrievalSettings = RetrievalSettings()
-    answer: AnswerSettings = AnswerSettings()
-    model: ModelSettings = ModelSettings()
-    index: IndexSettings = IndexSettings()
-    web: WebSettings = WebSettings()
-    chat: ChatSettings = ChatSettings()
-    database: DatabaseSettings = DatabaseSettings()
-    staff: StaffSettings = StaffSettings()
-    privacy: PrivacySettings = PrivacySettings()
-    deployment: DeploymentSettings = DeploymentSettings()
+    config_dir: Path  # the configuration file's directory (load_settings sets it)
+    # A section left out of the configuration is built from DEFAULT_CONFIG's.
+    paths: PathSettings = Field(default_factory=PathSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    model: ModelSettings = Field(default_factory=ModelSettings)
+    index: IndexSettings = Field(default_factory=IndexSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
+    chat: ChatSettings = Field(default_factory=ChatSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    staff: StaffSettings = Field(default_factory=StaffSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    deployment: DeploymentSettings = Field(default_factory=DeploymentSettings)
 
     @model_validator(mode="after")
     def _apply_deployment(self) -> Settings:
