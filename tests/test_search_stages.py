@@ -118,12 +118,12 @@ def test_every_stage_takes_its_slice_of_the_retrieval_settings() -> None:
     )
 
 
-def test_config_yml_holds_the_one_default_of_every_retrieval_setting(settings: Settings) -> None:
+def test_config_yml_holds_the_one_default_of_every_retrieval_setting() -> None:
+    """config.yml writes every key down (the code has no defaults: tests/test_settings.py checks every section)."""
     import yaml
 
     written = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))["retrieval"]
     assert set(written) == set(RetrievalSettings.model_fields)
-    assert RetrievalSettings(**written) == RetrievalSettings() == settings.retrieval
 
 
 def test_no_ranking_number_is_a_module_constant_of_the_search_code() -> None:
