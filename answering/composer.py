@@ -36,6 +36,8 @@ REPHRASE = {"title": "换个问法", "payload": "/rephrase"}
 FINAL_WORD = "现行政策以当地人社部门公布的为准，可拨打12333咨询。"
 OUT_OF_DOMAIN = "这个问题不在就业政策的范围内。我可以回答就业创业、技能培训、社保补贴等方面的政策问题。"
 BARE_REPLY = "好的。您可以直接说想了解的政策，或者点“看看我能申请什么”，我帮您查。"
+STATEMENT_CLOSEST = "和您说的情况最相关的条文是："
+STATEMENT_ASK = "您想具体了解哪方面，比如能申请哪些补贴、培训怎么参加、社保怎么交，可以接着问我。"
 CLARIFY = "没太明白您想问什么。可以说说您的情况和想了解的事，比如“我在银川跑外卖 能交养老保险吗”。"
 
 
@@ -196,6 +198,8 @@ class AnswerComposer:
         else:
             if not_stated:
                 parts.append(f"政策文件里没有写明{what_is_missing(kind)}。最相关的条文是：")
+            elif not direct and kind.statement:  # "俺们村在山上 出门打工不方便": nothing asked, nothing to deny
+                parts.append(STATEMENT_CLOSEST)
             elif not direct:  # topical, but no provision covers the question well: say so
                 parts.append("政策文件里没有找到直接回答这个问题的规定，最相关的条文是：")
             elif policy is not None:
@@ -216,6 +220,8 @@ class AnswerComposer:
                 parts.append(f"以上条文没有专门提到{group}。")
             if route is not None:
                 parts.append(route.text)
+            elif not direct and kind.statement:
+                parts.append(STATEMENT_ASK)
             elif not_stated or not direct:
                 parts.append(policy.how_to_apply if policy is not None else general_route(region))
             else:
@@ -299,6 +305,8 @@ class AnswerComposer:
                 f"以当地人社部门现行政策为准。{general_route(region)}"
             )
             return self._plain("not_in_documents", lead, region, topic, context, [CHECK, HUMAN])
+        if kind.statement and in_domain(text) and not understood:  # "在镇上开了个修车铺": ask what they want to know
+            return self._plain("clarify", f"{prefix}{STATEMENT_ASK}", region, topic, context, [CHECK, HUMAN])
         if in_domain(text) or understood:
             missing = what_is_missing(kind)
             lead = f"{prefix}政策文件里没有写明{missing}，没有找到能直接回答这个问题的条文。{general_route(region)}"

@@ -36,6 +36,15 @@ _VALIDITY = re.compile(
 _CONDITIONS = re.compile(r"条件|要求|资格|门槛|符合|够不够|算不算|能不能申请|能申请|可以申请|啥人能|什么人能|谁能")
 # Asking what the conditions are ("要啥条件", "有什么要求"), not whether one qualifies.
 _CONDITIONS_ASKED = re.compile(r"(啥|什么|哪些|有没有|要|需要)(条件|要求|门槛)|条件是|资格是|够格")
+# Anything that asks: a question mark, a question word or particle, an A-not-A pair ("多不多", "算唔算"),
+# "真的假的". A message with none of them tells the asker's situation ("在镇上开了个修车铺").
+_ASKS = re.compile(
+    r"[？?]|[吗嘛呢么咩啊呀][\s。！!]*$|[不没冇唔][\s。！!]*$|(.)[不没唔]\1|真的假的|是真是假|定系|还是|"
+    r"啥|什么|咋|怎|如何|哪|谁|几|多少|多长|多久|多大|有没有|可以|能否|能|要不要|有冇|点样|边度|边个|乜|係咪|点算|想知道|请问|问一下|"
+    r"帮我|帮俺|给我说说|说说|讲讲|介绍"
+)
+# ... and it is the asker's situation, not a topic typed as keywords ("创业担保贷款", "失业保险申领渠道")
+_SITUATION = re.compile(r"我|俺|咱|自己|家里|孩子|娃|老公|媳妇|老婆|爸|妈|了|在|干|上班|打工|做")
 _YES_NO = re.compile(r"[吗嘛不没][？?！!。\s]*$|有没有|能不能|可不可以|是不是|算不算|中不中|行不行|有冇|係咪|可唔可以")
 
 
@@ -57,6 +66,11 @@ class QuestionKind:
     def asks_conditions(self) -> bool:
         """True when the question asks what the conditions are ("要啥条件")."""
         return "conditions_asked" in self.kinds
+
+    @property
+    def statement(self) -> bool:
+        """True when the message asks nothing: it tells the asker's situation ("在镇上开了个修车铺")."""
+        return "statement" in self.kinds and self.main == "general"
 
     @property
     def specific(self) -> bool:
@@ -86,6 +100,8 @@ def classify(question: str) -> QuestionKind:
         kinds.add("conditions_asked")
     if _YES_NO.search(question):
         kinds.add("yes_no")
+    if not _ASKS.search(question) and _SITUATION.search(question):
+        kinds.add("statement")
     return QuestionKind(frozenset(kinds))
 
 

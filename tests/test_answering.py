@@ -121,8 +121,21 @@ def test_a_bare_statement_of_a_livelihood_is_offered_the_check_not_told_it_is_ou
     for statement in ("我在县城开了家小面馆", "我是开出租的", "家里养了三十只羊", "在工地上干了十几年"):
         answer = c.compose(statement)
         assert answer.kind != "out_of_domain", (statement, answer.lead)
-        assert CHECK in answer.next_actions and "12333" in answer.lead, statement
+        assert CHECK in answer.next_actions, statement
+        # nothing was asked, so nothing is "not stated": the reply asks what they want to know, or quotes
+        # what touches their situation
+        assert "没有写明" not in answer.lead and "没有找到直接回答" not in answer.lead, (statement, answer.lead)
+        assert "可以接着问我" in answer.lead or "“" in answer.lead, (statement, answer.lead)
     assert c.compose("推荐一部好看的电影").kind == "out_of_domain"
+
+
+def test_a_statement_is_told_apart_from_a_question_and_from_a_topic_typed_as_keywords() -> None:
+    for statement in ("在镇上开了个修车铺", "我在县城送快递", "俺们村在山上 出门打工不方便"):
+        assert classify(statement).statement, statement
+    asked_ones = ("在镇上开了个修车铺 有补贴不", "开修车铺能贷款吗", "修车铺算不算个体户", "培训要多长时间", "真的假的")
+    for asked in asked_ones:
+        assert not classify(asked).statement, asked
+    assert not classify("创业担保贷款").statement, "a topic typed as keywords asks about it"
 
 
 def test_a_group_follow_up_says_when_the_quoted_provisions_never_name_the_group(built: tuple) -> None:
