@@ -33,6 +33,7 @@ from actions.parsing import (
     parse_groups,
     parse_region,
     parse_years,
+    says_no_group,
     work_negated,
 )
 
@@ -51,6 +52,8 @@ QUESTION_INTENTS = frozenset(
         "feedback",
     }
 )
+
+NO_GROUP = "好的，您不属于这几类人员。"
 
 # The longest a working life can still run: from 16 to the highest legal retirement age (63).
 YEARS_OF_WORK = 47
@@ -130,6 +133,8 @@ class ValidateEligibilityForm(FormValidationAction):
         """The message does not answer the question asked. If it is a policy question the NLU did not
         recognise as one ("那创业担保贷款去哪申请啊" read as an answer), answer it; otherwise give the
         hint. Either way the form asks its question again."""
+        if tracker.get_slot("requested_slot") != slot:
+            return self._retry(slot, hint, dispatcher, tracker)  # not this question's answer: nothing said
         text = self._text(tracker)
         if looks_like_question(text):
             if not any(m.get("custom") for m in dispatcher.messages):  # answered once per message
@@ -138,7 +143,13 @@ class ValidateEligibilityForm(FormValidationAction):
         return self._retry(slot, hint, dispatcher, tracker)
 
     def _retry(self, slot: str, hint: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
-        """Ask once more (with ``hint``, if any); the second time skip the fact: never a third time."""
+        """Ask once more (with ``hint``, if any); the second time skip the fact: never a third time.
+
+        A fact the form did not ask about is only mentioned in passing (an entity the NLU heard in the
+        answer to another question: "没出去打工" answering 就业状态): its earlier value stands, and nothing
+        is said or counted about it. Retrying it used to erase the groups already given and ask them again."""
+        if tracker.get_slot("requested_slot") != slot:
+            return {slot: earlier_value(tracker, slot)}
         return {slot: None, **retry_or_skip(slot, hint, dispatcher, tracker)}
 
     def validate_region(
@@ -175,6 +186,10 @@ class ValidateEligibilityForm(FormValidationAction):
         codes = list(dict.fromkeys(codes + parse_groups(text)))
         if codes:
             return {"groups": list(dict.fromkeys(known + codes))}
+        if tracker.get_slot("requested_slot") == "groups" and says_no_group(text):
+            # none of the groups offered: an answer, so no "没听明白"; what was known stands, else nothing to ask
+            dispatcher.utter_message(text=NO_GROUP)
+            return {"groups": known} if known else self._skip("groups", tracker)
         if set(stated_facts(text)) - {"groups"} and not looks_like_question(text):
             # "银川" answers another question: kept, and this one asked again (once)
             return self._retry("groups", "", dispatcher, tracker)

@@ -71,6 +71,27 @@ def test_an_answer_to_another_question_is_not_called_unclear(api_url: str) -> No
     assert "没听明白" in unclear.messages[0]["text"]
 
 
+def test_a_fact_heard_in_passing_keeps_its_earlier_value_and_nothing_is_said_about_it() -> None:
+    """ "在家种地带娃 没出去打工" answers 就业状态: the 打工 the NLU hears there must neither erase the groups
+    given before ("就是农村妇女") nor bring the groups question back with "没听明白您的身份"."""
+    form = ValidateEligibilityForm()
+    dispatcher = CollectingDispatcher()
+    text = "在家种地带娃 没出去打工"
+    events = [
+        {"event": "slot", "name": "groups", "value": ["woman"]},
+        {"event": "user", "text": text},
+        {"event": "slot", "name": "groups", "value": "打工"},
+    ]
+    tracker = make_tracker(text, requested_slot="employment_status", events=events)
+    assert form.validate_groups("打工", dispatcher, tracker, {}) == {"groups": ["woman"]}
+    assert dispatcher.messages == [], "no hint about a question that was not asked"
+    # the question that was asked still gets its one retry with a hint
+    asked = make_tracker("嗯嗯嗯", requested_slot="employment_status")
+    result = form.validate_employment_status("嗯嗯嗯", dispatcher, asked, {})
+    assert result["employment_status"] is None and result["retried_facts"] == ["employment_status"]
+    assert dispatcher.messages and "没有工作" in dispatcher.messages[0]["text"]
+
+
 def test_an_age_given_for_the_years_to_retirement_is_asked_again() -> None:
     form = ValidateEligibilityForm()
     for reply in ("55", "今年五十五岁了"):
