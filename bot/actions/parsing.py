@@ -251,6 +251,19 @@ def parse_groups(text: str) -> list[str]:
     return found
 
 
+# "都不是", "普通后生仔 冇乜身份", "没啥身份": none of the groups offered, an answer and not a reply not understood
+_NO_GROUP = re.compile(
+    r"(都|全|一个也|哪个也|哪个都|一个都)(不是|没有|不算|不沾|冇|唔系)|没(啥|什么|乜)(特殊)?(身份|情况)|"
+    r"冇(乜|咩|啲)?(特别)?(身份|情况)|普通(人|老百姓|群众|后生|工薪|打工)|啥也不是|什么都不是|"
+    r"^(没有|没|无|不是|冇|唔系|不属于|没这些|都没)[。！!，, ]*$"
+)
+
+
+def says_no_group(text: str) -> bool:
+    """Whether an answer to "您属于下面哪类人员" says none of them applies ("都不是", "没啥身份")."""
+    return _NO_GROUP.search(text.strip()) is not None
+
+
 _NEGATION = "没不未冇别"
 _SITUATION_NEGATION_WINDOW = 2  # "我没出去打工": a situation right after a negation is not stated
 _PHRASE_NEGATION_WINDOW = 3  # "没打算开店", "不想做生意": an employment phrase after a denial is not stated

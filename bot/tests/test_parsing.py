@@ -18,6 +18,7 @@ from actions.parsing import (
     parse_region,
     parse_years,
     question_besides_handoff,
+    says_no_group,
 )
 
 TODAY = date(2026, 11, 22)
@@ -67,6 +68,8 @@ def test_region(text: str, place: str) -> None:
         ("我是退伍的", ["veteran"]),
         ("我家是贫困户", ["poor_household"]),
         ("送外卖的", ["platform_worker"]),
+        ("下岗的纺织工人", ["enterprise_employee"]),
+        ("在钢铁厂当了二十年职工", ["enterprise_employee"]),
     ],
 )
 def test_groups(text: str, groups: list) -> None:
@@ -117,9 +120,15 @@ def test_situations_not_read_into_other_sentences(text: str) -> None:
         ("在公司当出纳", "employed"),
         ("工地上干零活", "employed"),
         ("不想做生意 还在厂里上班", "employed"),
+        ("还在井下 等着安置", None),
+        ("人还在矿上 等通知", "employed"),
+        ("喺茶楼做散工", "employed"),
+        ("下岗三年了", "unemployed"),
+        ("一直没找着活", "unemployed"),
+        ("冇返工成年喇", "unemployed"),
     ],
 )
-def test_employment(text: str, status: str) -> None:
+def test_employment(text: str, status: str | None) -> None:
     assert parse_employment(text) == status
 
 
@@ -229,3 +238,13 @@ def test_wages_and_ai_are_not_a_request_for_a_person(text: str) -> None:
 )
 def test_first_business_is_read_from_what_people_say(text: str, first: bool | None) -> None:
     assert parse_first_business(text) is first
+
+
+@pytest.mark.parametrize("text", ["都不是", "我哪个都不是", "就是普通老百姓", "没啥特殊身份", "冇乜身份", "没有"])
+def test_none_of_the_groups(text: str) -> None:
+    assert says_no_group(text)
+
+
+@pytest.mark.parametrize("text", ["我是退伍的", "不是大学生 是农民工", "有残疾证", "普查员"])
+def test_a_group_or_anything_else_is_not_none_of_the_groups(text: str) -> None:
+    assert not says_no_group(text)
