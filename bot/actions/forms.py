@@ -149,7 +149,10 @@ class ValidateEligibilityForm(FormValidationAction):
         answer to another question: "没出去打工" answering 就业状态): its earlier value stands, and nothing
         is said or counted about it. Retrying it used to erase the groups already given and ask them again."""
         if tracker.get_slot("requested_slot") != slot:
-            return {slot: earlier_value(tracker, slot)}
+            before = earlier_value(tracker, slot)
+            # raw text a slot mapping put there before the form started ("散工" heard as a group) is no
+            # value: cleared, so the form asks the question instead of taking the slot as answered
+            return {slot: before if is_canonical(slot, before) else None}
         return {slot: None, **retry_or_skip(slot, hint, dispatcher, tracker)}
 
     def validate_region(

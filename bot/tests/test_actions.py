@@ -85,6 +85,10 @@ def test_a_fact_heard_in_passing_keeps_its_earlier_value_and_nothing_is_said_abo
     tracker = make_tracker(text, requested_slot="employment_status", events=events)
     assert form.validate_groups("打工", dispatcher, tracker, {}) == {"groups": ["woman"]}
     assert dispatcher.messages == [], "no hint about a question that was not asked"
+    # raw text a slot mapping left before the form started is no answer: cleared, so the form asks it
+    raw = [{"event": "slot", "name": "groups", "value": ["散工"]}, {"event": "user", "text": "/check_eligibility"}]
+    starting = make_tracker("/check_eligibility", events=raw)
+    assert form.validate_groups(["散工"], dispatcher, starting, {}) == {"groups": None}
     # the question that was asked still gets its one retry with a hint
     asked = make_tracker("嗯嗯嗯", requested_slot="employment_status")
     result = form.validate_employment_status("嗯嗯嗯", dispatcher, asked, {})
