@@ -352,11 +352,12 @@ def work_negated(text: str) -> bool:
 
 # Situations that state facts without naming them: a 去产能 enterprise's worker, a laid-off one.
 _OVERCAPACITY = re.compile(
-    r"去产能|压产能|化解过剩产能|过剩产能|(钢厂|钢铁|煤矿|煤炭|煤电|电厂).{0,8}(分流|下岗|关停|关了|裁)"
+    r"去产能|压产能|化解过剩产能|过剩产能|(钢厂|钢铁|煤矿|煤炭|煤电|电厂|矿上|井下).{0,20}(分流|下岗|关停|要关|关了|裁)"
 )
 # A workplace named that is none of the 去产能 industries (钢铁, 煤炭, 煤电): the question is not asked.
 _OTHER_INDUSTRY = re.compile(
-    r"电子厂|制衣厂|服装厂|鞋厂|玩具厂|纺织厂|食品厂|家具厂|印刷厂|塑料厂|五金厂|饭馆|饭店|餐馆|超市|商场|工地|"
+    r"电子厂|制衣厂|服装厂|鞋厂|玩具厂|纺织厂|棉纺厂|纱厂|化工厂|化肥厂|造纸厂|药厂|酒厂|汽车厂|机械厂|砖厂|食品厂|"
+    r"家具厂|印刷厂|塑料厂|五金厂|饭馆|饭店|餐馆|超市|商场|工地|"
     r"物流|快递|外卖|网约车|滴滴|美甲|理发|家政"
 )
 _BARE_CHECK = re.compile(

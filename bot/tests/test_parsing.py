@@ -198,6 +198,9 @@ def test_a_described_situation_states_its_facts() -> None:
 
     facts = stated_facts("钢厂去产能分流下来的工人")
     assert facts["overcapacity_industry"] is True and "enterprise_employee" in facts["groups"]
+    # the mine and its closing a clause apart still say it
+    assert stated_facts("在煤矿下了十几年井 矿上说要关了 人都得分流")["overcapacity_industry"] is True
+    assert stated_facts("在棉纺厂挡车二十年 厂子黄了")["overcapacity_industry"] is False
     # a workplace that is none of the 去产能 industries answers that question before it is asked
     assert stated_facts("在电子厂干了十来年 厂要搬走了")["overcapacity_industry"] is False
     assert stated_facts("煤矿关了 俺被分流了")["overcapacity_industry"] is True
