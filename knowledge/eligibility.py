@@ -35,6 +35,10 @@ FACT_PRIORITY = (
 _OP_WORDS = {"lt": "少于", "lte": "不超过", "gt": "超过", "gte": "至少", "eq": "为", "ne": "不为"}
 
 
+# A group condition naming this many groups or fewer targets the people in them (退役军人, 妇女), not any job seeker.
+NARROW_GROUPS = 2
+
+
 @dataclass(frozen=True)
 class PolicyResult:
     """The verdict on one policy."""
@@ -44,7 +48,9 @@ class PolicyResult:
     reasons: list[str]
     missing: list[str]
     period_ended: bool = False
-    satisfied: int = 0  # conditions already met: how likely the policy is to fit, for question planning
+    # conditions already met, a group condition naming at most NARROW_GROUPS groups counting twice: how
+    # likely the policy is to fit (question planning) and how much it is this person's (result order)
+    satisfied: int = 0
     # Missing facts off the situation the citizen described, which question planning asks last: those
     # that keep the policy open only as the alternative to a condition the citizen's facts already fail
     # (an unemployed graduate and "首次创业" for a policy "for the self-employed or first-time founders"),
@@ -181,6 +187,8 @@ def _evaluate(
         counter[0] += 1
         value = _leaf(condition, facts, reasons, missing)
         met[0] += value is True
+        if value is True and condition.fact == "groups" and len(condition.value) <= NARROW_GROUPS:
+            met[0] += 1  # a policy for the asker's own group (退役军人) before one for any job seeker
         return value
     assert isinstance(condition, Group)
     child_reasons: list[list[str]] = []
