@@ -48,14 +48,15 @@ class PolicyResult:
     reasons: list[str]
     missing: list[str]
     period_ended: bool = False
-    # conditions already met, a group condition naming at most NARROW_GROUPS groups counting twice: how
-    # likely the policy is to fit (question planning) and how much it is this person's (result order)
-    satisfied: int = 0
+    satisfied: int = 0  # conditions already met: how likely the policy is to fit, for question planning
     # Missing facts off the situation the citizen described, which question planning asks last: those
     # that keep the policy open only as the alternative to a condition the citizen's facts already fail
     # (an unemployed graduate and "首次创业" for a policy "for the self-employed or first-time founders"),
     # and those that concern another employment status (FactSpec.concerns: "单位类型" for the unemployed).
     off_path: frozenset[str] = frozenset()
+    # the policy is for a group of the asker's (a group condition naming at most NARROW_GROUPS groups, met):
+    # it is listed before those open to any job seeker
+    targeted: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ class EligibilityEngine:
         counter = [0]
         results = [self._judge(policy, facts, counter) for policy in self.catalogue]
         order = {"eligible": 0, "unknown": 1, "ineligible": 2}
-        results.sort(key=lambda r: (order[r.status], -r.satisfied))
+        results.sort(key=lambda r: (order[r.status], not r.targeted, -r.satisfied))
         return Verdict(results, next_question(results, facts, skip), counter[0], facts)
 
     def _judge(self, policy: Policy, facts: dict[str, Any], counter: list[int]) -> PolicyResult:
@@ -140,7 +141,8 @@ class EligibilityEngine:
         status_now = facts.get("employment_status")
         off_path.update(f for f in missing if FACTS[f].concerns and status_now not in (None, *FACTS[f].concerns))
         off = frozenset(off_path & set(missing))
-        return PolicyResult(policy, status, reasons, missing, ended, met[0] + bool(region_ok), off)
+        targeted = _targets_groups(policy.conditions, facts.get("groups") or [])
+        return PolicyResult(policy, status, reasons, missing, ended, met[0] + bool(region_ok), off, targeted)
 
     def _region(self, policy: Policy, facts: dict[str, Any], reasons: list[str]) -> bool | None:
         if NATIONAL in policy.regions:
@@ -187,8 +189,6 @@ def _evaluate(
         counter[0] += 1
         value = _leaf(condition, facts, reasons, missing)
         met[0] += value is True
-        if value is True and condition.fact == "groups" and len(condition.value) <= NARROW_GROUPS:
-            met[0] += 1  # a policy for the asker's own group (退役军人) before one for any job seeker
         return value
     assert isinstance(condition, Group)
     child_reasons: list[list[str]] = []
@@ -216,6 +216,16 @@ def _evaluate(
                     off_path.update(m)
         return None
     return not decisive
+
+
+def _targets_groups(condition: Condition | None, groups: list[str]) -> bool:
+    """Whether a condition names, among at most NARROW_GROUPS groups, one the asker belongs to."""
+    if condition is None:
+        return False
+    if isinstance(condition, Leaf):
+        named = condition.value if condition.fact == "groups" and isinstance(condition.value, list) else []
+        return 0 < len(named) <= NARROW_GROUPS and bool(set(named) & set(groups))
+    return any(_targets_groups(child, groups) for child in condition.children)
 
 
 def _leaf(leaf: Leaf, facts: dict[str, Any], reasons: list[str], missing: list[str]) -> bool | None:

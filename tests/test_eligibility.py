@@ -362,6 +362,14 @@ def test_the_policies_matching_most_of_the_facts_come_first(service: Eligibility
     assert eligible.index("internship-subsidy-gd") < eligible.index("startup-guarantee-loan")
 
 
+def test_policies_for_the_askers_own_group_come_before_those_for_any_job_seeker(service: EligibilityService) -> None:
+    """A veteran without a job who wants to open a garage: the veterans' policies lead, not the loan for all."""
+    facts = {"region": "中卫", "groups": ["veteran"], "employment_status": "unemployed", "business_first_time": True}
+    eligible = [r.policy.id for r in service.check(facts).results if r.status == "eligible"]
+    assert eligible.index("veteran-employment-support") < eligible.index("startup-guarantee-loan")
+    assert eligible.index("veteran-loan-interest-nx") < eligible.index("startup-guarantee-loan")
+
+
 def _questions(service: EligibilityService, truth: dict[str, Any], limit: int = 10) -> list[str]:
     """The facts the form would ask, in order, of a citizen whose answers are ``truth`` (others skipped)."""
     facts: dict[str, Any] = {}
