@@ -35,7 +35,8 @@ def facts_of(tracker: Tracker) -> dict[str, Any]:
     facts: dict[str, Any] = {}
     for name in FACT_SLOTS:
         value = tracker.get_slot(name)
-        if value is not None and value != [] and is_canonical(name, value):
+        # an empty list of groups is the answer "none of these" ("都不是"): a fact, and groups' policies do not fit
+        if value is not None and (value != [] or name == "groups") and is_canonical(name, value):
             facts[name] = value
     return facts
 

@@ -190,9 +190,10 @@ class ValidateEligibilityForm(FormValidationAction):
         if codes:
             return {"groups": list(dict.fromkeys(known + codes))}
         if tracker.get_slot("requested_slot") == "groups" and says_no_group(text):
-            # none of the groups offered: an answer, so no "没听明白"; what was known stands, else nothing to ask
+            # none of the groups offered: an answer, so no "没听明白"; what was known stands, else "none" (an
+            # empty list: the policies for a group do not fit, and are neither asked about nor listed as open)
             dispatcher.utter_message(text=NO_GROUP)
-            return {"groups": known} if known else self._skip("groups", tracker)
+            return {"groups": known}
         if set(stated_facts(text)) - {"groups"} and not looks_like_question(text):
             # "银川" answers another question: kept, and this one asked again (once)
             return self._retry("groups", "", dispatcher, tracker)

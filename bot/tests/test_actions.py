@@ -14,8 +14,8 @@ from actions.actions import ActionCheckEligibility, ActionTriageRequest
 from actions.answers import NOT_AN_ANSWER, ActionAnswerQuestion, ActionSmallTalk
 from actions.api import UNAVAILABLE
 from actions.budgets import SKIPPED
-from actions.conversation import FACT_SLOTS, conversation_context, stated_facts, with_stated_facts
-from actions.forms import ValidateEligibilityForm
+from actions.conversation import FACT_SLOTS, conversation_context, facts_of, stated_facts, with_stated_facts
+from actions.forms import NO_GROUP, ValidateEligibilityForm
 from actions.handoff import ActionHumanHandoff
 from actions.messages import HUMAN, OFFER
 from tests.conftest import BOT, make_tracker
@@ -94,6 +94,22 @@ def test_a_fact_heard_in_passing_keeps_its_earlier_value_and_nothing_is_said_abo
     result = form.validate_employment_status("嗯嗯嗯", dispatcher, asked, {})
     assert result["employment_status"] is None and result["retried_facts"] == ["employment_status"]
     assert dispatcher.messages and "没有工作" in dispatcher.messages[0]["text"]
+
+
+def test_none_of_the_groups_is_an_answer_and_a_fact() -> None:
+    """ "普通后生仔 冇乜身份" to 身份: no "没听明白", no retry, and the check knows no group applies."""
+    form = ValidateEligibilityForm()
+    dispatcher = CollectingDispatcher()
+    text = "普通后生仔 冇乜身份"
+    result = form.validate_groups(text, dispatcher, make_tracker(text, requested_slot="groups"), {})
+    assert result == {"groups": []} and dispatcher.messages[0]["text"] == NO_GROUP
+    assert facts_of(make_tracker("", slots={"groups": []}))["groups"] == []
+    # groups said earlier stand
+    earlier = [{"event": "slot", "name": "groups", "value": ["woman"]}, {"event": "user", "text": "都不是"}]
+    kept = form.validate_groups(
+        "都不是", CollectingDispatcher(), make_tracker("都不是", requested_slot="groups", events=earlier), {}
+    )
+    assert kept == {"groups": ["woman"]}
 
 
 def test_an_age_given_for_the_years_to_retirement_is_asked_again() -> None:
