@@ -27,6 +27,7 @@ GROUPS: dict[str, str] = {
     "returnee": "留学回国人员",
     "rural_resident": "农村常住居民",
     "relocated": "易地扶贫搬迁群众",
+    "school_leaver": "未升学的初高中毕业生",
 }
 EMPLOYMENT_STATUS: dict[str, str] = {"unemployed": "未就业", "employed": "在职", "self_employed": "自主创业/个体经营"}
 EMPLOYER_TYPES: dict[str, str] = {"small_micro": "小微企业"}

@@ -362,6 +362,14 @@ def test_the_policies_matching_most_of_the_facts_come_first(service: Eligibility
     assert eligible.index("internship-subsidy-gd") < eligible.index("startup-guarantee-loan")
 
 
+def test_a_school_leaver_is_told_of_free_and_subsidised_training(service: EligibilityService) -> None:
+    """未升学初高中毕业生 is a group the plans name (and the 十四五 plan counts among 城镇青年)."""
+    facts = {"region": "湛江", "groups": ["school_leaver"], "employment_status": "employed"}
+    assert _status(service, "free-vocational-training", facts)[0] == "eligible"
+    assert _status(service, "key-groups-skills-training", facts)[0] == "eligible"
+    assert _status(service, "free-vocational-training", {**facts, "groups": []})[0] == "ineligible"
+
+
 def test_policies_for_the_askers_own_group_come_before_those_for_any_job_seeker(service: EligibilityService) -> None:
     """A veteran without a job who wants to open a garage: the veterans' policies lead, not the loan for all."""
     facts = {"region": "中卫", "groups": ["veteran"], "employment_status": "unemployed", "business_first_time": True}

@@ -47,7 +47,7 @@ def _ask_action(slot: str) -> type:
                 buttons = [
                     {"title": labels[code].split("（")[0], "payload": f'/inform{{"group":"{code}"}}'}
                     for code in GROUP_BUTTONS
-                ]
+                ] + [{"title": "以上都不是", "payload": "都不是"}]
             elif slot == "employment_status":
                 buttons = [
                     {"title": label, "payload": f'/inform{{"employment_status":"{code}"}}'}

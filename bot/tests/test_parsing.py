@@ -70,6 +70,8 @@ def test_region(text: str, place: str) -> None:
         ("送外卖的", ["platform_worker"]),
         ("下岗的纺织工人", ["enterprise_employee"]),
         ("在钢铁厂当了二十年职工", ["enterprise_employee"]),
+        ("高考落榜了在家待着", ["school_leaver"]),
+        ("初中毕业就不念书了", ["school_leaver"]),
     ],
 )
 def test_groups(text: str, groups: list) -> None:
