@@ -62,7 +62,8 @@ _ROUTES: list[tuple[re.Pattern[str], Route]] = [
         Route("养老保险", "退休年龄、养老金和养老保险关系转移接续由当地社会保险经办机构办理，可拨打12333咨询。"),
     ),
     (
-        re.compile(r"职称|评.{0,2}(中级|高级|初级)"),
+        # a skilled worker asking whether a title is open to them is the plans' own matter (技能等级 与 职称 贯通)
+        re.compile(r"^(?!.*(高级工|中级工|技师|技工|技能等级|电工|焊工|钳工|车工)).*(职称|评.{0,2}(中级|高级|初级))"),
         Route("职称评审", "职称评审条件由当地人社部门职称管理机构公布，可拨打12333咨询。"),
     ),
     (

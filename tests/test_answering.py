@@ -95,6 +95,13 @@ def test_a_people_service_outside_the_plans_is_routed(built: tuple) -> None:
         assert answer.kind == "not_in_documents"
 
 
+def test_a_title_is_routed_unless_a_skilled_worker_asks_whether_it_is_open_to_them() -> None:
+    routed = route_for("单位的技术员 评中级职称要啥条件")
+    assert routed is not None and routed.topic == "职称评审"
+    # 技能等级 与 职称 贯通 is the plans' own matter
+    assert route_for("在车间干了十五年焊工 考了技师 能评职称不") is None
+
+
 def test_a_contract_dispute_is_routed_but_a_contract_in_the_story_is_not() -> None:
     dispute = route_for("干了半年了老板一直不签合同 咋办")
     assert dispute is not None and "仲裁" in dispute.text
