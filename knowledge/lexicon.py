@@ -94,7 +94,7 @@ class Lexicon(BaseModel):
         if self._synonym_pattern is None:
             return []
         found = []
-        for m in self._synonym_pattern.finditer(text):
+        for m in self._synonym_pattern.finditer(fold_locatives(text)):
             key = m.group()
             if key not in self.synonyms:  # a separable word with 了/过/着 inside: 下了岗 → 下岗
                 key = key[0] + key[-1]
@@ -122,6 +122,16 @@ class Lexicon(BaseModel):
 
 
 _CJK = re.compile(r"[\u3400-\u9fff]{2}")
+
+
+# Northern and southern speech say 里头 / 里边 / 外头 / 外边 for 里面 / 外面 ("从里头出来", "在外头打工"); keys are
+# written with 面, so a question is matched with its locatives folded to 面 (same length: positions are kept).
+_LOCATIVE = re.compile(r"([里外])[头边]")
+
+
+def fold_locatives(text: str) -> str:
+    """Return ``text`` with 里头/里边/外头/外边 written 里面/外面, for matching colloquial keys."""
+    return _LOCATIVE.sub(r"\1面", text)
 
 
 def _key_pattern(key: str) -> str:

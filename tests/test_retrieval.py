@@ -102,6 +102,15 @@ def test_separable_words_match_with_a_particle_inside(question: str, key: str) -
     assert key in [found for found, _ in lexicon.matches(question)]
 
 
+@pytest.mark.parametrize(
+    ("question", "key"), [("刚从里头出来 找不着活", "从里面出来"), ("一直在外边打工", "在外面打工")]
+)
+def test_dialect_locatives_match_the_keys_written_with_mian(question: str, key: str) -> None:
+    """里头/外边 are 里面/外面 in northern and southern speech: the keys written with 面 are found."""
+    lexicon = load_lexicon(ROOT / "knowledge" / "lexicon.yml")
+    assert key in [found for found, _ in lexicon.matches(question)]
+
+
 def test_results_carry_citation_fields_and_short_text(service: RetrievalService) -> None:
     response = service.searcher.search("我是跑滴滴的，能按灵活就业交社保吗", k=5)
     assert response.reliable and len(response.results) == 5
