@@ -91,8 +91,16 @@ class ValidateEligibilityForm(FormValidationAction):
     async def get_extraction_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """Besides the slot asked for, take every fact the message states ("我在深圳 去年刚毕业")."""
+        """Besides the slot asked for, take every fact the message states ("我在深圳 去年刚毕业"); and clear
+        raw text a slot mapping left in a fact before the form started (a group heard as "打工"), which the
+        form would otherwise take as answered and never ask."""
         events = await super().get_extraction_events(dispatcher, tracker, domain)
+        fresh = set(tracker.slots_to_validate()) | {e["name"] for e in events if e.get("event") == "slot"}
+        for name in FACT_SLOTS:
+            value = tracker.get_slot(name)
+            if name not in fresh and value is not None and not is_canonical(name, value):
+                events.append(SlotSet(name, None))
+                tracker.slots[name] = None
         text = tracker.latest_message.get("text") or ""
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         requested = tracker.get_slot("requested_slot")

@@ -96,6 +96,18 @@ def test_a_fact_heard_in_passing_keeps_its_earlier_value_and_nothing_is_said_abo
     assert dispatcher.messages and "没有工作" in dispatcher.messages[0]["text"]
 
 
+def test_raw_text_left_in_a_fact_before_the_form_started_is_cleared_so_it_is_asked() -> None:
+    """ "出去打工人家嫌岁数大" opened the conversation: a slot mapping left "打工" in 身份, and the form took it as
+    answered and gave results without asking anything."""
+    form = ValidateEligibilityForm()
+    tracker = make_tracker(
+        "/check_eligibility", slots={"groups": ["打工"], "region": "聊城"}, intent="check_eligibility"
+    )
+    events = asyncio.run(form.get_extraction_events(CollectingDispatcher(), tracker, {}))
+    assert SlotSet("groups", None) in events
+    assert SlotSet("region", None) not in events, "a canonical value stays"
+
+
 def test_none_of_the_groups_is_an_answer_and_a_fact() -> None:
     """ "普通后生仔 冇乜身份" to 身份: no "没听明白", no retry, and the check knows no group applies."""
     form = ValidateEligibilityForm()
