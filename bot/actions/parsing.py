@@ -242,7 +242,7 @@ def parse_groups(text: str) -> list[str]:
             if not any(taken[start : start + len(phrase)]):
                 for i in range(start, start + len(phrase)):
                     taken[i] = True
-                if code not in found:
+                if code not in found and not _someone_else(text, start):  # "老公打散工": the husband's
                     found.append(code)
             start = text.find(phrase, start + 1)
     for code in parse_situation_groups(text):
@@ -269,6 +269,17 @@ _SITUATION_NEGATION_WINDOW = 2  # "我没出去打工": a situation right after 
 _PHRASE_NEGATION_WINDOW = 3  # "没打算开店", "不想做生意": an employment phrase after a denial is not stated
 
 
+# "男人出去打工", "老公打散工", "个仔初中毕业": a family member's situation, not the asker's
+_SOMEONE_ELSE = re.compile(
+    r"(老公|男人|丈夫|媳妇|老婆|爱人|孩子|儿子|闺女|女儿|个仔|个女|老豆|老母|爸|妈|爹|娘)(是|也|也是|在|去|都)?[打做干跑开]?$"
+)
+
+
+def _someone_else(text: str, start: int) -> bool:
+    """Whether what starts at ``text[start]`` is said of a family member named right before it."""
+    return _SOMEONE_ELSE.search(text[:start]) is not None
+
+
 def _negated_before(text: str, start: int, window: int) -> bool:
     """Whether a negation (没/不/未/冇/别) stands within ``window`` characters before ``text[start]``."""
     return any(c in _NEGATION for c in text[max(0, start - window) : start])
@@ -292,8 +303,10 @@ def _situation_at(text: str, pattern: list[list[str]], window: int) -> bool:
     for word in first:
         start = text.find(word)
         while start >= 0:
-            if not _negated_before(text, start, _SITUATION_NEGATION_WINDOW) and _slots_follow(
-                text, start + len(word), rest, window
+            if (
+                not _negated_before(text, start, _SITUATION_NEGATION_WINDOW)
+                and not _someone_else(text, start)
+                and _slots_follow(text, start + len(word), rest, window)
             ):
                 return True
             start = text.find(word, start + 1)
@@ -328,7 +341,7 @@ def _stated(text: str, phrase: str) -> bool:
     """Whether ``phrase`` occurs in ``text`` not right after a denial ("不想做生意" does not say 做生意)."""
     start = text.find(phrase)
     while start >= 0:
-        if not _negated_before(text, start, _PHRASE_NEGATION_WINDOW):
+        if not _negated_before(text, start, _PHRASE_NEGATION_WINDOW) and not _someone_else(text, start):
             return True
         start = text.find(phrase, start + 1)
     return False

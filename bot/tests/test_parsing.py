@@ -72,6 +72,10 @@ def test_region(text: str, place: str) -> None:
         ("在钢铁厂当了二十年职工", ["enterprise_employee"]),
         ("高考落榜了在家待着", ["school_leaver"]),
         ("初中毕业就不念书了", ["school_leaver"]),
+        ("我喺屋企耕田 老公打散工", []),
+        ("俺在家带娃 男人出去打工了", []),
+        ("个仔初中毕业冇考到高中", []),
+        ("我们是从西海固搬到银川的", ["relocated"]),
     ],
 )
 def test_groups(text: str, groups: list) -> None:
@@ -128,6 +132,7 @@ def test_situations_not_read_into_other_sentences(text: str) -> None:
         ("下岗三年了", "unemployed"),
         ("一直没找着活", "unemployed"),
         ("冇返工成年喇", "unemployed"),
+        ("仲未揾到 日日投简历", "unemployed"),
     ],
 )
 def test_employment(text: str, status: str | None) -> None:
