@@ -323,6 +323,8 @@ def test_question_kinds() -> None:
     # "…都嫌老 咋弄啊" closing a story asks what to do; "失业证咋弄" and "咋弄失业证" ask how
     assert classify("五十六了出去找活人家都嫌老 咋弄啊").main != "procedure"
     assert classify("失业证咋弄").main == "procedure" and classify("咋弄失业证").main == "procedure"
+    assert classify("在家看了几年孩子 想出去找个活 俺啥也不会咋弄").main != "procedure", "what to do, not how"
+    assert classify("营业执照怎么弄").main == "procedure"
     # "回来几年了", "前几年" tell the asker's story; "能领几个月" asks how long
     assert classify("转业回地方几年了 想自己干点事 还有扶持不").main != "procedure"
     assert classify("俺家前几年刚脱贫 有小额贷款不").main != "procedure"
