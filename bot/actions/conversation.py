@@ -118,6 +118,9 @@ def stated_facts(text: str, known_groups: Any = None) -> dict[str, Any]:
     """Every fact a message states ("我在深圳 去年刚毕业"): region, groups (added to the known ones),
     employment status and years since graduation."""
     found: dict[str, Any] = {}
+    # raw words a slot mapping left among the groups ("打工人") are not carried into the new list
+    codes = lexicon()["group_labels"]
+    known_groups = [g for g in known_groups if g in codes] if isinstance(known_groups, list) else None
     place = parse_region(text)
     if place:
         found["region"] = place

@@ -99,8 +99,11 @@ class ValidateEligibilityForm(FormValidationAction):
         for name in FACT_SLOTS:
             value = tracker.get_slot(name)
             if name not in fresh and value is not None and not is_canonical(name, value):
-                events.append(SlotSet(name, None))
-                tracker.slots[name] = None
+                # groups keep the codes among the raw words (["打工人", "migrant_worker"] → ["migrant_worker"])
+                codes = [v for v in value if v in lexicon()["group_labels"]] if isinstance(value, list) else []
+                kept = codes if name == "groups" and codes else None
+                events.append(SlotSet(name, kept))
+                tracker.slots[name] = kept
         text = tracker.latest_message.get("text") or ""
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         requested = tracker.get_slot("requested_slot")

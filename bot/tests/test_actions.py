@@ -106,6 +106,12 @@ def test_raw_text_left_in_a_fact_before_the_form_started_is_cleared_so_it_is_ask
     events = asyncio.run(form.get_extraction_events(CollectingDispatcher(), tracker, {}))
     assert SlotSet("groups", None) in events
     assert SlotSet("region", None) not in events, "a canonical value stays"
+    mixed = make_tracker(
+        "/check_eligibility", slots={"groups": ["打工人", "migrant_worker"]}, intent="check_eligibility"
+    )
+    assert SlotSet("groups", ["migrant_worker"]) in asyncio.run(
+        form.get_extraction_events(CollectingDispatcher(), mixed, {})
+    )
 
 
 def test_none_of_the_groups_is_an_answer_and_a_fact() -> None:

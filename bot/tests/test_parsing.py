@@ -212,6 +212,9 @@ def test_a_described_situation_states_its_facts() -> None:
     assert stated_facts("在电子厂干了十来年 厂要搬走了")["overcapacity_industry"] is False
     assert stated_facts("煤矿关了 俺被分流了")["overcapacity_industry"] is True
     assert "overcapacity_industry" not in stated_facts("在厂里上班")
+    # raw words a slot mapping left among the known groups are not carried on
+    assert stated_facts("我是退伍的", ["打工人", "migrant_worker"])["groups"] == ["migrant_worker", "veteran"]
+    assert "enterprise_employee" not in stated_facts("出去打工人家嫌岁数大").get("groups", []), "打工 + 人家, no 工人"
 
 
 def test_a_bare_request_for_the_check_is_told_from_a_question() -> None:
