@@ -76,6 +76,7 @@ def test_region(text: str, place: str) -> None:
         ("俺在家带娃 男人出去打工了", []),
         ("个仔初中毕业冇考到高中", []),
         ("我们是从西海固搬到银川的", ["relocated"]),
+        ("五十六了出去找活人家都嫌老", ["hard_to_employ"]),
     ],
 )
 def test_groups(text: str, groups: list) -> None:
