@@ -37,6 +37,7 @@ _OP_WORDS = {"lt": "少于", "lte": "不超过", "gt": "超过", "gte": "至少"
 
 # A group condition naming this many groups or fewer targets the people in them (退役军人, 妇女), not any job seeker.
 NARROW_GROUPS = 2
+STARTUP_CATEGORIES = frozenset({"startup", "startup_loan"})
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,16 @@ class EligibilityEngine:
         counter = [0]
         results = [self._judge(policy, facts, counter) for policy in self.catalogue]
         order = {"eligible": 0, "unknown": 1, "ineligible": 2}
-        results.sort(key=lambda r: (order[r.status], not r.targeted, -r.satisfied))
+        # at a tie, help for starting a business comes after other help unless the asker is founding one
+        founding = facts.get("business_first_time") is True or facts.get("employment_status") == "self_employed"
+        results.sort(
+            key=lambda r: (
+                order[r.status],
+                not r.targeted,
+                -r.satisfied,
+                r.policy.category in STARTUP_CATEGORIES and not founding,
+            )
+        )
         return Verdict(results, next_question(results, facts, skip), counter[0], facts)
 
     def _judge(self, policy: Policy, facts: dict[str, Any], counter: list[int]) -> PolicyResult:

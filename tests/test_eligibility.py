@@ -362,6 +362,19 @@ def test_the_policies_matching_most_of_the_facts_come_first(service: Eligibility
     assert eligible.index("internship-subsidy-gd") < eligible.index("startup-guarantee-loan")
 
 
+def test_help_for_founding_a_business_comes_after_other_help_unless_the_asker_is_founding_one(
+    service: EligibilityService,
+) -> None:
+    """A mother back to looking for work: the services for job seekers before the startup loan (a tie)."""
+    facts = {"region": "聊城", "groups": ["woman"], "employment_status": "unemployed"}
+    eligible = [r.policy.id for r in service.check(facts).results if r.status == "eligible"]
+    assert eligible.index("unemployed-assistance") < eligible.index("startup-guarantee-loan")
+    founding = [
+        r.policy.id for r in service.check({**facts, "business_first_time": True}).results if r.status == "eligible"
+    ]
+    assert founding.index("startup-guarantee-loan") < founding.index("unemployed-assistance")
+
+
 def test_a_school_leaver_is_told_of_free_and_subsidised_training(service: EligibilityService) -> None:
     """未升学初高中毕业生 is a group the plans name (and the 十四五 plan counts among 城镇青年)."""
     facts = {"region": "湛江", "groups": ["school_leaver"], "employment_status": "employed"}
