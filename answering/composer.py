@@ -306,7 +306,7 @@ class AnswerComposer:
             )
             return self._plain("not_in_documents", lead, region, topic, context, [CHECK, HUMAN])
         if kind.statement and in_domain(text) and not understood:  # "在镇上开了个修车铺": ask what they want to know
-            return self._plain("clarify", f"{prefix}{STATEMENT_ASK}", region, topic, context, [CHECK, HUMAN])
+            return self._plain("clarify", STATEMENT_ASK, region, topic, context, [CHECK, HUMAN])
         if in_domain(text) or understood:
             missing = what_is_missing(kind)
             lead = f"{prefix}政策文件里没有写明{missing}，没有找到能直接回答这个问题的条文。{general_route(region)}"

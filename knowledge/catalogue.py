@@ -107,18 +107,18 @@ def _check_leaf(leaf: Leaf, where: str) -> None:
             raise ValueError(f"{where}: {leaf.fact} 的取值 “{bad[0]}” 无效")
 
 
-def condition_facts(condition: Condition | None) -> list[str]:
-    """Return the fact names a condition uses, in order of first use."""
+def condition_leaves(condition: Condition | None) -> list[Leaf]:
+    """Return the leaves of a condition (each test on one fact), in order."""
     if condition is None:
         return []
     if isinstance(condition, Leaf):
-        return [condition.fact]
-    seen: list[str] = []
-    for child in condition.children:
-        for fact in condition_facts(child):
-            if fact not in seen:
-                seen.append(fact)
-    return seen
+        return [condition]
+    return [leaf for child in condition.children for leaf in condition_leaves(child)]
+
+
+def condition_facts(condition: Condition | None) -> list[str]:
+    """Return the fact names a condition uses, in order of first use."""
+    return list(dict.fromkeys(leaf.fact for leaf in condition_leaves(condition)))
 
 
 class Citation(BaseModel):

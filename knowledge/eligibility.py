@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from knowledge.catalogue import Catalogue, Condition, Group, Leaf, Policy
+from knowledge.catalogue import Catalogue, Condition, Group, Leaf, Policy, condition_leaves
 from knowledge.docnames import document_name
 from knowledge.facts import FACTS, GROUPS, describe_value
 from knowledge.regions import NATIONAL, RegionTable
@@ -230,12 +230,10 @@ def _evaluate(
 
 def _targets_groups(condition: Condition | None, groups: list[str]) -> bool:
     """Whether a condition names, among at most NARROW_GROUPS groups, one the asker belongs to."""
-    if condition is None:
-        return False
-    if isinstance(condition, Leaf):
-        named = condition.value if condition.fact == "groups" and isinstance(condition.value, list) else []
-        return 0 < len(named) <= NARROW_GROUPS and bool(set(named) & set(groups))
-    return any(_targets_groups(child, groups) for child in condition.children)
+    return any(
+        leaf.fact == "groups" and len(leaf.value) <= NARROW_GROUPS and bool(set(leaf.value) & set(groups))
+        for leaf in condition_leaves(condition)
+    )
 
 
 def _leaf(leaf: Leaf, facts: dict[str, Any], reasons: list[str], missing: list[str]) -> bool | None:
