@@ -60,6 +60,16 @@ def is_canonical(name: str, value: Any) -> bool:
     return False
 
 
+def canonical_part(name: str, value: Any) -> Any:
+    """Return ``value`` when it is in canonical form; of a groups list holding raw words beside codes
+    (["打工人", "migrant_worker"]) the codes; otherwise None (raw text a slot mapping left is no value)."""
+    if is_canonical(name, value):
+        return value
+    if name == "groups" and isinstance(value, list):
+        return [v for v in value if v in lexicon()["group_labels"]] or None
+    return None
+
+
 def earlier_value(tracker: Tracker, slot: str) -> Any:
     """Return the value ``slot`` had before the latest message (its last slot event before that user
     event: the slots extracted from the message itself come after it), None if never set."""
@@ -118,9 +128,7 @@ def stated_facts(text: str, known_groups: Any = None) -> dict[str, Any]:
     """Every fact a message states ("我在深圳 去年刚毕业"): region, groups (added to the known ones),
     employment status and years since graduation."""
     found: dict[str, Any] = {}
-    # raw words a slot mapping left among the groups ("打工人") are not carried into the new list
-    codes = lexicon()["group_labels"]
-    known_groups = [g for g in known_groups if g in codes] if isinstance(known_groups, list) else None
+    known_groups = canonical_part("groups", known_groups)  # raw words ("打工人") are not carried on
     place = parse_region(text)
     if place:
         found["region"] = place

@@ -15,6 +15,7 @@ from actions.answers import answer_question
 from actions.budgets import fact_budget, retry_or_skip, skip_fact
 from actions.conversation import (
     FACT_SLOTS,
+    canonical_part,
     earlier_value,
     facts_of,
     is_canonical,
@@ -99,9 +100,7 @@ class ValidateEligibilityForm(FormValidationAction):
         for name in FACT_SLOTS:
             value = tracker.get_slot(name)
             if name not in fresh and value is not None and not is_canonical(name, value):
-                # groups keep the codes among the raw words (["打工人", "migrant_worker"] → ["migrant_worker"])
-                codes = [v for v in value if v in lexicon()["group_labels"]] if isinstance(value, list) else []
-                kept = codes if name == "groups" and codes else None
+                kept = canonical_part(name, value)  # groups keep their codes: ["打工人", "migrant_worker"]
                 events.append(SlotSet(name, kept))
                 tracker.slots[name] = kept
         text = tracker.latest_message.get("text") or ""
@@ -160,10 +159,9 @@ class ValidateEligibilityForm(FormValidationAction):
         answer to another question: "没出去打工" answering 就业状态): its earlier value stands, and nothing
         is said or counted about it. Retrying it used to erase the groups already given and ask them again."""
         if tracker.get_slot("requested_slot") != slot:
-            before = earlier_value(tracker, slot)
             # raw text a slot mapping put there before the form started ("散工" heard as a group) is no
             # value: cleared, so the form asks the question instead of taking the slot as answered
-            return {slot: before if is_canonical(slot, before) else None}
+            return {slot: canonical_part(slot, earlier_value(tracker, slot))}
         return {slot: None, **retry_or_skip(slot, hint, dispatcher, tracker)}
 
     def validate_region(
