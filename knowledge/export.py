@@ -66,6 +66,7 @@ def derived_files(lexicon: Lexicon) -> dict[str, str]:
         "central_western": lexicon.central_western,
         "employment": employment,
         "employment_labels": EMPLOYMENT_STATUS,
+        "farming": lexicon.farming,
         "facts": {
             name: {"label": spec.label, "question": spec.question, "kind": spec.kind, "unit": spec.unit}
             for name, spec in FACTS.items()

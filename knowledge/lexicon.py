@@ -20,6 +20,7 @@ class Lexicon(BaseModel):
     stopwords: list[str] = Field(default_factory=list)
     groups: dict[str, list[str]] = Field(default_factory=dict)
     employment: dict[str, list[str]] = Field(default_factory=dict)
+    farming: list[str] = Field(default_factory=list)  # working one's own land: no employment status
     # A group stated by a described situation, not named ("外地来这边打工的", "家里一个上班的都没有"):
     # code → patterns; a pattern is a list of slots (alternative words), all found in order, each
     # within ``situation_window`` characters of the previous one.
@@ -28,7 +29,7 @@ class Lexicon(BaseModel):
     central_western: list[str] = Field(default_factory=list)  # provinces of 中西部地区
     regions: dict[str, RegionEntry] = Field(default_factory=dict)
 
-    @field_validator("terms", "stopwords")
+    @field_validator("terms", "stopwords", "farming")
     @classmethod
     def _no_blank(cls, values: list[str]) -> list[str]:
         cleaned = [str(v).strip() for v in values]

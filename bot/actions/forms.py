@@ -34,6 +34,7 @@ from actions.parsing import (
     parse_groups,
     parse_region,
     parse_years,
+    says_farming,
     says_no_group,
     work_negated,
 )
@@ -55,13 +56,15 @@ QUESTION_INTENTS = frozenset(
 )
 
 NO_GROUP = "好的，您不属于这几类人员。"
+FARMING = "好的，您在家务农，不算在职、未就业或创业，这一项先不按这三种看。"
+FARMING_VALUE = "farming"  # an answer read as working one's own land: the status stays unknown
 
 # The longest a working life can still run: from 16 to the highest legal retirement age (63).
 YEARS_OF_WORK = 47
 
 # Facts whose answer can be read from a message the NLU took for a question or a request.
 ANSWER_READERS: dict[str, Callable[[str], Any]] = {
-    "employment_status": parse_employment,
+    "employment_status": lambda text: parse_employment(text) or (FARMING_VALUE if says_farming(text) else None),
     "business_first_time": parse_first_business,
 }
 
@@ -227,11 +230,25 @@ class ValidateEligibilityForm(FormValidationAction):
         if self._declined(tracker):
             return self._skip("employment_status", tracker)
         status = value if value in ("unemployed", "employed", "self_employed") else parse_employment(text)
+        asked = tracker.get_slot("requested_slot") == "employment_status"
+        if status is None and asked and (value == FARMING_VALUE or says_farming(text)):
+            return self._farming(dispatcher, tracker)
         if status is None:
             return self._unclear(
                 "employment_status", "请问您现在是没有工作、在上班，还是自己在创业或做个体？", dispatcher, tracker
             )
         return {"employment_status": status}
+
+    def _farming(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        """"在家种地" answers the status question without being one of its three statuses: said back, the
+        status left unknown and not asked again (never "没听明白"). Groups already answered gain 农村常住居民,
+        which the rural policies ask about; groups not yet asked stay unasked-for, so the question still comes."""
+        dispatcher.utter_message(text=FARMING)
+        skipped = self._skip("employment_status", tracker)
+        earlier = canonical_part("groups", earlier_value(tracker, "groups"))
+        if isinstance(earlier, list):  # answered, "none of these" ([]) included
+            return {**skipped, "groups": list(dict.fromkeys([*earlier, "rural_resident"]))}
+        return skipped
 
     def validate_years_since_graduation(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

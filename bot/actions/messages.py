@@ -10,6 +10,8 @@ HUMAN = "如需人工服务，请拨打人社服务热线12333（工作时间有
 OFFER = "要我帮您看看还能申请哪些政策吗？"
 HUMAN_BUTTONS = [{"title": "拨打12333", "payload": "tel:12333"}, {"title": "换个问法", "payload": "/ask_policy"}]
 ANSWERED_KINDS = ("answer", "policy")
+SHOWN_IN_FULL = 4  # eligible policies shown with benefit, reason and citation
+NAMED_AFTER = 6  # ... and of the rest, this many named on one line
 
 
 def composed_messages(body: dict[str, Any], offer: bool) -> list[dict[str, Any]]:
@@ -109,7 +111,7 @@ def eligibility_messages(body: dict[str, Any], labels: dict[str, Any]) -> list[d
     if eligible:
         lines = ["根据您提供的情况，您可能符合以下政策："]
         citations = []
-        for r in eligible[:4]:
+        for r in eligible[:SHOWN_IN_FULL]:
             reason = next((x for x in r["reasons"] if x.startswith("符合")), r["reasons"][0] if r["reasons"] else "")
             cite = r["citations"][0] if r["citations"] else {}
             where = cite.get("source") or cite.get("number") or "相关政策文件"  # never the internal id
@@ -118,8 +120,12 @@ def eligibility_messages(body: dict[str, Any], labels: dict[str, Any]) -> list[d
             if r.get("period_ended"):
                 lines.append("   注意：该政策所属规划期已结束，请向当地人社部门确认现行政策。")
             citations.append({"policy": r["policy_id"], **cite})
-        if len(eligible) > 4:
-            lines.append(f"……另有 {len(eligible) - 4} 项，可以问我具体政策名称了解详情。")
+        rest = eligible[SHOWN_IN_FULL:]
+        if rest:
+            # named, so the citizen can ask about one: "另有 N 项" alone left them nothing to ask with
+            names = "；".join(r["name"] for r in rest[:NAMED_AFTER])
+            more = f"等 {len(rest)} 项" if len(rest) > NAMED_AFTER else ""
+            lines.append(f"另外您可能还符合：{names}{more}。想了解哪项，直接问我它的名称。")
         lines.append(FINAL_WORD)
         messages.append({"text": "\n".join(lines), "custom": {"citations": citations}})
     else:

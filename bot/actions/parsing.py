@@ -271,7 +271,7 @@ _PHRASE_NEGATION_WINDOW = 3  # "没打算开店", "不想做生意": an employme
 
 # "男人出去打工", "老公打散工", "个仔初中毕业": a family member's situation, not the asker's
 _SOMEONE_ELSE = re.compile(
-    r"(老公|男人|丈夫|媳妇|老婆|爱人|孩子|儿子|闺女|女儿|个仔|个女|老豆|老母|爸|妈|爹|娘)(是|也|也是|在|去|都)?[打做干跑开]?$"
+    r"(老公|男人|丈夫|媳妇|老婆|爱人|孩子|儿子|闺女|女儿|个仔|个女|老豆|老母|爸|妈|爹|娘)(是|也|也是|都|去)?(在[^，,。\s]{0,3})?[打做干跑开]?$"
 )
 
 
@@ -352,6 +352,22 @@ def employment_denied(text: str, code: str) -> bool:
     做生意 but says the asker is not in business), the reading an entity extractor cannot make."""
     phrases = [p for p in lexicon()["employment"].get(code, []) if p in text]
     return bool(phrases) and not any(_stated(text, p) for p in phrases)
+
+
+_WISH = re.compile(r"(想|打算|准备|要|计划)[^，。,\s]{0,3}$")
+
+
+def says_farming(text: str) -> bool:
+    """Whether the asker says they work their own land or herd ("在家种地", "我喺屋企耕田"), not a wish
+    ("想搞大棚种菜"), a denial ("不种地了") or a family member's ("老公种地")."""
+    for phrase in lexicon().get("farming", []):
+        start = text.find(phrase)
+        while start >= 0:
+            before = text[:start]
+            if not (_negated_before(text, start, _PHRASE_NEGATION_WINDOW) or _someone_else(text, start) or _WISH.search(before)):
+                return True
+            start = text.find(phrase, start + 1)
+    return False
 
 
 _NEGATED_WORK = re.compile(r"(没|不|未|冇|无)(有|人|一个|一个人|谁|个)?(在)?(上班|工作|打工|干活|上岗)")

@@ -15,7 +15,7 @@ from actions.answers import NOT_AN_ANSWER, ActionAnswerQuestion, ActionSmallTalk
 from actions.api import UNAVAILABLE
 from actions.budgets import SKIPPED
 from actions.conversation import FACT_SLOTS, conversation_context, facts_of, stated_facts, with_stated_facts
-from actions.forms import NO_GROUP, ValidateEligibilityForm
+from actions.forms import FARMING, NO_GROUP, ValidateEligibilityForm
 from actions.handoff import ActionHumanHandoff
 from actions.messages import HUMAN, OFFER
 from tests.conftest import BOT, make_tracker
@@ -114,6 +114,30 @@ def test_raw_text_left_in_a_fact_before_the_form_started_is_cleared_so_it_is_ask
     )
 
 
+def test_working_ones_own_land_answers_the_status_question_without_a_retry() -> None:
+    """ "我喺屋企耕田 老公打散工" to 就业状态 got "请问您现在是没有工作、在上班…" twice: farming is none of the
+    three statuses. It is said back, the status is left unknown and never asked again, and an asker whose
+    groups are known is counted as living in the countryside."""
+    form = ValidateEligibilityForm()
+    dispatcher = CollectingDispatcher()
+    text = "我喺屋企耕田 老公打散工"
+    earlier = [{"event": "slot", "name": "groups", "value": ["poor_household"]}, {"event": "user", "text": text}]
+    tracker = make_tracker(text, requested_slot="employment_status", events=earlier)
+    result = form.validate_employment_status(None, dispatcher, tracker, {})
+    assert result["employment_status"] is None and result["skipped_facts"] == ["employment_status"]
+    assert result["groups"] == ["poor_household", "rural_resident"]
+    assert [m["text"] for m in dispatcher.messages] == [FARMING]
+    # groups not asked yet stay unasked-for: the form still asks them
+    fresh = form.validate_employment_status(None, CollectingDispatcher(), make_tracker("在家种地", requested_slot="employment_status"), {})
+    assert "groups" not in fresh and fresh["skipped_facts"] == ["employment_status"]
+    # a wish to farm is not farming, and a mother at home is not working
+    wish = CollectingDispatcher()
+    wanted = form.validate_employment_status(None, wish, make_tracker("想搞大棚种菜", requested_slot="employment_status"), {})
+    assert wanted.get("retried_facts") == ["employment_status"] and FARMING not in str(wish.messages)
+    home = make_tracker("在家带孩子", requested_slot="employment_status")
+    assert form.validate_employment_status(None, CollectingDispatcher(), home, {}) == {"employment_status": "unemployed"}
+
+
 def test_none_of_the_groups_is_an_answer_and_a_fact() -> None:
     """ "普通后生仔 冇乜身份" to 身份: no "没听明白", no retry, and the check knows no group applies."""
     form = ValidateEligibilityForm()
@@ -171,6 +195,25 @@ def test_eligibility_lists_what_fits_with_reasons(api_url: str) -> None:
     ActionCheckEligibility().run(dispatcher, make_tracker("好了", slots=slots), {})
     first = dispatcher.messages[0]["text"]
     assert "就业见习补贴" in first and "理由" in first and "粤府〔2017〕101号" in first
+
+
+def test_eligible_policies_past_the_first_four_are_named(api_url: str) -> None:
+    """A returning migrant worker founding a business fits more than four policies: the ones not shown in
+    full are named, so the citizen can ask about them (before, only "另有 N 项" was said)."""
+    dispatcher = CollectingDispatcher()
+    slots = {
+        "region": "聊城",
+        "groups": ["migrant_worker", "rural_resident"],
+        "employment_status": "unemployed",
+        "business_first_time": True,
+    }
+    ActionCheckEligibility().run(dispatcher, make_tracker("好了", slots=slots), {})
+    first = dispatcher.messages[0]["text"]
+    shown = first.count("✅")
+    assert shown == 4, first
+    rest = first.split("另外您可能还符合：")[1].split("。")[0]
+    names = rest.split("等 ")[0].split("、")
+    assert len(names) >= 2 and all(name and name not in first.split("另外")[0] for name in names), rest
 
 
 def test_form_asks_what_decides_most_and_stops_when_settled(api_url: str) -> None:
