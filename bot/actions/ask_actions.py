@@ -53,7 +53,16 @@ def _ask_action(slot: str) -> type:
                     {"title": label, "payload": f'/inform{{"employment_status":"{code}"}}'}
                     for code, label in lexicon()["employment_labels"].items()
                 ]
-            dispatcher.utter_message(text=f"{spec['question']}（不想回答可以说“跳过”）", buttons=buttons)
+            question = f"{spec['question']}（不想回答可以说“跳过”）"
+            heard = tracker.get_slot("heard_groups") if slot == "groups" else None
+            if heard:
+                # groups heard before the form asked: said back, and asked for any others
+                labels = lexicon()["group_labels"]
+                said = "、".join(labels.get(code, code).split("（")[0] for code in heard)
+                question = f"您提到的身份：{said}。您还属于下面哪类人员吗？（可多选；没有了就说“没有了”）"
+                buttons = [b for b in buttons if b["payload"] != "都不是"] + [{"title": "没有了", "payload": "没有了"}]
+                buttons = [b for b in buttons if not any(f'"{code}"' in b["payload"] for code in heard)]
+            dispatcher.utter_message(text=question, buttons=buttons)
             return []
 
     AskFact.__name__ = AskFact.__qualname__ = "ActionAsk" + "".join(part.title() for part in slot.split("_"))

@@ -35,6 +35,8 @@ def facts_of(tracker: Tracker) -> dict[str, Any]:
     facts: dict[str, Any] = {}
     for name in FACT_SLOTS:
         value = tracker.get_slot(name)
+        if name == "groups" and value is None:
+            value = tracker.get_slot("heard_groups")  # heard before the form asked: stands until it does
         # an empty list of groups is the answer "none of these" ("都不是"): a fact, and groups' policies do not fit
         if value is not None and (value != [] or name == "groups") and is_canonical(name, value):
             facts[name] = value
@@ -100,12 +102,29 @@ def already_offered(tracker: Tracker) -> bool:
     return any(e.get("event") == "bot" and e.get("text") == OFFER for e in tracker.events)
 
 
+def known_groups(tracker: Tracker) -> list[str]:
+    """The asker's groups so far: the answered ones, else those heard before the form asked (``[]`` if none)."""
+    for slot in ("groups", "heard_groups"):
+        value = canonical_part("groups", tracker.get_slot(slot))
+        if isinstance(value, list):
+            return value
+    return []
+
+
+def groups_asked(tracker: Tracker) -> bool:
+    """Whether the form has asked the groups question in this conversation."""
+    return any(
+        e.get("event") == "slot" and e.get("name") == "requested_slot" and e.get("value") == "groups"
+        for e in tracker.events
+    )
+
+
 def conversation_context(tracker: Tracker) -> dict[str, Any]:
     """The context /api/answer reads a question against: region, groups, facts, topic, previous question
     and the provision the previous answer led with."""
     return {
         "region": tracker.get_slot("region") if is_canonical("region", tracker.get_slot("region")) else None,
-        "groups": tracker.get_slot("groups") if is_canonical("groups", tracker.get_slot("groups")) else [],
+        "groups": known_groups(tracker),
         "facts": facts_of(tracker),
         "topic": tracker.get_slot("topic"),
         "previous_question": tracker.get_slot("previous_question"),

@@ -18,7 +18,9 @@ from actions.conversation import (
     canonical_part,
     earlier_value,
     facts_of,
+    groups_asked,
     is_canonical,
+    known_groups,
     last_known_region,
     stated_facts,
 )
@@ -36,6 +38,7 @@ from actions.parsing import (
     parse_years,
     says_farming,
     says_no_group,
+    says_no_more,
     work_negated,
 )
 
@@ -90,7 +93,10 @@ class ValidateEligibilityForm(FormValidationAction):
         except api.ApiUnavailable:
             return pending
         following = (body.get("next_question") or {}).get("fact")
-        return list(dict.fromkeys([*pending, *([following] if following in FACT_SLOTS else [])]))
+        # groups heard but not yet asked: asked first ("还属于哪类"), before what the engine proposes
+        confirm = ["groups"] if tracker.get_slot("heard_groups") and tracker.get_slot("groups") is None else []
+        confirm = [g for g in confirm if g not in skipped]
+        return list(dict.fromkeys([*pending, *confirm, *([following] if following in FACT_SLOTS else [])]))
 
     async def get_extraction_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -100,6 +106,7 @@ class ValidateEligibilityForm(FormValidationAction):
         form would otherwise take as answered and never ask."""
         events = await super().get_extraction_events(dispatcher, tracker, domain)
         fresh = set(tracker.slots_to_validate()) | {e["name"] for e in events if e.get("event") == "slot"}
+        events += self._hold_heard_groups(tracker, fresh)
         for name in FACT_SLOTS:
             value = tracker.get_slot(name)
             if name not in fresh and value is not None and not is_canonical(name, value):
@@ -121,11 +128,28 @@ class ValidateEligibilityForm(FormValidationAction):
             # (remembering the facts it states); then the form asks its question again.
             return list(events)
         already = {e["name"] for e in events if e.get("event") == "slot"}
-        for name, value in stated_facts(text, tracker.get_slot("groups")).items():
+        for name, value in stated_facts(text, known_groups(tracker)).items():
             if name not in already and name != tracker.get_slot("requested_slot"):
                 events.append(SlotSet(name, value))
                 tracker.slots[name] = value
         return list(events)
+
+    @staticmethod
+    def _hold_heard_groups(tracker: Tracker, fresh: set[str]) -> list[EventType]:
+        """Groups heard before the form asked ("大专毕业" in the opening question) are held aside, so the
+        groups question is still asked once ("您提到的：高校毕业生。还属于…"): a graduate from a 建档立卡
+        family was never asked, and the policies for that group never shown. They stand meanwhile."""
+        value = canonical_part("groups", tracker.get_slot("groups"))
+        if (
+            "groups" in fresh
+            or not value
+            or tracker.get_slot("heard_groups") is not None
+            or groups_asked(tracker)
+            or "groups" in (tracker.get_slot("skipped_facts") or [])
+        ):
+            return []
+        tracker.slots["groups"], tracker.slots["heard_groups"] = None, value
+        return [SlotSet("heard_groups", value), SlotSet("groups", None)]
 
     # --- one validator per fact: understand the natural answer, re-ask with a hint when unclear ---
     # A value already in its canonical form (a number, a yes/no, a known place or code) was known before
@@ -193,14 +217,19 @@ class ValidateEligibilityForm(FormValidationAction):
         # groups add up over the conversation: a group the extractor hears now does not replace the earlier ones
         earlier = earlier_value(tracker, "groups")
         known = [g for g in earlier if isinstance(g, str)] if isinstance(earlier, list) else []
+        heard = canonical_part("groups", tracker.get_slot("heard_groups")) or []
+        known = list(dict.fromkeys([*heard, *known]))
         if is_canonical("groups", value):
             return {"groups": list(dict.fromkeys(known + value + parse_groups(text)))}
         if self._declined(tracker):
-            return self._skip("groups", tracker)
+            # nothing more to say: the groups heard before stand as the answer
+            return {"groups": known} if heard else self._skip("groups", tracker)
         codes = [v for v in (value if isinstance(value, list) else [value]) if v in lexicon()["group_labels"]]
         codes = list(dict.fromkeys(codes + parse_groups(text)))
         if codes:
             return {"groups": list(dict.fromkeys(known + codes))}
+        if tracker.get_slot("requested_slot") == "groups" and heard and says_no_more(text):
+            return {"groups": known}  # "没有了": the groups heard are all
         if tracker.get_slot("requested_slot") == "groups" and says_no_group(text):
             # none of the groups offered: an answer, so no "没听明白"; what was known stands, else "none" (an
             # empty list: the policies for a group do not fit, and are neither asked about nor listed as open)
@@ -240,7 +269,7 @@ class ValidateEligibilityForm(FormValidationAction):
         return {"employment_status": status}
 
     def _farming(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
-        """"在家种地" answers the status question without being one of its three statuses: said back, the
+        """ "在家种地" answers the status question without being one of its three statuses: said back, the
         status left unknown and not asked again (never "没听明白"). Groups already answered gain 农村常住居民,
         which the rural policies ask about; groups not yet asked stay unasked-for, so the question still comes."""
         dispatcher.utter_message(text=FARMING)

@@ -259,6 +259,16 @@ _NO_GROUP = re.compile(
 )
 
 
+_NO_MORE = re.compile(
+    r"^(没有了?|没了|冇了?|无|就这些|就这个|就这样|只有这个|其他没有|别的没有|没别的了?|不是|都不是)[。！!\s]*$"
+)
+
+
+def says_no_more(text: str) -> bool:
+    """Whether an answer to "还属于哪类人员" says there is nothing more ("没有了", "就这些")."""
+    return _NO_MORE.search(text.strip()) is not None or says_no_group(text)
+
+
 def says_no_group(text: str) -> bool:
     """Whether an answer to "您属于下面哪类人员" says none of them applies ("都不是", "没啥身份")."""
     return _NO_GROUP.search(text.strip()) is not None
@@ -364,7 +374,11 @@ def says_farming(text: str) -> bool:
         start = text.find(phrase)
         while start >= 0:
             before = text[:start]
-            if not (_negated_before(text, start, _PHRASE_NEGATION_WINDOW) or _someone_else(text, start) or _WISH.search(before)):
+            if not (
+                _negated_before(text, start, _PHRASE_NEGATION_WINDOW)
+                or _someone_else(text, start)
+                or _WISH.search(before)
+            ):
                 return True
             start = text.find(phrase, start + 1)
     return False

@@ -109,7 +109,8 @@ def test_raw_text_left_in_a_fact_before_the_form_started_is_cleared_so_it_is_ask
     mixed = make_tracker(
         "/check_eligibility", slots={"groups": ["打工人", "migrant_worker"]}, intent="check_eligibility"
     )
-    assert SlotSet("groups", ["migrant_worker"]) in asyncio.run(
+    # the codes are kept (held aside until the groups question, which the form still asks once)
+    assert SlotSet("heard_groups", ["migrant_worker"]) in asyncio.run(
         form.get_extraction_events(CollectingDispatcher(), mixed, {})
     )
 
@@ -128,14 +129,58 @@ def test_working_ones_own_land_answers_the_status_question_without_a_retry() -> 
     assert result["groups"] == ["poor_household", "rural_resident"]
     assert [m["text"] for m in dispatcher.messages] == [FARMING]
     # groups not asked yet stay unasked-for: the form still asks them
-    fresh = form.validate_employment_status(None, CollectingDispatcher(), make_tracker("在家种地", requested_slot="employment_status"), {})
+    fresh = form.validate_employment_status(
+        None, CollectingDispatcher(), make_tracker("在家种地", requested_slot="employment_status"), {}
+    )
     assert "groups" not in fresh and fresh["skipped_facts"] == ["employment_status"]
     # a wish to farm is not farming, and a mother at home is not working
     wish = CollectingDispatcher()
-    wanted = form.validate_employment_status(None, wish, make_tracker("想搞大棚种菜", requested_slot="employment_status"), {})
+    wanted = form.validate_employment_status(
+        None, wish, make_tracker("想搞大棚种菜", requested_slot="employment_status"), {}
+    )
     assert wanted.get("retried_facts") == ["employment_status"] and FARMING not in str(wish.messages)
     home = make_tracker("在家带孩子", requested_slot="employment_status")
-    assert form.validate_employment_status(None, CollectingDispatcher(), home, {}) == {"employment_status": "unemployed"}
+    assert form.validate_employment_status(None, CollectingDispatcher(), home, {}) == {
+        "employment_status": "unemployed"
+    }
+
+
+def test_groups_heard_before_the_form_are_still_asked_once_for_others(api_url: str) -> None:
+    """ "今年啱啱大专毕业…屋企喺乡下好穷": 高校毕业生 was heard in the opening, so the groups question was never
+    asked and the 建档立卡 family (求职创业补贴) never came up. The heard groups are held aside, stand as the
+    asker's meanwhile, the question is asked first, saying them back, and the answer adds to them."""
+    from actions.ask_actions import ASK_ACTIONS
+
+    form = ValidateEligibilityForm()
+    start = make_tracker(
+        "/check_eligibility", slots={"groups": ["graduate"], "region": "广州"}, intent="check_eligibility"
+    )
+    events = asyncio.run(form.get_extraction_events(CollectingDispatcher(), start, {}))
+    assert SlotSet("heard_groups", ["graduate"]) in events and SlotSet("groups", None) in events
+    held = {"groups": None, "heard_groups": ["graduate"], "region": "广州"}
+    assert facts_of(make_tracker("x", slots=held))["groups"] == ["graduate"], "they stand meanwhile"
+    assert (
+        asyncio.run(form.required_slots([], CollectingDispatcher(), make_tracker("x", slots=held), {}))[0] == "groups"
+    )
+    ask = next(a for a in ASK_ACTIONS if a().name() == "action_ask_groups")()
+    asking = CollectingDispatcher()
+    ask.run(asking, make_tracker("x", slots=held), {})
+    assert "高校毕业生" in asking.messages[0]["text"] and "还属于" in asking.messages[0]["text"]
+    titles = [b["title"] for b in asking.messages[0]["buttons"]]
+    assert "没有了" in titles and "高校毕业生" not in titles
+    # the answer adds to them; "没有了" or "跳过" keeps them
+    answer = make_tracker("屋企系建档立卡户", slots=held, requested_slot="groups")
+    added = form.validate_groups("屋企系建档立卡户", CollectingDispatcher(), answer, {})
+    assert added == {"groups": ["graduate", "poor_household"]}
+    for text in ("没有了", "跳过"):
+        done = form.validate_groups(
+            text, CollectingDispatcher(), make_tracker(text, slots=held, requested_slot="groups"), {}
+        )
+        assert done == {"groups": ["graduate"]}, text
+    # asked once only: after the question, groups said in passing are not held aside again
+    asked = [{"event": "slot", "name": "requested_slot", "value": "groups"}]
+    later = make_tracker("x", slots={"groups": ["graduate", "woman"]}, events=asked)
+    assert asyncio.run(form.get_extraction_events(CollectingDispatcher(), later, {})) == []
 
 
 def test_none_of_the_groups_is_an_answer_and_a_fact() -> None:
