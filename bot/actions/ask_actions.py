@@ -59,7 +59,10 @@ def _ask_action(slot: str) -> type:
                 # groups heard before the form asked: said back, and asked for any others
                 labels = lexicon()["group_labels"]
                 said = "、".join(labels.get(code, code).split("（")[0] for code in heard)
-                question = f"您提到的身份：{said}。您还属于下面哪类人员吗？（可多选；没有了就说“没有了”）"
+                # said back in a message of its own: the question stays about groups alone ("高校毕业生" in it
+                # reads as a question about graduation to anyone skimming for the topic)
+                dispatcher.utter_message(text=f"您提到的身份：{said}。")
+                question = "除此之外，您还属于下面哪类人员吗？（可多选；没有了就说“没有了”）"
                 buttons = [b for b in buttons if b["payload"] != "都不是"] + [{"title": "没有了", "payload": "没有了"}]
                 buttons = [b for b in buttons if not any(f'"{code}"' in b["payload"] for code in heard)]
             dispatcher.utter_message(text=question, buttons=buttons)

@@ -106,7 +106,6 @@ class ValidateEligibilityForm(FormValidationAction):
         form would otherwise take as answered and never ask."""
         events = await super().get_extraction_events(dispatcher, tracker, domain)
         fresh = set(tracker.slots_to_validate()) | {e["name"] for e in events if e.get("event") == "slot"}
-        events += self._hold_heard_groups(tracker, fresh)
         for name in FACT_SLOTS:
             value = tracker.get_slot(name)
             if name not in fresh and value is not None and not is_canonical(name, value):
@@ -133,23 +132,6 @@ class ValidateEligibilityForm(FormValidationAction):
                 events.append(SlotSet(name, value))
                 tracker.slots[name] = value
         return list(events)
-
-    @staticmethod
-    def _hold_heard_groups(tracker: Tracker, fresh: set[str]) -> list[EventType]:
-        """Groups heard before the form asked ("大专毕业" in the opening question) are held aside, so the
-        groups question is still asked once ("您提到的：高校毕业生。还属于…"): a graduate from a 建档立卡
-        family was never asked, and the policies for that group never shown. They stand meanwhile."""
-        value = canonical_part("groups", tracker.get_slot("groups"))
-        if (
-            "groups" in fresh
-            or not value
-            or tracker.get_slot("heard_groups") is not None
-            or groups_asked(tracker)
-            or "groups" in (tracker.get_slot("skipped_facts") or [])
-        ):
-            return []
-        tracker.slots["groups"], tracker.slots["heard_groups"] = None, value
-        return [SlotSet("heard_groups", value), SlotSet("groups", None)]
 
     # --- one validator per fact: understand the natural answer, re-ask with a hint when unclear ---
     # A value already in its canonical form (a number, a yes/no, a known place or code) was known before
@@ -220,14 +202,14 @@ class ValidateEligibilityForm(FormValidationAction):
         heard = canonical_part("groups", tracker.get_slot("heard_groups")) or []
         known = list(dict.fromkeys([*heard, *known]))
         if is_canonical("groups", value):
-            return {"groups": list(dict.fromkeys(known + value + parse_groups(text)))}
+            return self._held({"groups": list(dict.fromkeys(known + value + parse_groups(text)))}, tracker)
         if self._declined(tracker):
             # nothing more to say: the groups heard before stand as the answer
             return {"groups": known} if heard else self._skip("groups", tracker)
         codes = [v for v in (value if isinstance(value, list) else [value]) if v in lexicon()["group_labels"]]
         codes = list(dict.fromkeys(codes + parse_groups(text)))
         if codes:
-            return {"groups": list(dict.fromkeys(known + codes))}
+            return self._held({"groups": list(dict.fromkeys(known + codes))}, tracker)
         if tracker.get_slot("requested_slot") == "groups" and heard and says_no_more(text):
             return {"groups": known}  # "没有了": the groups heard are all
         if tracker.get_slot("requested_slot") == "groups" and says_no_group(text):
@@ -239,6 +221,18 @@ class ValidateEligibilityForm(FormValidationAction):
             # "银川" answers another question: kept, and this one asked again (once)
             return self._retry("groups", "", dispatcher, tracker)
         return self._unclear("groups", "没听明白您的身份，可以点下面的按钮选择。", dispatcher, tracker)
+
+    @staticmethod
+    def _held(result: dict[str, Any], tracker: Tracker) -> dict[str, Any]:
+        """Groups heard before the form asked about them ("大专毕业" in the opening question, "我是退伍的"
+        said to another question) are held in ``heard_groups`` so that the groups question is still asked
+        once ("您提到的身份：高校毕业生。您还属于…"): a graduate from a 建档立卡 family was never asked, and the
+        policies for that group never shown. They stand as the asker's groups meanwhile (``facts_of``)."""
+        groups = result["groups"]
+        asked = tracker.get_slot("requested_slot") == "groups" or groups_asked(tracker)
+        if asked or not groups or "groups" in (tracker.get_slot("skipped_facts") or []):
+            return result
+        return {"groups": None, "heard_groups": groups}
 
     def validate_employment_status(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

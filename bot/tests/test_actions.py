@@ -109,8 +109,7 @@ def test_raw_text_left_in_a_fact_before_the_form_started_is_cleared_so_it_is_ask
     mixed = make_tracker(
         "/check_eligibility", slots={"groups": ["打工人", "migrant_worker"]}, intent="check_eligibility"
     )
-    # the codes are kept (held aside until the groups question, which the form still asks once)
-    assert SlotSet("heard_groups", ["migrant_worker"]) in asyncio.run(
+    assert SlotSet("groups", ["migrant_worker"]) in asyncio.run(
         form.get_extraction_events(CollectingDispatcher(), mixed, {})
     )
 
@@ -152,11 +151,12 @@ def test_groups_heard_before_the_form_are_still_asked_once_for_others(api_url: s
     from actions.ask_actions import ASK_ACTIONS
 
     form = ValidateEligibilityForm()
+    # the form starts: Rasa validates the groups filled before it (the opening question's)
     start = make_tracker(
         "/check_eligibility", slots={"groups": ["graduate"], "region": "广州"}, intent="check_eligibility"
     )
-    events = asyncio.run(form.get_extraction_events(CollectingDispatcher(), start, {}))
-    assert SlotSet("heard_groups", ["graduate"]) in events and SlotSet("groups", None) in events
+    opening = form.validate_groups(["graduate"], CollectingDispatcher(), start, {})
+    assert opening == {"groups": None, "heard_groups": ["graduate"]}
     held = {"groups": None, "heard_groups": ["graduate"], "region": "广州"}
     assert facts_of(make_tracker("x", slots=held))["groups"] == ["graduate"], "they stand meanwhile"
     assert (
@@ -165,8 +165,9 @@ def test_groups_heard_before_the_form_are_still_asked_once_for_others(api_url: s
     ask = next(a for a in ASK_ACTIONS if a().name() == "action_ask_groups")()
     asking = CollectingDispatcher()
     ask.run(asking, make_tracker("x", slots=held), {})
-    assert "高校毕业生" in asking.messages[0]["text"] and "还属于" in asking.messages[0]["text"]
-    titles = [b["title"] for b in asking.messages[0]["buttons"]]
+    assert "高校毕业生" in asking.messages[0]["text"] and "还属于" in asking.messages[-1]["text"]
+    assert "毕业" not in asking.messages[-1]["text"], "the question itself is about groups alone"
+    titles = [b["title"] for b in asking.messages[-1]["buttons"]]
     assert "没有了" in titles and "高校毕业生" not in titles
     # the answer adds to them; "没有了" or "跳过" keeps them
     answer = make_tracker("屋企系建档立卡户", slots=held, requested_slot="groups")
@@ -177,10 +178,14 @@ def test_groups_heard_before_the_form_are_still_asked_once_for_others(api_url: s
             text, CollectingDispatcher(), make_tracker(text, slots=held, requested_slot="groups"), {}
         )
         assert done == {"groups": ["graduate"]}, text
-    # asked once only: after the question, groups said in passing are not held aside again
-    asked = [{"event": "slot", "name": "requested_slot", "value": "groups"}]
-    later = make_tracker("x", slots={"groups": ["graduate", "woman"]}, events=asked)
-    assert asyncio.run(form.get_extraction_events(CollectingDispatcher(), later, {})) == []
+    # asked once only: after the question, a group said in passing adds to the answer, not held aside again
+    asked = [
+        {"event": "slot", "name": "requested_slot", "value": "groups"},
+        {"event": "slot", "name": "groups", "value": ["graduate"]},
+        {"event": "user", "text": "我是女的"},
+    ]
+    later = make_tracker("我是女的", slots={"requested_slot": "employment_status"}, events=asked)
+    assert form.validate_groups(["woman"], CollectingDispatcher(), later, {}) == {"groups": ["graduate", "woman"]}
 
 
 def test_none_of_the_groups_is_an_answer_and_a_fact() -> None:
@@ -331,6 +336,11 @@ def test_groups_heard_later_add_to_the_earlier_ones(api_url: str) -> None:
         {"event": "slot", "name": "groups", "value": ["enterprise_employee"]},
     ]
     tracker = make_tracker("还在厂里上班", requested_slot="employment_status", events=events)
+    result = form.validate_groups(["enterprise_employee"], CollectingDispatcher(), tracker, {})
+    # the groups question was not asked yet: they are held for it (and stand meanwhile)
+    assert result == {"groups": None, "heard_groups": ["enterprise_employee", "migrant_worker"]}
+    asked = [{"event": "slot", "name": "requested_slot", "value": "groups"}, *events]
+    tracker = make_tracker("还在厂里上班", requested_slot="employment_status", events=asked)
     assert form.validate_groups(["enterprise_employee"], CollectingDispatcher(), tracker, {}) == {
         "groups": ["enterprise_employee", "migrant_worker"]
     }
@@ -575,7 +585,9 @@ def test_facts_known_before_the_form_are_kept_not_read_again_from_its_first_mess
             *({"event": "slot", "name": n, "value": v} for n, v in known.items()),
         ]
         events = asyncio.run(form.get_validation_events(dispatcher, tracker, {"slots": {}, "forms": {}}))
-        assert {e["name"]: e["value"] for e in events if e.get("event") == "slot"} == known, text
+        # kept, the groups held for the groups question the form still asks once
+        held = {**known, "groups": None, "heard_groups": ["graduate"]}
+        assert {e["name"]: e["value"] for e in events if e.get("event") == "slot"} == held, text
     assert dispatcher.messages == []
 
 
