@@ -72,4 +72,21 @@ def _ask_action(slot: str) -> type:
     return AskFact
 
 
-ASK_ACTIONS = [_ask_action(slot) for slot in FACT_SLOTS]
+class ActionAskPoverty(Action):
+    """Ask whether the family is a 建档立卡 (脱贫) or 低保 one; the answer joins the asker's groups."""
+
+    def name(self) -> str:
+        return "action_ask_poverty"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        buttons = [
+            {"title": "建档立卡/脱贫户", "payload": "建档立卡户"},
+            {"title": "低保家庭", "payload": "低保户"},
+            {"title": "都不是", "payload": "都不是"},
+        ]
+        question = "您家是建档立卡贫困户（脱贫户）或低保家庭吗？（不想回答可以说“跳过”）"
+        dispatcher.utter_message(text=question, buttons=buttons)
+        return []
+
+
+ASK_ACTIONS = [*(_ask_action(slot) for slot in FACT_SLOTS), ActionAskPoverty]

@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import FACT_SLOTS
+from actions.conversation import ASKED_SLOTS
 
 SKIPPED = "这个问题先跳过，不影响查看其他政策。"
 MAX_FACTS_PER_FORM = 7
@@ -38,7 +38,7 @@ def interruption_budget(tracker: Tracker, dispatcher: CollectingDispatcher, hint
         The slot events of that retry or skip; none outside the form.
     """
     slot = tracker.get_slot("requested_slot")
-    if tracker.active_loop_name != "eligibility_form" or slot not in FACT_SLOTS:
+    if tracker.active_loop_name != "eligibility_form" or slot not in ASKED_SLOTS:
         return []
     return [SlotSet(name, value) for name, value in retry_or_skip(slot, hint, dispatcher, tracker).items()]
 

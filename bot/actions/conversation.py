@@ -29,6 +29,11 @@ FACT_SLOTS = (
 )
 
 
+# The form's questions: every fact, and whether the family is a poor one (its answer goes into groups).
+ASKED_SLOTS = (*FACT_SLOTS, "poverty")
+POOR_GROUPS = ("poor_household", "low_income", "extreme_poverty", "poor_disabled_family")
+
+
 def facts_of(tracker: Tracker) -> dict[str, Any]:
     """Collect the facts the conversation has established so far, leaving out any value that is not
     (yet) in canonical form, e.g. raw text a slot received before its validation ran."""

@@ -14,7 +14,9 @@ from actions import api
 from actions.answers import answer_question
 from actions.budgets import fact_budget, retry_or_skip, skip_fact
 from actions.conversation import (
+    ASKED_SLOTS,
     FACT_SLOTS,
+    POOR_GROUPS,
     canonical_part,
     earlier_value,
     facts_of,
@@ -36,6 +38,7 @@ from actions.parsing import (
     parse_groups,
     parse_region,
     parse_years,
+    hints_hardship,
     says_farming,
     says_no_group,
     says_no_more,
@@ -84,7 +87,7 @@ class ValidateEligibilityForm(FormValidationAction):
         # Slots filled from this turn's message are validated first (rasa-sdk only validates slots
         # listed here); then the engine picks the next question from the facts established so far.
         skipped = tracker.get_slot("skipped_facts") or []
-        pending = [name for name in tracker.slots_to_validate() if name in FACT_SLOTS and name not in skipped]
+        pending = [name for name in tracker.slots_to_validate() if name in ASKED_SLOTS and name not in skipped]
         facts = facts_of(tracker)
         if len(facts) + len(skipped) >= fact_budget(tracker) and not pending:
             return []  # enough to give a useful answer; the results offer "继续补充情况"
@@ -96,7 +99,22 @@ class ValidateEligibilityForm(FormValidationAction):
         # groups heard but not yet asked: asked first ("还属于哪类"), before what the engine proposes
         confirm = ["groups"] if tracker.get_slot("heard_groups") and tracker.get_slot("groups") is None else []
         confirm = [g for g in confirm if g not in skipped]
-        return list(dict.fromkeys([*pending, *confirm, *([following] if following in FACT_SLOTS else [])]))
+        poverty = ["poverty"] if self._ask_poverty(tracker, skipped) else []
+        return list(dict.fromkeys([*pending, *confirm, *poverty, *([following] if following in FACT_SLOTS else [])]))
+
+    @staticmethod
+    def _ask_poverty(tracker: Tracker, skipped: list[str]) -> bool:
+        """Whether to ask "您家是建档立卡贫困户或低保家庭吗": the groups are answered, name no poor family,
+        and the asker lives in the countryside or has spoken of hardship ("屋企好穷"). Several policies are
+        for those families (求职创业补贴, 公益性岗位, 技能扶贫); a citizen rarely names the group unasked."""
+        groups = tracker.get_slot("groups")
+        if not isinstance(groups, list) or set(groups) & set(POOR_GROUPS):
+            return False
+        if tracker.get_slot("poverty") is not None or "poverty" in skipped:
+            return False
+        rural = bool(set(groups) & {"rural_resident", "relocated", "school_leaver"})
+        said = [str(e.get("text") or "") for e in tracker.events if e.get("event") == "user"]
+        return rural or any(hints_hardship(text) for text in said)
 
     async def get_extraction_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -233,6 +251,23 @@ class ValidateEligibilityForm(FormValidationAction):
         if asked or not groups or "groups" in (tracker.get_slot("skipped_facts") or []):
             return result
         return {"groups": None, "heard_groups": groups}
+
+    def validate_poverty(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """ "系建档立卡户" / "吃着低保" / "是" / "不是": the family's group joins the asker's groups."""
+        text = self._text(tracker)
+        groups = canonical_part("groups", tracker.get_slot("groups")) or []
+        named = [g for g in parse_groups(text) if g in POOR_GROUPS]
+        if not named and not self._declined(tracker):
+            answer = self._bool("poverty", value, dispatcher, tracker)
+            if answer.get("poverty") is True:
+                named = ["poor_household"]  # the question names 建档立卡 first; 低保 has its own button
+            elif "poverty" in answer and answer["poverty"] is not True:
+                return answer  # no, or not understood (asked once more, then skipped)
+        if self._declined(tracker):
+            return self._skip("poverty", tracker)
+        return {"poverty": True, "groups": list(dict.fromkeys([*groups, *named]))}
 
     def validate_employment_status(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -264,6 +264,16 @@ _NO_MORE = re.compile(
 )
 
 
+# "屋企好穷", "家里困难", "没钱", "揭不开锅": a family's hardship said in passing, not a group named
+_HARDSHIP = re.compile(r"穷|贫困|困难户|家里困难|家庭困难|屋企困难|生活困难|揭不开锅|吃低保|低保|没钱|冇钱|紧巴")
+
+
+def hints_hardship(text: str) -> bool:
+    """Whether ``text`` mentions the family's hardship ("屋企喺乡下好穷"), which makes it worth asking
+    whether it is a 建档立卡 or 低保 family (the groups several policies are for)."""
+    return _HARDSHIP.search(text) is not None
+
+
 def says_no_more(text: str) -> bool:
     """Whether an answer to "还属于哪类人员" says there is nothing more ("没有了", "就这些")."""
     return _NO_MORE.search(text.strip()) is not None or says_no_group(text)

@@ -188,6 +188,34 @@ def test_groups_heard_before_the_form_are_still_asked_once_for_others(api_url: s
     assert form.validate_groups(["woman"], CollectingDispatcher(), later, {}) == {"groups": ["graduate", "woman"]}
 
 
+def test_a_rural_or_hard_up_asker_is_asked_whether_the_family_is_a_poor_one(api_url: str) -> None:
+    """A graduate who said "屋企喺乡下好穷" was never asked about 建档立卡, so 求职创业补贴 never came up:
+    the form asks it once groups are answered, and the answer joins the groups."""
+    form = ValidateEligibilityForm()
+    asked = [{"event": "slot", "name": "requested_slot", "value": "groups"}]
+    hard_up = [{"event": "user", "text": "大专毕业 屋企喺乡下好穷 有冇补帖"}, *asked]
+    graduate = {"groups": ["graduate"], "region": "广州"}
+    tracker = make_tracker("没有了", slots=graduate, events=hard_up)
+    assert "poverty" in asyncio.run(form.required_slots([], CollectingDispatcher(), tracker, {}))
+    calm = make_tracker("没有了", slots=graduate, events=[{"event": "user", "text": "大专毕业 有冇补帖"}, *asked])
+    assert "poverty" not in asyncio.run(form.required_slots([], CollectingDispatcher(), calm, {}))
+    rural = make_tracker("x", slots={"groups": ["rural_resident"]}, events=asked)
+    assert "poverty" in asyncio.run(form.required_slots([], CollectingDispatcher(), rural, {}))
+    poor = make_tracker("x", slots={"groups": ["rural_resident", "low_income"]}, events=asked)
+    assert "poverty" not in asyncio.run(form.required_slots([], CollectingDispatcher(), poor, {}))
+    # the answers
+    for text, groups in (
+        ("系建档立卡户 有本簿嘅", ["graduate", "poor_household"]),
+        ("吃着低保", ["graduate", "low_income"]),
+    ):
+        answer = make_tracker(text, slots=graduate, requested_slot="poverty")
+        assert form.validate_poverty(text, CollectingDispatcher(), answer, {}) == {"poverty": True, "groups": groups}
+    no = make_tracker("不是", slots=graduate, requested_slot="poverty", intent="deny")
+    assert form.validate_poverty("不是", CollectingDispatcher(), no, {}) == {"poverty": False}
+    unsure = make_tracker("不清楚", slots=graduate, requested_slot="poverty", intent="dont_know")
+    assert form.validate_poverty("不清楚", CollectingDispatcher(), unsure, {})["skipped_facts"] == ["poverty"]
+
+
 def test_none_of_the_groups_is_an_answer_and_a_fact() -> None:
     """ "普通后生仔 冇乜身份" to 身份: no "没听明白", no retry, and the check knows no group applies."""
     form = ValidateEligibilityForm()
