@@ -9,7 +9,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import api
 from actions.answers import send_messages
-from actions.conversation import facts_of
+from actions.conversation import facts_of, skipped_facts
 from actions.messages import eligibility_messages
 from actions.parsing import accepts_offer, lexicon, wants_eligibility_check
 
@@ -37,7 +37,7 @@ class ActionCheckEligibility(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         try:
-            body = api.eligibility(facts_of(tracker), tracker.get_slot("skipped_facts") or [])
+            body = api.eligibility(facts_of(tracker), skipped_facts(tracker))
         except api.ApiUnavailable:
             dispatcher.utter_message(text=api.UNAVAILABLE)
             return []

@@ -34,6 +34,12 @@ ASKED_SLOTS = (*FACT_SLOTS, "poverty")
 POOR_GROUPS = ("poor_household", "low_income", "extreme_poverty", "poor_disabled_family")
 
 
+def skipped_facts(tracker: Tracker) -> list[str]:
+    """The facts the citizen declined to give, as the eligibility API knows them (a skipped ``poverty``
+    question is the form's own, not a fact of the engine)."""
+    return [name for name in tracker.get_slot("skipped_facts") or [] if name in FACT_SLOTS]
+
+
 def facts_of(tracker: Tracker) -> dict[str, Any]:
     """Collect the facts the conversation has established so far, leaving out any value that is not
     (yet) in canonical form, e.g. raw text a slot received before its validation ran."""

@@ -23,6 +23,7 @@ from actions.conversation import (
     groups_asked,
     is_canonical,
     known_groups,
+    skipped_facts,
     last_known_region,
     stated_facts,
 )
@@ -92,7 +93,7 @@ class ValidateEligibilityForm(FormValidationAction):
         if len(facts) + len(skipped) >= fact_budget(tracker) and not pending:
             return []  # enough to give a useful answer; the results offer "继续补充情况"
         try:
-            body = api.eligibility(facts, skipped)
+            body = api.eligibility(facts, skipped_facts(tracker))
         except api.ApiUnavailable:
             return pending
         following = (body.get("next_question") or {}).get("fact")

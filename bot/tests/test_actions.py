@@ -214,6 +214,12 @@ def test_a_rural_or_hard_up_asker_is_asked_whether_the_family_is_a_poor_one(api_
     assert form.validate_poverty("不是", CollectingDispatcher(), no, {}) == {"poverty": False}
     unsure = make_tracker("不清楚", slots=graduate, requested_slot="poverty", intent="dont_know")
     assert form.validate_poverty("不清楚", CollectingDispatcher(), unsure, {})["skipped_facts"] == ["poverty"]
+    # a skipped poverty question is the form's own: the results still come (the API knows no such fact)
+    results = CollectingDispatcher()
+    ActionCheckEligibility().run(results, make_tracker("好了", slots={**graduate, "skipped_facts": ["poverty"]}), {})
+    assert "根据您提供的情况" in results.messages[0]["text"], results.messages[0]["text"]
+    skipped = {**graduate, "skipped_facts": ["poverty"], "retried_facts": []}
+    assert asyncio.run(form.required_slots([], CollectingDispatcher(), make_tracker("x", slots=skipped), {})) != []
 
 
 def test_none_of_the_groups_is_an_answer_and_a_fact() -> None:
