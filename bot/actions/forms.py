@@ -23,12 +23,13 @@ from actions.conversation import (
     groups_asked,
     is_canonical,
     known_groups,
-    skipped_facts,
     last_known_region,
+    skipped_facts,
     stated_facts,
 )
 from actions.parsing import (
     employment_denied,
+    hints_hardship,
     is_skip,
     lexicon,
     looks_like_question,
@@ -39,7 +40,6 @@ from actions.parsing import (
     parse_groups,
     parse_region,
     parse_years,
-    hints_hardship,
     says_farming,
     says_no_group,
     says_no_more,

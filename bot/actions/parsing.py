@@ -289,15 +289,22 @@ _SITUATION_NEGATION_WINDOW = 2  # "我没出去打工": a situation right after 
 _PHRASE_NEGATION_WINDOW = 3  # "没打算开店", "不想做生意": an employment phrase after a denial is not stated
 
 
-# "男人出去打工", "老公打散工", "个仔初中毕业": a family member's situation, not the asker's
-_SOMEONE_ELSE = re.compile(
-    r"(老公|男人|丈夫|媳妇|老婆|爱人|孩子|儿子|闺女|女儿|个仔|个女|老豆|老母|爸|妈|爹|娘)(是|也|也是|都|去)?(在[^，,。\s]{0,3})?[打做干跑开]?$"
-)
+# "男人出去打工", "老公在家种地", "个仔今年初中毕业冇考到高中": a family member's situation, not the asker's
+_FAMILY = re.compile(r"老公|男人|丈夫|媳妇|老婆|爱人|孩子|儿子|闺女|女儿|个仔|个女|老豆|老母|爸|妈|爹|娘")
+_CLAUSE_END = re.compile(r"[，,。！!？?；;\s]")
+_FIRST_PERSON = re.compile(r"我|俺|自己|本人|咱")
+_JOINT = re.compile(r"(和|跟|同|与|还有)$")  # "我和老公都在厂里上班": both
 
 
 def _someone_else(text: str, start: int) -> bool:
-    """Whether what starts at ``text[start]`` is said of a family member named right before it."""
-    return _SOMEONE_ELSE.search(text[:start]) is not None
+    """Whether what starts at ``text[start]`` is said of a family member named before it in the same clause,
+    with no 我/俺 in between and not jointly with the asker ("我和老公都…")."""
+    clause = _CLAUSE_END.split(text[:start])[-1]
+    named = list(_FAMILY.finditer(clause))
+    if not named:
+        return False
+    last = named[-1]
+    return not _FIRST_PERSON.search(clause[last.end() :]) and not _JOINT.search(clause[: last.start()])
 
 
 def _negated_before(text: str, start: int, window: int) -> bool:

@@ -75,6 +75,13 @@ def test_region(text: str, place: str) -> None:
         ("我喺屋企耕田 老公打散工", []),
         ("俺在家带娃 男人出去打工了", []),
         ("个仔初中毕业冇考到高中", []),
+        # the family member need not stand right before: the rest of the clause is theirs, unless 我 comes back
+        ("个仔今年初中毕业冇考到高中", []),
+        ("我老公在厂里上班", []),
+        ("我和老公都在厂里上班", ["enterprise_employee"]),
+        ("我妈让我去厂里上班", ["enterprise_employee"]),
+        ("我高一读咗半年就冇读 而家十九岁", ["school_leaver"]),
+        ("冇考到高中 想学门手艺", ["school_leaver"]),
         ("我们是从西海固搬到银川的", ["relocated"]),
         ("五十六了出去找活人家都嫌老", ["hard_to_employ"]),
     ],
