@@ -12,6 +12,7 @@ HUMAN_BUTTONS = [{"title": "拨打12333", "payload": "tel:12333"}, {"title": "�
 ANSWERED_KINDS = ("answer", "policy")
 SHOWN_IN_FULL = 4  # eligible policies shown with benefit, reason and citation
 NAMED_AFTER = 6  # ... and of the rest, this many named on one line
+MAX_ROUTES = 2  # distinct "how to apply" routes of the shown policies, said once under them
 
 
 def composed_messages(body: dict[str, Any], offer: bool) -> list[dict[str, Any]]:
@@ -120,6 +121,10 @@ def eligibility_messages(body: dict[str, Any], labels: dict[str, Any]) -> list[d
             if r.get("period_ended"):
                 lines.append("   注意：该政策所属规划期已结束，请向当地人社部门确认现行政策。")
             citations.append({"policy": r["policy_id"], **cite})
+        routes = list(dict.fromkeys(r["how_to_apply"] for r in eligible[:SHOWN_IN_FULL] if r.get("how_to_apply")))
+        if routes:
+            # where to apply, once: most policies share the same route (人社部门, 公共就业服务机构, 12333)
+            lines.append("怎么申请：" + " ".join(routes[:MAX_ROUTES]))
         rest = eligible[SHOWN_IN_FULL:]
         if rest:
             # named, so the citizen can ask about one: "另有 N 项" alone left them nothing to ask with

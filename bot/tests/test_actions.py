@@ -279,6 +279,15 @@ def test_eligibility_lists_what_fits_with_reasons(api_url: str) -> None:
     ActionCheckEligibility().run(dispatcher, make_tracker("好了", slots=slots), {})
     first = dispatcher.messages[0]["text"]
     assert "就业见习补贴" in first and "理由" in first and "粤府〔2017〕101号" in first
+    # where to apply is said once, under the policies shown
+    assert first.count("怎么申请：") == 1 and "12333" in first.split("怎么申请：")[1]
+
+
+def test_a_veteran_is_told_where_to_apply(api_url: str) -> None:
+    dispatcher = CollectingDispatcher()
+    slots = {"region": "中卫", "groups": ["veteran"], "employment_status": "unemployed", "business_first_time": True}
+    ActionCheckEligibility().run(dispatcher, make_tracker("好了", slots=slots), {})
+    assert "退役军人服务中心" in dispatcher.messages[0]["text"].split("怎么申请：")[1]
 
 
 def test_eligible_policies_past_the_first_four_are_named(api_url: str) -> None:
