@@ -106,6 +106,7 @@ class AnswerComposer:
             self.settings.followup_max_chars,
             self.settings.topic_chars,
             self.searcher.documented_regions(),
+            self._topic_keys(context.topic or context.previous_question),
         )
         if not text:
             return self._plain("clarify", "请输入您想咨询的问题。", resolved.region, None)
@@ -164,6 +165,13 @@ class AnswerComposer:
         # judged only when a provision answers: the policy it may be answered under must fit the asker
         reading = replace(reading, ruled_out=self._ruled_out(context))
         return self._answered(reading, response.confidence, direct)
+
+    def _topic_keys(self, topic: str | None) -> list[str]:
+        """The topic's everyday words the lexicon knows, which a content-bearing follow-up carries (none
+        when ``followup_topic_keys`` is off: the topic's text is carried)."""
+        if not topic or not self.settings.followup_topic_keys:
+            return []
+        return [key for key, _ in self.searcher.lexicon.matches(topic)]
 
     # ----- the documents answer ----------------------------------------------------------------
     def _answered(self, reading: _Reading, confidence: float, direct: bool) -> Answer:

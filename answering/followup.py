@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from knowledge.regions import RegionTable
@@ -43,6 +43,7 @@ def resolve(
     max_chars: int,
     topic_chars: int,
     documented: Collection[str] = (),
+    topic_keys: Sequence[str] = (),
 ) -> Resolved:
     """Resolve ``question`` against the conversation.
 
@@ -54,6 +55,9 @@ def resolve(
         max_chars: a message this short (without the place and punctuation) is a follow-up.
         topic_chars: how much of the topic is borrowed.
         documented: regions with documents, so that a city with documents is kept at city level.
+        topic_keys: the topic's everyday words the lexicon knows (退伍, 兵, 找工作); when given, a follow-up
+            that brings content of its own ("村里想让我回去当村干部 这个算不算") borrows these instead of the
+            topic's raw text, so its own words are not outweighed by the whole earlier question.
 
     Returns:
         The query to search, the region, and a clause naming what was understood.
@@ -70,7 +74,9 @@ def resolve(
         combined = None if _NAMES_ITS_SUBJECT.search(question) else f"{question} {borrowed}"
         return Resolved(question, region, False, "", place, combined)
     understood = understood_clause(borrowed, place, known_region)
-    return Resolved(f"{question} {borrowed}", region, True, understood, place, short=len(core) <= max_chars)
+    short = len(core) <= max_chars
+    carried = borrowed if short or not topic_keys else " ".join(dict.fromkeys(topic_keys))
+    return Resolved(f"{question} {carried}", region, True, understood, place, short=short)
 
 
 def understood_clause(topic: str, place: str | None, known_region: str | None) -> str:

@@ -9,6 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from answering.composer import CHECK, AnswerComposer
+from answering.followup import resolve
 from answering.groupnote import unmentioned_group
 from answering.models import AnswerContext
 from answering.period import latest_year, period_status
@@ -183,6 +184,25 @@ def test_a_short_follow_up_borrows_the_topic_and_the_place_it_names(built: tuple
     elsewhere = c.compose("那湖南呢", AnswerContext(topic=first.topic))
     assert "知识库里还没有湖南本地的政策文件" in elsewhere.lead and "这里说湖南的情况" not in elsewhere.lead
     assert "适用地区 全国" in elsewhere.source
+
+
+def test_a_follow_up_with_content_of_its_own_carries_only_the_topics_everyday_words(built: tuple) -> None:
+    """A follow-up bringing new content is searched with the topic's lexicon words, so the whole earlier
+    question does not outweigh what is asked now; a short one ("那宁夏呢") still carries the topic's text."""
+    _, retrieval, _ = built
+    regions = retrieval.lexicon.region_table
+    topic = "开了个小饭馆 想贷点款扩大一下 有没有扶持"
+    keys = [key for key, _ in retrieval.lexicon.matches(topic)]
+    assert keys, "the topic holds words the lexicon knows"
+    asked = "那我要是雇几个残疾人 政府给不给补贴"
+    content = resolve(asked, topic, None, regions, 12, 40, topic_keys=keys)
+    assert content.followup and content.query.startswith(asked)
+    assert all(key in content.query for key in keys) and "有没有扶持" not in content.query
+    assert content.understood == f"接着您刚才问的“{topic}”", "it still says what it was read against"
+    short = resolve("那宁夏呢", topic, None, regions, 12, 40, topic_keys=keys)
+    assert short.short and topic in short.query
+    plain = resolve(asked, topic, None, regions, 12, 40)
+    assert topic in plain.query, "without the keys (followup_topic_keys off) the topic's text is carried"
 
 
 def test_when_no_provision_answers_directly_the_lead_quotes_the_two_closest(built: tuple) -> None:
