@@ -135,12 +135,20 @@ class Chat:
         return messages
 
 
+# The form's own questions besides the facts': groups heard before it asked ("您还属于…"), a poor family.
+OTHER_QUESTIONS = {"您还属于下面哪类人员吗": "more_groups", "建档立卡贫困户（脱贫户）或低保家庭": "poverty"}
+# What a citizen says to them when the script gives no answer: nothing more, or not sure.
+OTHER_DEFAULTS = {"more_groups": "没有了", "poverty": "不是"}
+
+
 def asked_fact(messages: list[dict[str, Any]]) -> str | None:
-    """Return the fact the bot's last message asks for (its wording comes from knowledge/facts.py)."""
+    """Return the fact the bot's last message asks for (its wording comes from knowledge/facts.py), or
+    one of the form's other questions (``OTHER_QUESTIONS``)."""
     if not messages:
         return None
     text = messages[-1].get("text") or ""
-    return next((name for name, spec in FACTS.items() if spec.question in text), None)
+    other = next((name for words, name in OTHER_QUESTIONS.items() if words in text), None)
+    return other or next((name for name, spec in FACTS.items() if spec.question in text), None)
 
 
 def run(conversation: Conversation, url: str, max_form_turns: int = 16) -> list[tuple[str, list[dict[str, Any]]]]:
@@ -168,7 +176,8 @@ def run(conversation: Conversation, url: str, max_form_turns: int = 16) -> list[
             if fact in digressions:
                 say(digressions.pop(fact))  # the question is answered and the form asks again
             # a citizen asked the same thing a third time gives up on it
-            answer = conversation.answers.get(fact, "跳过") if asked.count(fact) < 3 else "跳过"
+            default = OTHER_DEFAULTS.get(fact, "跳过")
+            answer = conversation.answers.get(fact, default) if asked.count(fact) < 3 else "跳过"
             last = say(answer)
     return turns
 

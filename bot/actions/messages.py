@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 FINAL_WORD = "具体以当地人社部门现行政策为准，可拨打12333咨询。"
@@ -96,6 +97,19 @@ def answer_messages(body: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+_HOTLINE_TAIL = re.compile(r"[，,；;]?\s*(也可以?|或)(拨打)?12333(咨询)?[。.]?$")
+
+
+def apply_routes(results: list[dict[str, Any]]) -> str:
+    """The distinct ``how_to_apply`` routes of ``results`` (at most ``MAX_ROUTES``) as one sentence, the
+    hotline said once at the end; "" when none is given."""
+    routes = list(dict.fromkeys(str(r["how_to_apply"]).strip() for r in results if r.get("how_to_apply")))
+    if not routes:
+        return ""
+    bare = [_HOTLINE_TAIL.sub("", route).rstrip("。") for route in routes[:MAX_ROUTES]]
+    return "；".join(bare) + "，也可拨打12333。"
+
+
 def _elsewhere(result: dict[str, Any]) -> str:
     """ "（广东的政策，仅供参考）" before a provision of another region than the citizen's, else ""."""
     if result.get("applies") is not False:
@@ -121,10 +135,9 @@ def eligibility_messages(body: dict[str, Any], labels: dict[str, Any]) -> list[d
             if r.get("period_ended"):
                 lines.append("   注意：该政策所属规划期已结束，请向当地人社部门确认现行政策。")
             citations.append({"policy": r["policy_id"], **cite})
-        routes = list(dict.fromkeys(r["how_to_apply"] for r in eligible[:SHOWN_IN_FULL] if r.get("how_to_apply")))
-        if routes:
+        if routes := apply_routes(eligible[:SHOWN_IN_FULL]):
             # where to apply, once: most policies share the same route (人社部门, 公共就业服务机构, 12333)
-            lines.append("怎么申请：" + " ".join(routes[:MAX_ROUTES]))
+            lines.append(f"怎么申请：{routes}")
         rest = eligible[SHOWN_IN_FULL:]
         if rest:
             # named, so the citizen can ask about one: "另有 N 项" alone left them nothing to ask with
