@@ -221,6 +221,13 @@ class ValidateEligibilityForm(FormValidationAction):
         heard = canonical_part("groups", tracker.get_slot("heard_groups")) or []
         known = list(dict.fromkeys([*heard, *known]))
         if is_canonical("groups", value):
+            if tracker.get_slot("requested_slot") != "groups":
+                # a group the NLU hears in passing must be the asker's own: "老公打散工" said to 就业状态 is
+                # the husband's 灵活就业 (the text reading knows whose it is; the entity does not)
+                said = parse_groups(text)
+                entities = tracker.latest_message.get("entities") or []
+                now = {e.get("value") for e in entities if e.get("entity") == "group"}
+                value = [v for v in value if v not in now or v in known or v in said]
             return self._held({"groups": list(dict.fromkeys(known + value + parse_groups(text)))}, tracker)
         if self._declined(tracker):
             # nothing more to say: the groups heard before stand as the answer

@@ -127,6 +127,12 @@ def test_working_ones_own_land_answers_the_status_question_without_a_retry() -> 
     assert result["employment_status"] is None and result["skipped_facts"] == ["employment_status"]
     assert result["groups"] == ["poor_household", "rural_resident"]
     assert [m["text"] for m in dispatcher.messages] == [FARMING]
+    # the husband's 打散工, heard by the NLU as a group, is not the asker's
+    nlu = [{"entity": "group", "value": "flexible_worker", "start": 9, "end": 12}]
+    passing = make_tracker(text, requested_slot="employment_status", events=earlier, entities=nlu)
+    heard = form.validate_groups(["poor_household", "flexible_worker"], CollectingDispatcher(), passing, {})
+    assert "flexible_worker" not in (heard.get("groups") or []) + (heard.get("heard_groups") or [])
+    assert "poor_household" in (heard.get("groups") or []) + (heard.get("heard_groups") or [])
     # groups not asked yet stay unasked-for: the form still asks them
     fresh = form.validate_employment_status(
         None, CollectingDispatcher(), make_tracker("在家种地", requested_slot="employment_status"), {}
