@@ -201,6 +201,9 @@ def test_a_follow_up_with_content_of_its_own_carries_only_the_topics_everyday_wo
     assert content.understood == f"接着您刚才问的“{topic}”", "it still says what it was read against"
     short = resolve("那宁夏呢", topic, None, regions, 12, 40, topic_keys=keys)
     assert short.short and topic in short.query
+    # "跳过" or "算了" after an answer asks nothing: not read against the topic (it repeated the answer)
+    assert not resolve("跳过", topic, None, regions, 12, 40, topic_keys=keys).followup
+    assert "接着您刚才问的" not in composer(built, AFTER).compose("算了", AnswerContext(topic=topic)).lead
     plain = resolve(asked, topic, None, regions, 12, 40)
     assert topic in plain.query, "without the keys (followup_topic_keys off) the topic's text is carried"
 

@@ -93,7 +93,13 @@ def looks_like_question(text: str) -> bool:
     cleaned = text.strip()
     if len(cleaned) < 6 or any(word in cleaned for word in ("意思", "什么叫", "没什么", "没啥")):
         return False
-    return any(word in cleaned for word in _QUESTION_WORDS)
+    return any(word in cleaned for word in _QUESTION_WORDS) or _ASKS_BY_FORM.search(cleaned) is not None
+
+
+# Questions without a question word: "要交钱不", "有补贴冇", "可以申请咩", "是不是…", "有冇…", "可唔可以…"
+_ASKS_BY_FORM = re.compile(
+    r"(不|冇|咩)[？?。！!\s]*$|是不是|会不会|要不要|行不行|中不中|有冇|可唔可以|系唔系|得唔得|使唔使"
+)
 
 
 _CLAUSE = re.compile(r"[\s,，。;；!！?？、]+")

@@ -188,6 +188,13 @@ def test_skip(text: str) -> None:
         ("有吗", False),
         ("没什么正式工作", False),
         ("去年刚毕业", False),
+        # asked by form, with no question word: "V不", Cantonese 冇/咩, A-not-A
+        ("上那个培训要交钱不", True),
+        ("屋企附近有补贴冇", True),
+        ("可唔可以喺镇度办", True),
+        ("是不是要先去登记", True),
+        ("找了仨月了还没", False),
+        ("没上班 在家待着呢", False),
     ],
 )
 def test_a_question_is_told_from_an_answer(text: str, question: bool) -> None:
