@@ -14,7 +14,9 @@ _NOISE = re.compile(r"[\s\W_]+")
 # A question that names a plan or a document ("十三五那些政策", "28号文") stands on its own.
 _NAMES_ITS_SUBJECT = re.compile(r"十[三四五]五|〔\d{4}〕|\d+号文")
 # Replies that carry no question of their own ("不清楚", "好的", "嗯"): never read against the topic.
-_NOT_A_QUESTION = re.compile(r"(不知道|不清楚|不晓得|不懂|好的?|好吧|行|嗯+|哦+|是的?|对|没有|没了|谢谢|可以|不用了?|跳过|算了)+")
+_NOT_A_QUESTION = re.compile(
+    r"(不知道|不清楚|不晓得|不懂|好的?|好吧|行|嗯+|哦+|是的?|对|没有|没了|谢谢|可以|不用了?|跳过|算了)+"
+)
 
 
 def is_bare_reply(text: str) -> bool:
