@@ -26,6 +26,12 @@ GROUP_BUTTONS = (
 )
 
 
+def short_label(code: str) -> str:
+    """A group's label without its explanation in brackets ("农民工（农村转移劳动者）" → "农民工")."""
+    label: str = lexicon()["group_labels"].get(code, code)
+    return label.split("（")[0]
+
+
 def _ask_action(slot: str) -> type:
     """Make the action that asks for one fact (``action_ask_<slot>``), worded as in knowledge/facts.py."""
 
@@ -43,10 +49,8 @@ def _ask_action(slot: str) -> type:
                     {"title": "不清楚", "payload": "/dont_know"},
                 ]
             elif slot == "groups":
-                labels = lexicon()["group_labels"]
                 buttons = [
-                    {"title": labels[code].split("（")[0], "payload": f'/inform{{"group":"{code}"}}'}
-                    for code in GROUP_BUTTONS
+                    {"title": short_label(code), "payload": f'/inform{{"group":"{code}"}}'} for code in GROUP_BUTTONS
                 ] + [{"title": "以上都不是", "payload": "都不是"}]
             elif slot == "employment_status":
                 buttons = [
@@ -57,8 +61,7 @@ def _ask_action(slot: str) -> type:
             heard = tracker.get_slot("heard_groups") if slot == "groups" else None
             if heard:
                 # groups heard before the form asked: said back, and asked for any others
-                labels = lexicon()["group_labels"]
-                said = "、".join(labels.get(code, code).split("（")[0] for code in heard)
+                said = "、".join(short_label(code) for code in heard)
                 # said back in a message of its own: the question stays about groups alone ("高校毕业生" in it
                 # reads as a question about graduation to anyone skimming for the topic)
                 dispatcher.utter_message(text=f"您提到的身份：{said}。")

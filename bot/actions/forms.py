@@ -98,8 +98,8 @@ class ValidateEligibilityForm(FormValidationAction):
             return pending
         following = (body.get("next_question") or {}).get("fact")
         # groups heard but not yet asked: asked first ("还属于哪类"), before what the engine proposes
-        confirm = ["groups"] if tracker.get_slot("heard_groups") and tracker.get_slot("groups") is None else []
-        confirm = [g for g in confirm if g not in skipped]
+        held = tracker.get_slot("heard_groups") and tracker.get_slot("groups") is None and "groups" not in skipped
+        confirm = ["groups"] if held else []
         poverty = ["poverty"] if self._ask_poverty(tracker, skipped) else []
         return list(dict.fromkeys([*pending, *confirm, *poverty, *([following] if following in FACT_SLOTS else [])]))
 
@@ -216,24 +216,23 @@ class ValidateEligibilityForm(FormValidationAction):
     ) -> dict[str, Any]:
         text = self._text(tracker)
         # groups add up over the conversation: a group the extractor hears now does not replace the earlier ones
-        earlier = earlier_value(tracker, "groups")
-        known = [g for g in earlier if isinstance(g, str)] if isinstance(earlier, list) else []
+        earlier = canonical_part("groups", earlier_value(tracker, "groups")) or []
         heard = canonical_part("groups", tracker.get_slot("heard_groups")) or []
-        known = list(dict.fromkeys([*heard, *known]))
+        known = list(dict.fromkeys([*heard, *earlier]))
+        said = parse_groups(text)
         if is_canonical("groups", value):
             if tracker.get_slot("requested_slot") != "groups":
                 # a group the NLU hears in passing must be the asker's own: "老公打散工" said to 就业状态 is
                 # the husband's 灵活就业 (the text reading knows whose it is; the entity does not)
-                said = parse_groups(text)
                 entities = tracker.latest_message.get("entities") or []
                 now = {e.get("value") for e in entities if e.get("entity") == "group"}
                 value = [v for v in value if v not in now or v in known or v in said]
-            return self._held({"groups": list(dict.fromkeys(known + value + parse_groups(text)))}, tracker)
+            return self._held({"groups": list(dict.fromkeys(known + value + said))}, tracker)
         if self._declined(tracker):
             # nothing more to say: the groups heard before stand as the answer
             return {"groups": known} if heard else self._skip("groups", tracker)
         codes = [v for v in (value if isinstance(value, list) else [value]) if v in lexicon()["group_labels"]]
-        codes = list(dict.fromkeys(codes + parse_groups(text)))
+        codes = list(dict.fromkeys(codes + said))
         if codes:
             return self._held({"groups": list(dict.fromkeys(known + codes))}, tracker)
         if tracker.get_slot("requested_slot") == "groups" and heard and says_no_more(text):
@@ -264,17 +263,15 @@ class ValidateEligibilityForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """ "系建档立卡户" / "吃着低保" / "是" / "不是": the family's group joins the asker's groups."""
-        text = self._text(tracker)
-        groups = canonical_part("groups", tracker.get_slot("groups")) or []
-        named = [g for g in parse_groups(text) if g in POOR_GROUPS]
-        if not named and not self._declined(tracker):
-            answer = self._bool("poverty", value, dispatcher, tracker)
-            if answer.get("poverty") is True:
-                named = ["poor_household"]  # the question names 建档立卡 first; 低保 has its own button
-            elif "poverty" in answer and answer["poverty"] is not True:
-                return answer  # no, or not understood (asked once more, then skipped)
         if self._declined(tracker):
             return self._skip("poverty", tracker)
+        groups = canonical_part("groups", tracker.get_slot("groups")) or []
+        named = [g for g in parse_groups(self._text(tracker)) if g in POOR_GROUPS]
+        if not named:
+            answer = self._bool("poverty", value, dispatcher, tracker)
+            if answer.get("poverty") is not True:
+                return answer  # no, or not understood (asked once more, then skipped)
+            named = ["poor_household"]  # the question names 建档立卡 first; 低保 has its own button
         return {"poverty": True, "groups": list(dict.fromkeys([*groups, *named]))}
 
     def validate_employment_status(

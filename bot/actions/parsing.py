@@ -265,9 +265,7 @@ _NO_GROUP = re.compile(
 )
 
 
-_NO_MORE = re.compile(
-    r"^(没有了?|没了|冇了?|无|就这些|就这个|就这样|只有这个|其他没有|别的没有|没别的了?|不是|都不是)[。！!\s]*$"
-)
+_NO_MORE = re.compile(r"^(没有了?|没了|冇了?|无|就这些|就这个|就这样|只有这个|其他没有|别的没有|没别的了?)[。！!\s]*$")
 
 
 # "屋企好穷", "家里困难", "没钱", "揭不开锅": a family's hardship said in passing, not a group named
@@ -281,7 +279,7 @@ def hints_hardship(text: str) -> bool:
 
 
 def says_no_more(text: str) -> bool:
-    """Whether an answer to "还属于哪类人员" says there is nothing more ("没有了", "就这些")."""
+    """Whether an answer to "还属于哪类人员" says there is nothing more ("没有了", "就这些", or "都不是")."""
     return _NO_MORE.search(text.strip()) is not None or says_no_group(text)
 
 
@@ -370,11 +368,13 @@ def parse_employment(text: str) -> str | None:
     return best[1] if best else None
 
 
-def _stated(text: str, phrase: str) -> bool:
-    """Whether ``phrase`` occurs in ``text`` not right after a denial ("不想做生意" does not say 做生意)."""
+def _stated(text: str, phrase: str, wishes_count: bool = True) -> bool:
+    """Whether ``phrase`` occurs in ``text`` not right after a denial ("不想做生意" does not say 做生意), not
+    said of a family member, and (unless ``wishes_count``) not right after a wish ("想搞大棚种菜")."""
     start = text.find(phrase)
     while start >= 0:
-        if not _negated_before(text, start, _PHRASE_NEGATION_WINDOW) and not _someone_else(text, start):
+        wish = not wishes_count and _WISH.search(text[:start]) is not None
+        if not _negated_before(text, start, _PHRASE_NEGATION_WINDOW) and not _someone_else(text, start) and not wish:
             return True
         start = text.find(phrase, start + 1)
     return False
@@ -393,18 +393,7 @@ _WISH = re.compile(r"(想|打算|准备|要|计划)[^，。,\s]{0,3}$")
 def says_farming(text: str) -> bool:
     """Whether the asker says they work their own land or herd ("在家种地", "我喺屋企耕田"), not a wish
     ("想搞大棚种菜"), a denial ("不种地了") or a family member's ("老公种地")."""
-    for phrase in lexicon().get("farming", []):
-        start = text.find(phrase)
-        while start >= 0:
-            before = text[:start]
-            if not (
-                _negated_before(text, start, _PHRASE_NEGATION_WINDOW)
-                or _someone_else(text, start)
-                or _WISH.search(before)
-            ):
-                return True
-            start = text.find(phrase, start + 1)
-    return False
+    return any(_stated(text, phrase, wishes_count=False) for phrase in lexicon().get("farming", []))
 
 
 _NEGATED_WORK = re.compile(r"(没|不|未|冇|无)(有|人|一个|一个人|谁|个)?(在)?(上班|工作|打工|干活|上岗)")
