@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from answering.followup import is_bare_reply, resolve, understood_clause
-from answering.groupnote import unmentioned_group
+from answering.groupnote import group_names, subject_terms, unmentioned_group
 from answering.models import Answer, AnswerContext, AnswerKind
 from answering.period import named_plan_status, period_status
 from answering.placefollowup import PlaceFollowups
@@ -28,6 +28,7 @@ from retrieval.citation import source_line
 from retrieval.ingest.policylabels import field_kind
 from retrieval.search import Searcher, SearchError, SearchResult
 from retrieval.stages.answers import states_amount, states_what_is_asked
+from retrieval.stages.bigrams import bigrams
 from retrieval.stages.policyfield import names_policy_of
 
 CHECK = {"title": "看看我能申请什么", "payload": "/check_eligibility"}
@@ -82,6 +83,7 @@ class AnswerComposer:
         self.settings = settings
         self.today = today or searcher.clock
         self.places = PlaceFollowups(searcher, eligibility.catalogue, settings)
+        self.subjects = subject_terms(searcher.lexicon)
 
     def compose(self, question: str, context: AnswerContext | None = None, as_of: date | None = None) -> Answer:
         """Return the reply to ``question``.
@@ -107,6 +109,8 @@ class AnswerComposer:
             self.settings.topic_chars,
             self.searcher.documented_regions(),
             self._topic_keys(context.topic or context.previous_question),
+            self.subjects,
+            self._topic_keys(text),
         )
         if not text:
             return self._plain("clarify", "请输入您想咨询的问题。", resolved.region, None)
@@ -196,6 +200,7 @@ class AnswerComposer:
         elsewhere = "" if best.applies is not False else f"（这是{best.document.region}的规定，仅供参考）"
         parts: list[str] = [f"{understood}：" if understood else ""]
         second: SearchResult | None = None
+        naming: SearchResult | None = None  # a follow-up's group, named by no quoted provision: one that does
         if kind.main == "validity":
             if not_stated:
                 parts.append(f"政策文件里没有写明{what_is_missing(kind)}。")
@@ -226,6 +231,13 @@ class AnswerComposer:
             quoted = [best.provision.text] + ([second.provision.text] if second else [])
             if reading.asked and (group := unmentioned_group(reading.asked, quoted, self.searcher.lexicon.groups)):
                 parts.append(f"以上条文没有专门提到{group}。")
+                naming = self._naming_group(reading, group, results)
+                if naming is not None:  # the closest provision that does name them, said as such
+                    naming_status = period_status(naming.document, naming.provision, today)
+                    parts.append(
+                        f"文件里提到{group}的相关条文是{short_source(naming.document)}："
+                        f"“{naming.provision.text}”（{naming_status.text}）。"
+                    )
             if route is not None:
                 parts.append(route.text)
             elif not direct and kind.statement:
@@ -237,9 +249,11 @@ class AnswerComposer:
         lead = "".join(parts)
         shown = [shown_provision(best, today, related=False)]
         # a related provision of another region is not shown to someone whose region is known (长沙 ≠ 聊城)
-        related = [r for r in results if r is not best and r is not second and r.applies is not False]
-        if second is not None:  # quoted in the lead too: its card comes next, and it is not listed as "related"
-            shown.append(shown_provision(second, today, related=False))
+        quoted_ones = [r for r in (best, second, naming) if r is not None]
+        related = [r for r in results if all(r is not q for q in quoted_ones) and r.applies is not False]
+        for quoted_too in (second, naming):  # quoted in the lead too: its card comes next, not listed as "related"
+            if quoted_too is not None:
+                shown.append(shown_provision(quoted_too, today, related=False))
         shown += [shown_provision(r, today, related=True) for r in related][: self.settings.shown - len(shown)]
         answer_kind: AnswerKind = "policy" if policy is not None and not not_stated else "answer"
         if not_stated or not direct:
@@ -256,6 +270,43 @@ class AnswerComposer:
             topic=topic,
             region=region,
         )
+
+    def _naming_group(self, reading: _Reading, group: str, results: list[SearchResult]) -> SearchResult | None:
+        """Return the closest provision that names the group a follow-up asks about ("妇女能参加不" after
+        a question on start-up training) and shares a word of the topic ("创业"): first among the results,
+        else from a search (``group_depth`` deep) for the group with the topic's everyday words. None when
+        none that applies to the asker does, the topic has no word the lexicon knows, or the search is off."""
+        names = group_names(reading.asked, self.searcher.lexicon.groups)
+        matches = self.searcher.lexicon.matches(reading.topic)
+        if not self.settings.group_depth or not matches:
+            return None
+        group_grams = frozenset().union(*(bigrams(n) for n in names))
+        words = [w for key, expanded in matches for w in (key, *expanded)]
+        topic_grams = frozenset().union(*(bigrams(w) for w in words)) - group_grams
+
+        def naming(candidates: list[SearchResult]) -> SearchResult | None:
+            return next(
+                (
+                    r
+                    for r in candidates
+                    if r.applies is not False
+                    and any(n in r.provision.text for n in names)
+                    and topic_grams & bigrams(r.provision.text)
+                ),
+                None,
+            )
+
+        found = naming(results)
+        if found is not None:
+            return found
+        keys = " ".join(dict.fromkeys(key for key, _ in matches))
+        try:
+            response = self.searcher.search(
+                f"{group} {keys}", k=self.settings.group_depth, region=reading.region, as_of=reading.day
+            )
+        except SearchError:
+            return None
+        return naming(response.results)
 
     def _second_closest(self, results: list[SearchResult], best: SearchResult, direct: bool) -> SearchResult | None:
         """Return the next provision (one that applies to the asker) close enough to the best to be quoted

@@ -46,6 +46,8 @@ def resolve(
     topic_chars: int,
     documented: Collection[str] = (),
     topic_keys: Sequence[str] = (),
+    subjects: Collection[str] = (),
+    question_keys: Sequence[str] = (),
 ) -> Resolved:
     """Resolve ``question`` against the conversation.
 
@@ -60,6 +62,10 @@ def resolve(
         topic_keys: the topic's everyday words the lexicon knows (退伍, 兵, 找工作); when given, a follow-up
             that brings content of its own ("村里想让我回去当村干部 这个算不算") borrows these instead of the
             topic's raw text, so its own words are not outweighed by the whole earlier question.
+        subjects: policy terms that name a subject of their own ("创业担保贷款", "稳岗返还").
+        question_keys: the question's own everyday words the lexicon knows ("培训班", "饭馆"). A short
+            follow-up naming a subject or a word the topic lacks ("有培训班么", "创业担保贷款怎么申请"
+            after a question on training) carries the topic's words, not its text, so its own words lead.
 
     Returns:
         The query to search, the region, and a clause naming what was understood.
@@ -70,6 +76,9 @@ def resolve(
         return Resolved(question, region, False, "", place)
     core = _NOISE.sub("", question)
     points_back = _STARTS_FOLLOWUP.search(question.strip()) or _POINTS_BACK.search(question)
+    own_subject = any(term in question and term not in topic for term in subjects) or any(
+        key not in topic_keys for key in question_keys
+    )
     followup = len(core) <= max_chars or (points_back is not None and not _NAMES_ITS_SUBJECT.search(question))
     borrowed = topic[:topic_chars]
     if not followup:
@@ -77,7 +86,7 @@ def resolve(
         return Resolved(question, region, False, "", place, combined)
     understood = understood_clause(borrowed, place, known_region)
     short = len(core) <= max_chars
-    carried = borrowed if short or not topic_keys else " ".join(dict.fromkeys(topic_keys))
+    carried = borrowed if (short and not own_subject) or not topic_keys else " ".join(dict.fromkeys(topic_keys))
     return Resolved(f"{question} {carried}", region, True, understood, place, short=short)
 
 

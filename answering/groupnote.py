@@ -1,10 +1,14 @@
-"""Whether a follow-up asks about a group ("妇女能申请吗") that the provisions quoted for it never mention."""
+"""Whether a follow-up asks about a group ("妇女能申请吗") that the provisions quoted for it never mention,
+and the words that name that group in a provision."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
 from knowledge.facts import GROUPS
+from knowledge.lexicon import Lexicon
+
+SUBJECT_MIN_CHARS = 4  # shorter terms (贴息, 见习) are words of a topic rather than a topic of their own
 
 
 def named_group(question: str, groups: Mapping[str, list[str]]) -> tuple[str, str] | None:
@@ -25,6 +29,16 @@ def named_group(question: str, groups: Mapping[str, list[str]]) -> tuple[str, st
     return best
 
 
+def group_names(question: str, groups: Mapping[str, list[str]]) -> list[str]:
+    """Return every word that names the group ``question`` asks about (its lexicon phrases and its
+    official name), or [] when the question names no group."""
+    found = named_group(question, groups)
+    if found is None:
+        return []
+    code = found[0]
+    return [name for name in [*groups.get(code, []), GROUPS.get(code, "")] if name]
+
+
 def unmentioned_group(question: str, quoted: Iterable[str], groups: Mapping[str, list[str]]) -> str | None:
     """Return the words for the group a question asks about when no quoted provision mentions that group
     (by any of its phrases or its official name), so the reply can say so; None otherwise.
@@ -37,9 +51,14 @@ def unmentioned_group(question: str, quoted: Iterable[str], groups: Mapping[str,
     found = named_group(question, groups)
     if found is None:
         return None
-    code, words = found
-    names = [*groups.get(code, []), GROUPS.get(code, "")]
-    texts = list(quoted)
-    if any(name and name in text for name in names for text in texts):
+    names, texts = group_names(question, groups), list(quoted)
+    if any(name in text for name in names for text in texts):
         return None
-    return words
+    return found[1]
+
+
+def subject_terms(lexicon: Lexicon) -> tuple[str, ...]:
+    """Return the lexicon's policy terms that name a subject of their own ("创业担保贷款", "就业见习补贴"):
+    at least ``SUBJECT_MIN_CHARS`` long and not words for a group of people ("退役军人", "灵活就业")."""
+    group_words = {phrase for phrases in lexicon.groups.values() for phrase in phrases} | set(GROUPS.values())
+    return tuple(t for t in lexicon.terms if len(t) >= SUBJECT_MIN_CHARS and t not in group_words)

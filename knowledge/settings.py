@@ -169,6 +169,7 @@ class RetrievalSettings(_Section):
     expansion_weight: float = configured(ge=0, le=2)
     expansion_part_weight: float = configured(ge=0, le=1)  # an official term's parts, relative to the term itself
     doc2query_weight: float = configured(ge=0, le=5)  # BM25 over the citizen questions written for each provision
+    mend_homophones: bool = configured()  # "失叶金" is searched as 失业金 (a same-sounding pinyin slip)
     section_weight: int = configured(ge=0, le=3)
     weights: FusionWeights = configured()
     candidates: int = configured(ge=10, le=5000)
@@ -213,6 +214,7 @@ class AnswerSettings(_Section):
     close_second_ratio: float = configured(ge=0, le=1)  # a direct answer: the next provision this close is quoted too
     stated_min_confidence: float = configured(ge=0, le=1)  # an amount counts as stated only above this
     results: int = configured(ge=1, le=20)  # provisions the composer looks at
+    group_depth: int = configured(ge=0, le=50)  # "妇女能参加不": provisions searched for one naming the group (0 = off)
     shown: int = configured(ge=1, le=5)  # provisions a reply quotes (the lead's and one related)
     office_hours: str = configured()  # when 12333 has agents, shown with the handoff
 

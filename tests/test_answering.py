@@ -21,6 +21,7 @@ from knowledge.service import EligibilityService
 from knowledge.settings import Settings
 from retrieval.ingest.models import DocumentMeta
 from retrieval.service import RetrievalService
+from retrieval.stages.answers import states_amount
 from tests.staffkit import make_settings
 from webchat.app import create_app
 
@@ -81,6 +82,14 @@ def test_an_amount_the_documents_do_not_state_is_said_plainly(built: tuple) -> N
     answer = composer(built, AFTER).compose("创业担保贷款最多能贷多少钱")
     assert answer.kind == "not_in_documents"
     assert "没有写明具体金额" in answer.lead and "12333" in answer.lead
+
+
+def test_a_sum_reported_for_everyone_together_is_no_answer_to_what_one_gets() -> None:
+    report = "失业保险稳岗返还累计发放8亿多元、惠及1.23万家企业198万职工。"
+    assert not states_amount("稳岗返还能返多少", report, None)
+    assert not states_amount("能贷多少钱", "两个项目年均发放创业贷款资金10亿元以上。", None)
+    assert states_amount("补贴多少钱", "给予每人1000元的一次性求职创业补贴。", None)
+    assert states_amount("能贷多少钱", "贷款最高额度为10万元，累计发放贷款逐年增加。", None)
 
 
 def test_a_procedure_question_gets_the_route_not_an_invented_procedure(built: tuple) -> None:
@@ -156,9 +165,14 @@ def test_a_group_follow_up_says_when_the_quoted_provisions_never_name_the_group(
     c = composer(built, AFTER)
     first = c.compose("创业担保贷款怎么申请")
     follow = c.compose("残疾人能申请吗", AnswerContext(topic=first.topic, previous_question="创业担保贷款怎么申请"))
-    quoted = [p["text"] for p in follow.provisions if p["text"] in follow.lead]
+    answer_part, _, naming_part = follow.lead.partition("以上条文没有专门提到残疾人。")
+    quoted = [p["text"] for p in follow.provisions if p["text"] in answer_part]
     assert quoted, follow.lead
-    assert ("以上条文没有专门提到残疾人" in follow.lead) == (not any("残疾" in t for t in quoted))
+    assert bool(naming_part) == (not any("残疾" in t for t in quoted))
+    if naming_part:  # the closest provision that names them is quoted, said to be about them, with its card
+        assert naming_part.startswith("文件里提到残疾人的相关条文是"), follow.lead
+        naming = [p for p in follow.provisions if p["text"] in naming_part]
+        assert naming and "残疾" in naming[0]["text"] and "创业" in naming[0]["text"], follow.lead
     own = c.compose("残疾人能申请创业担保贷款吗")
     assert "没有专门提到" not in own.lead, "only a follow-up asking about a group gets the note"
 
@@ -201,6 +215,14 @@ def test_a_follow_up_with_content_of_its_own_carries_only_the_topics_everyday_wo
     assert content.understood == f"接着您刚才问的“{topic}”", "it still says what it was read against"
     short = resolve("那宁夏呢", topic, None, regions, 12, 40, topic_keys=keys)
     assert short.short and topic in short.query
+    # a short one with words of its own ("有培训班么", a policy's name) carries the topic's words, not its text
+    for own in ("有培训班么", "创业担保贷款怎么申请"):
+        own_keys = [key for key, _ in retrieval.lexicon.matches(own)]
+        named = resolve(
+            own, topic, None, regions, 12, 40, topic_keys=keys, subjects=["创业担保贷款"], question_keys=own_keys
+        )
+        assert named.followup and named.short and "有没有扶持" not in named.query, named.query
+        assert all(key in named.query for key in keys)
     # "跳过" or "算了" after an answer asks nothing: not read against the topic (it repeated the answer)
     assert not resolve("跳过", topic, None, regions, 12, 40, topic_keys=keys).followup
     assert "接着您刚才问的" not in composer(built, AFTER).compose("算了", AnswerContext(topic=topic)).lead

@@ -24,7 +24,10 @@ CONDITION_FIELDS = frozenset({"target", "condition"})
 
 # A question about money ("补多少", "利息多少", "缴费基数") needs a sum, a rate or a multiple; one about a
 # count or a target ("培养多少高技能人才", "签订率目标是多少") is answered by any number.
-_ASKS_MONEY = re.compile(r"钱|元|块|补|贴|贷|利息|利率|工资|薪|费|金|基数|报销|扣")
+_ASKS_MONEY = re.compile(r"钱|元|块|补|贴|贷|利息|利率|工资|薪|费|金|基数|报销|扣|返|奖")
+# A sum the plan reports or targets for everyone together ("稳岗返还累计发放8亿多元", "年均发放…10亿元以上"),
+# not what one person gets: no answer to "能返多少".
+_AGGREGATE = re.compile(r"亿|累计|年均|共计|总计|合计|全年|总额|规模")
 _NUMBER = re.compile(r"\d|[一二三四五六七八九十百千万两]+(万|亿)?(人|所|个|家|项|名|次|岁|年|月|天|倍|成)")
 
 
@@ -33,8 +36,9 @@ def states_amount(question: str, text: str, field_label: str | None) -> bool:
     for money, any number for a count or target (a policy list's 补贴标准 field always counts)."""
     if field_kind(field_label) == "amount":
         return True
-    pattern = AMOUNT_STATED if _ASKS_MONEY.search(question) else _NUMBER
-    return bool(pattern.search(text))
+    if not _ASKS_MONEY.search(question):
+        return bool(_NUMBER.search(text))
+    return any(not _AGGREGATE.search(text[max(0, m.start() - 8) : m.end()]) for m in AMOUNT_STATED.finditer(text))
 
 
 def states_what_is_asked(kind: QuestionKind, question: str, text: str, field_label: str | None) -> bool:
