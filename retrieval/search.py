@@ -103,6 +103,7 @@ class Searcher:
         Raises:
             ValueError: a stage's setting is out of range.
         """
+        from retrieval.homophones import HomophoneFixer, lexicon_vocabulary
         from retrieval.tokenize import Tokenizer
 
         self.store = store
@@ -110,6 +111,11 @@ class Searcher:
         self.settings = settings
         self.clock = clock
         self.tokenizer = Tokenizer(lexicon)
+        self.homophones = (
+            HomophoneFixer(lexicon_vocabulary(lexicon), self.tokenizer.segments, self.tokenizer.is_word)
+            if settings.mend_homophones
+            else None
+        )
         self.candidates = CandidateGenerator(CandidateSettings.of(settings), self.tokenizer)
         self.fusion = Fusion(FusionSettings.of(settings))
         self.rerankers: list[Reranker] = [
@@ -191,6 +197,8 @@ class Searcher:
             NoIndexError: no index published.
         """
         text = _clean_query(query, self.settings.max_query_chars)
+        if self.homophones is not None:  # "失叶金" typed for 失业金
+            text = self.homophones.fix(text)
         if not 1 <= k <= 100:
             raise SearchError("k 必须在 1 到 100 之间")
         state = self.current()

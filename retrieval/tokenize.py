@@ -58,6 +58,14 @@ class Tokenizer:
             if w.strip() and w.strip() not in self._stopwords and _WORD.search(w)
         ]
 
+    def segments(self, text: str) -> list[str]:
+        """Return ``text`` cut into words in jieba's precise mode, nothing dropped (they join back to it)."""
+        return list(self._engine().cut(text))
+
+    def is_word(self, span: str) -> bool:
+        """Return True when the dictionary (jieba's and the lexicon's terms) knows ``span`` as a word."""
+        return bool(self._engine().FREQ.get(span))
+
     def tokens(self, text: str) -> list[str]:
         """Return the search tokens of ``text`` (words and their sub-words; stop words dropped).
 
