@@ -63,8 +63,8 @@ def resolve(
             that brings content of its own ("村里想让我回去当村干部 这个算不算") borrows these instead of the
             topic's raw text, so its own words are not outweighed by the whole earlier question.
         subjects: policy terms that name a subject of their own ("创业担保贷款", "稳岗返还").
-        question_keys: the question's own everyday words the lexicon knows ("培训班", "饭馆"). A short
-            follow-up naming a subject or a word the topic lacks ("有培训班么", "创业担保贷款怎么申请"
+        question_keys: the question's own everyday words the lexicon knows ("技校", "网店"). A short
+            follow-up naming a subject or a word the topic lacks ("能去技校学吗", "创业担保贷款怎么申请"
             after a question on training) carries the topic's words, not its text, so its own words lead.
 
     Returns:

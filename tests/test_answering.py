@@ -215,8 +215,8 @@ def test_a_follow_up_with_content_of_its_own_carries_only_the_topics_everyday_wo
     assert content.understood == f"接着您刚才问的“{topic}”", "it still says what it was read against"
     short = resolve("那宁夏呢", topic, None, regions, 12, 40, topic_keys=keys)
     assert short.short and topic in short.query
-    # a short one with words of its own ("有培训班么", a policy's name) carries the topic's words, not its text
-    for own in ("有培训班么", "创业担保贷款怎么申请"):
+    # a short one with words of its own ("能去技校学吗", a policy's name) carries the topic's words, not its text
+    for own in ("能去技校学吗", "创业担保贷款怎么申请"):
         own_keys = [key for key, _ in retrieval.lexicon.matches(own)]
         named = resolve(
             own, topic, None, regions, 12, 40, topic_keys=keys, subjects=["创业担保贷款"], question_keys=own_keys
