@@ -13,7 +13,7 @@ from actions import api
 from actions.budgets import back_to_form, interruption_budget
 from actions.conversation import already_offered, conversation_context, facts_stated, is_canonical, with_stated_facts
 from actions.messages import composed_messages
-from actions.parsing import is_real_question, looks_like_question
+from actions.parsing import asks_something, is_real_question, looks_like_question
 
 NOT_AN_ANSWER = "没太明白您的回答，可以点下面的按钮，或者说“跳过”。"
 
@@ -99,20 +99,25 @@ def not_an_answer(text: str, tracker: Tracker, dispatcher: CollectingDispatcher)
 
 
 SMALL_TALK = {"bot_challenge": "utter_iamabot", "feedback": "utter_feedback"}
+SMALL_TALK |= {"greet": "utter_greet", "goodbye": "utter_goodbye"}
+# A greeting or goodbye is a few words; one that asks something ("要先去做咩认定") is a question the NLU misheard.
+_COURTESIES = frozenset({"greet", "goodbye"})
 
 
 class ActionSmallTalk(Action):
-    """Answer "are you a robot" or feedback with its response, unless the message is really a policy
-    question the NLU misheard ("现在全国的失业率是多少 是不是百分之五点二"): then it is answered."""
+    """Answer a greeting, a goodbye, "are you a robot" or feedback with its response, unless the message
+    is really a policy question the NLU misheard ("现在全国的失业率是多少 是不是百分之五点二", "娃想去外省打工
+    有人组织么"): then it is answered."""
 
     def name(self) -> str:
         return "action_small_talk"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         text = tracker.latest_message.get("text") or ""
-        if not text.startswith("/") and is_real_question(text):
-            return answered(text, tracker, dispatcher)
         intent = str((tracker.latest_message.get("intent") or {}).get("name"))
+        asks = is_real_question(text) or (intent in _COURTESIES and asks_something(text))
+        if not text.startswith("/") and asks:
+            return answered(text, tracker, dispatcher)
         if tracker.active_loop_name == "eligibility_form" and intent == "feedback":
             # "还在上学" to "您现在是未就业、在职…" read as feedback: no thanks, a reply not understood — asked
             # once more, then skipped (thanking it sent the form round the same question for ever)

@@ -248,7 +248,8 @@ def parse_groups(text: str) -> list[str]:
             if not any(taken[start : start + len(phrase)]):
                 for i in range(start, start + len(phrase)):
                     taken[i] = True
-                if code not in found and not _someone_else(text, start):  # "老公打散工": the husband's
+                theirs = _someone_else(text, start)  # "老公打散工": the husband's
+                if code not in found and not theirs and not _negated_before(text, start, _GROUP_NEGATION_WINDOW):
                     found.append(code)
             start = text.find(phrase, start + 1)
     for code in parse_situation_groups(text):
@@ -288,7 +289,8 @@ def says_no_group(text: str) -> bool:
     return _NO_GROUP.search(text.strip()) is not None
 
 
-_NEGATION = "没不未冇别"
+_NEGATION = "没不未冇别唔非"
+_GROUP_NEGATION_WINDOW = 2  # "唔系大学生", "不是贫困户", "没有残疾证": a group right after a denial is not the asker's
 _SITUATION_NEGATION_WINDOW = 2  # "我没出去打工": a situation right after a negation is not stated
 _PHRASE_NEGATION_WINDOW = 3  # "没打算开店", "不想做生意": an employment phrase after a denial is not stated
 
@@ -312,7 +314,7 @@ def _someone_else(text: str, start: int) -> bool:
 
 
 def _negated_before(text: str, start: int, window: int) -> bool:
-    """Whether a negation (没/不/未/冇/别) stands within ``window`` characters before ``text[start]``."""
+    """Whether a negation (没/不/未/冇/别/唔/非) stands within ``window`` characters before ``text[start]``."""
     return any(c in _NEGATION for c in text[max(0, start - window) : start])
 
 
@@ -457,6 +459,23 @@ def accepts_offer(text: str) -> bool:
 
 
 _ABOUT_THE_BOT = ("机器人", "真人", "你是谁", "回答", "答案", "有用", "没用", "答非所问", "客服")
+
+
+# Asking in speech other than Mandarin question words: 咩/乜/边度/点样 (粤), 么/哩 at the end (西北), 谁/几.
+_ASKS_IN_DIALECT = re.compile(r"咩|乜|边度|边个|点样|几时|几多|谁|[么嘛哩][？?。！!\s]*$")
+
+
+def asks_something(text: str) -> bool:
+    """Return True when a message the NLU took for a greeting or a goodbye asks something: a question word
+    in Mandarin or dialect, or a question without one ("有人组织么", "要先去做咩认定", "可以申请不")."""
+    cleaned = text.strip()
+    if len(re.sub(r"[\s，,。？?！!]", "", cleaned)) < 5:
+        return False  # "你好吗", "再见啦": courtesies
+    return (
+        any(word in cleaned for word in _QUESTION_WORDS)
+        or _ASKS_BY_FORM.search(cleaned) is not None
+        or _ASKS_IN_DIALECT.search(cleaned) is not None
+    )
 
 
 def is_real_question(text: str) -> bool:

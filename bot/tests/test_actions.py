@@ -150,6 +150,18 @@ def test_working_ones_own_land_answers_the_status_question_without_a_retry() -> 
     }
 
 
+def test_a_group_denied_in_the_answer_to_the_groups_question_is_not_the_askers() -> None:
+    """ "…唔系大学生" to 您属于下面哪类人员: the NLU hears 大学生 as 高校毕业生, and graduates' policies were
+    listed for a cook. The text reading knows it is denied; a button's choice is kept as it is."""
+    form = ValidateEligibilityForm()
+    nlu = [{"entity": "group", "value": "graduate", "start": 8, "end": 11}]
+    typed = make_tracker("做咗八年厨师 唔系大学生", requested_slot="groups", entities=nlu)
+    result = form.validate_groups(["graduate"], CollectingDispatcher(), typed, {})
+    assert "graduate" not in (result.get("groups") or [])
+    button = make_tracker('/inform{"groups": ["graduate"]}', requested_slot="groups", entities=nlu)
+    assert form.validate_groups(["graduate"], CollectingDispatcher(), button, {})["groups"] == ["graduate"]
+
+
 def test_groups_heard_before_the_form_are_still_asked_once_for_others(api_url: str) -> None:
     """ "今年啱啱大专毕业…屋企喺乡下好穷": 高校毕业生 was heard in the opening, so the groups question was never
     asked and the 建档立卡 family (求职创业补贴) never came up. The heard groups are held aside, stand as the
@@ -736,6 +748,18 @@ def test_small_talk_that_is_really_a_question_is_answered(api_url: str) -> None:
     robot = CollectingDispatcher()
     ActionSmallTalk().run(robot, make_tracker("你是机器人吗", intent="bot_challenge"), {})
     assert robot.messages[0]["response"] == "utter_iamabot"
+
+
+def test_a_question_the_nlu_took_for_a_greeting_or_goodbye_is_answered(api_url: str) -> None:
+    for text, intent in (("那要去办个啥证明", "goodbye"), ("孩子想去外省打工 有人带么", "greet")):
+        asked = CollectingDispatcher()
+        ActionSmallTalk().run(asked, make_tracker(text, intent=intent), {})
+        assert asked.messages and asked.messages[0].get("response") is None, (text, asked.messages)
+        assert "12333" in asked.messages[0]["text"] or "政策文件" in asked.messages[0]["text"], asked.messages
+    for text, intent, response in (("你好", "greet", "utter_greet"), ("好的谢谢 再见", "goodbye", "utter_goodbye")):
+        polite = CollectingDispatcher()
+        ActionSmallTalk().run(polite, make_tracker(text, intent=intent), {})
+        assert [m.get("response") for m in polite.messages] == [response], text
 
 
 def test_a_reply_answered_as_a_question_twice_in_the_form_skips_the_fact(api_url: str) -> None:

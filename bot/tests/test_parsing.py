@@ -84,6 +84,10 @@ def test_region(text: str, place: str) -> None:
         ("冇考到高中 想学门手艺", ["school_leaver"]),
         ("我们是从西海固搬到银川的", ["relocated"]),
         ("五十六了出去找活人家都嫌老", ["hard_to_employ"]),
+        # a group denied is not the asker's
+        ("做装修的 唔系退伍军人", []),
+        ("我是低保户 不是贫困户", ["low_income"]),
+        ("没有残疾证", []),
     ],
 )
 def test_groups(text: str, groups: list) -> None:
