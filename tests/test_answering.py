@@ -15,7 +15,7 @@ from answering.models import AnswerContext
 from answering.period import latest_year, period_status
 from answering.placefollowup import counterpart_first
 from answering.policymatch import grounded_by
-from knowledge.questionkind import classify
+from knowledge.questionkind import classify, what_is_missing
 from knowledge.routing import route_for
 from knowledge.service import EligibilityService
 from knowledge.settings import Settings
@@ -90,6 +90,17 @@ def test_a_sum_reported_for_everyone_together_is_no_answer_to_what_one_gets() ->
     assert not states_amount("能贷多少钱", "两个项目年均发放创业贷款资金10亿元以上。", None)
     assert states_amount("补贴多少钱", "给予每人1000元的一次性求职创业补贴。", None)
     assert states_amount("能贷多少钱", "贷款最高额度为10万元，累计发放贷款逐年增加。", None)
+
+
+def test_a_question_whether_a_benefit_exists_needs_a_provision_naming_one() -> None:
+    from retrieval.stages.answers import states_what_is_asked
+
+    asked = "学电焊那阵子给不给生活补助"
+    kind = classify(asked)
+    assert "benefit" in kind.kinds and "补贴" in what_is_missing(kind)
+    assert not states_what_is_asked(kind, asked, "消除针对特定群体的就业歧视，营造公平就业环境。", None)
+    assert states_what_is_asked(kind, asked, "对参加培训的给予职业培训补贴和生活费补助。", None)
+    assert "benefit" not in classify("学电焊要多久").kinds
 
 
 def test_a_procedure_question_gets_the_route_not_an_invented_procedure(built: tuple) -> None:

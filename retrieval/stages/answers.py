@@ -17,6 +17,8 @@ CONDITIONS_STATED = re.compile(
 PROCEDURE_STATED = re.compile(
     r"(常住地|户籍地|所在地|窗口|经办机构|服务中心|网上|线上|一站式).{0,12}(办理|申请|登记|受理)"
 )
+# A benefit named by the provision itself: money, a waiver, a fund (what a "有补贴不" question needs).
+BENEFIT_STATED = re.compile(r"补贴|补助|津贴|资助|生活费|奖励|报销|免费|减免|贴息|资金|经费|优惠|基金")
 # Policy-list fields (retrieval/ingest/policylist.py) that state a procedure or who qualifies.
 PROCEDURE_FIELDS = frozenset({"channel", "materials", "deadline", "contact"})
 CONDITION_FIELDS = frozenset({"target", "condition"})
@@ -51,8 +53,9 @@ def states_what_is_asked(kind: QuestionKind, question: str, text: str, field_lab
         field_label: its policy-list field label ("补贴标准", "申请渠道"), None for plan text.
 
     Returns:
-        False when the question asks for a figure, a procedure or the conditions and the provision
-        states none; True otherwise (a question asking nothing specific is answered by relevance alone).
+        False when the question asks for a figure, a procedure, the conditions or whether a benefit
+        exists and the provision states none; True otherwise (a question asking nothing specific is
+        answered by relevance alone).
     """
     field = field_kind(field_label)
     if "amount" in kind.kinds:
@@ -61,4 +64,6 @@ def states_what_is_asked(kind: QuestionKind, question: str, text: str, field_lab
         return bool(PROCEDURE_STATED.search(text)) or field in PROCEDURE_FIELDS
     if kind.asks_conditions:
         return bool(CONDITIONS_STATED.search(text)) or field in CONDITION_FIELDS
+    if "benefit" in kind.kinds:
+        return bool(BENEFIT_STATED.search(text)) or field == "amount"
     return True
