@@ -33,7 +33,7 @@ _VALIDITY = re.compile(
     r"还有效|有效期|还管用|还算数|过期|作废|失效|废止|(现在|今年|目前)还(有效|管用|算|能|可以|发|执行|享受|办)|"
     r"[建弄办]好了没|[建弄办]成了没|建成没|现在.{0,6}(多少|几个|怎么样|啥情况)|现在的.{0,6}是多少|还在执行|还执行"
 )
-# Whether a benefit exists: a subsidy, an allowance, a fee waived ("培训期间有生活费补贴不", "有没有免费学的").
+# Whether a benefit exists: a subsidy, an allowance, a fee waived ("学电焊那阵子给不给生活补助", "考证能报销不").
 _BENEFIT = re.compile(r"补贴|补助|津贴|资助|生活费|报销|免费|减免|贴息")
 _CONDITIONS = re.compile(r"条件|要求|资格|门槛|符合|够不够|算不算|能不能申请|能申请|可以申请|啥人能|什么人能|谁能")
 # Asking what the conditions are ("要啥条件", "有什么要求"), not whether one qualifies.

@@ -100,14 +100,14 @@ def not_an_answer(text: str, tracker: Tracker, dispatcher: CollectingDispatcher)
 
 SMALL_TALK = {"bot_challenge": "utter_iamabot", "feedback": "utter_feedback"}
 SMALL_TALK |= {"greet": "utter_greet", "goodbye": "utter_goodbye"}
-# A greeting or goodbye is a few words; one that asks something ("要先去做咩认定") is a question the NLU misheard.
+# A greeting or goodbye is a few words; one that asks something ("要先去办咩手续") is a question the NLU misheard.
 _COURTESIES = frozenset({"greet", "goodbye"})
 
 
 class ActionSmallTalk(Action):
     """Answer a greeting, a goodbye, "are you a robot" or feedback with its response, unless the message
     is really a policy question the NLU misheard ("现在全国的失业率是多少 是不是百分之五点二", "娃想去外省打工
-    有人组织么"): then it is answered."""
+    有人带么"): then it is answered."""
 
     def name(self) -> str:
         return "action_small_talk"

@@ -223,7 +223,7 @@ class ValidateEligibilityForm(FormValidationAction):
         if is_canonical("groups", value):
             if not text.startswith("/"):  # typed, not a button
                 # a group the NLU hears must be the asker's own: "老公打散工" said to 就业状态 is the husband's
-                # 灵活就业, "唔系大学生" denies one (the text reading knows; the entity does not)
+                # 灵活就业, "唔系应届生" denies one (the text reading knows; the entity does not)
                 entities = tracker.latest_message.get("entities") or []
                 now = {e.get("value") for e in entities if e.get("entity") == "group"}
                 value = [v for v in value if v not in now or v in known or v in said]

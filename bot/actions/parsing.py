@@ -290,7 +290,7 @@ def says_no_group(text: str) -> bool:
 
 
 _NEGATION = "没不未冇别唔非"
-_GROUP_NEGATION_WINDOW = 2  # "唔系大学生", "不是贫困户", "没有残疾证": a group right after a denial is not the asker's
+_GROUP_NEGATION_WINDOW = 2  # "唔系退伍军人", "不是贫困户", "没有残疾证": a group right after a denial is not the asker's
 _SITUATION_NEGATION_WINDOW = 2  # "我没出去打工": a situation right after a negation is not stated
 _PHRASE_NEGATION_WINDOW = 3  # "没打算开店", "不想做生意": an employment phrase after a denial is not stated
 
@@ -467,7 +467,7 @@ _ASKS_IN_DIALECT = re.compile(r"咩|乜|边度|边个|点样|几时|几多|谁|[
 
 def asks_something(text: str) -> bool:
     """Return True when a message the NLU took for a greeting or a goodbye asks something: a question word
-    in Mandarin or dialect, or a question without one ("有人组织么", "要先去做咩认定", "可以申请不")."""
+    in Mandarin or dialect, or a question without one ("有人带着去么", "要先去办咩手续", "可以申请不")."""
     cleaned = text.strip()
     if len(re.sub(r"[\s，,。？?！!]", "", cleaned)) < 5:
         return False  # "你好吗", "再见啦": courtesies

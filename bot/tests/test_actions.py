@@ -151,11 +151,11 @@ def test_working_ones_own_land_answers_the_status_question_without_a_retry() -> 
 
 
 def test_a_group_denied_in_the_answer_to_the_groups_question_is_not_the_askers() -> None:
-    """ "…唔系大学生" to 您属于下面哪类人员: the NLU hears 大学生 as 高校毕业生, and graduates' policies were
+    """ "…唔系应届生" to 您属于下面哪类人员: the NLU hears 应届生 as 高校毕业生, and graduates' policies were
     listed for a cook. The text reading knows it is denied; a button's choice is kept as it is."""
     form = ValidateEligibilityForm()
     nlu = [{"entity": "group", "value": "graduate", "start": 8, "end": 11}]
-    typed = make_tracker("做咗八年厨师 唔系大学生", requested_slot="groups", entities=nlu)
+    typed = make_tracker("做咗八年厨师 唔系应届生", requested_slot="groups", entities=nlu)
     result = form.validate_groups(["graduate"], CollectingDispatcher(), typed, {})
     assert "graduate" not in (result.get("groups") or [])
     button = make_tracker('/inform{"groups": ["graduate"]}', requested_slot="groups", entities=nlu)
