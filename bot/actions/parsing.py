@@ -290,7 +290,9 @@ def says_no_group(text: str) -> bool:
 
 
 _NEGATION = "没不未冇别唔非"
-_GROUP_NEGATION_WINDOW = 2  # "唔系退伍军人", "不是贫困户", "没有残疾证": a group right after a denial is not the asker's
+_GROUP_NEGATION_WINDOW = (
+    2  # "唔系退伍军人", "不是贫困户", "没有残疾证": a group right after a denial is not the asker's
+)
 _SITUATION_NEGATION_WINDOW = 2  # "我没出去打工": a situation right after a negation is not stated
 _PHRASE_NEGATION_WINDOW = 3  # "没打算开店", "不想做生意": an employment phrase after a denial is not stated
 
