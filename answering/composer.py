@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from answering.followup import is_bare_reply, resolve, understood_clause
-from answering.groupnote import group_names, subject_terms, unmentioned_group
+from answering.groupnote import subject_terms, unmentioned_group
+from answering.groupprovision import GroupProvisionFinder
 from answering.models import Answer, AnswerContext, AnswerKind
 from answering.period import named_plan_status, period_status
 from answering.placefollowup import PlaceFollowups
@@ -28,7 +29,6 @@ from retrieval.citation import source_line
 from retrieval.ingest.policylabels import field_kind
 from retrieval.search import Searcher, SearchError, SearchResult
 from retrieval.stages.answers import states_amount, states_what_is_asked
-from retrieval.stages.bigrams import bigrams
 from retrieval.stages.policyfield import names_policy_of
 
 CHECK = {"title": "看看我能申请什么", "payload": "/check_eligibility"}
@@ -84,6 +84,7 @@ class AnswerComposer:
         self.today = today or searcher.clock
         self.places = PlaceFollowups(searcher, eligibility.catalogue, settings)
         self.subjects = subject_terms(searcher.lexicon)
+        self.group_provisions = GroupProvisionFinder(searcher, settings.group_depth)
 
     def compose(self, question: str, context: AnswerContext | None = None, as_of: date | None = None) -> Answer:
         """Return the reply to ``question``.
@@ -231,7 +232,9 @@ class AnswerComposer:
             quoted = [best.provision.text] + ([second.provision.text] if second else [])
             if reading.asked and (group := unmentioned_group(reading.asked, quoted, self.searcher.lexicon.groups)):
                 parts.append(f"以上条文没有专门提到{group}。")
-                naming = self._naming_group(reading, group, results)
+                naming = self.group_provisions.find(
+                    reading.asked, reading.topic, group, results, reading.region, reading.day
+                )
                 if naming is not None:  # the closest provision that does name them, said as such
                     naming_status = period_status(naming.document, naming.provision, today)
                     parts.append(
@@ -270,43 +273,6 @@ class AnswerComposer:
             topic=topic,
             region=region,
         )
-
-    def _naming_group(self, reading: _Reading, group: str, results: list[SearchResult]) -> SearchResult | None:
-        """Return the closest provision that names the group a follow-up asks about ("妇女能参加不" after
-        a question on start-up training) and shares a word of the topic ("创业"): first among the results,
-        else from a search (``group_depth`` deep) for the group with the topic's everyday words. None when
-        none that applies to the asker does, the topic has no word the lexicon knows, or the search is off."""
-        names = group_names(reading.asked, self.searcher.lexicon.groups)
-        matches = self.searcher.lexicon.matches(reading.topic)
-        if not self.settings.group_depth or not matches:
-            return None
-        group_grams = frozenset().union(*(bigrams(n) for n in names))
-        words = [w for key, expanded in matches for w in (key, *expanded)]
-        topic_grams = frozenset().union(*(bigrams(w) for w in words)) - group_grams
-
-        def naming(candidates: list[SearchResult]) -> SearchResult | None:
-            return next(
-                (
-                    r
-                    for r in candidates
-                    if r.applies is not False
-                    and any(n in r.provision.text for n in names)
-                    and topic_grams & bigrams(r.provision.text)
-                ),
-                None,
-            )
-
-        found = naming(results)
-        if found is not None:
-            return found
-        keys = " ".join(dict.fromkeys(key for key, _ in matches))
-        try:
-            response = self.searcher.search(
-                f"{group} {keys}", k=self.settings.group_depth, region=reading.region, as_of=reading.day
-            )
-        except SearchError:
-            return None
-        return naming(response.results)
 
     def _second_closest(self, results: list[SearchResult], best: SearchResult, direct: bool) -> SearchResult | None:
         """Return the next provision (one that applies to the asker) close enough to the best to be quoted
