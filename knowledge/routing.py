@@ -41,6 +41,16 @@ _ROUTES: list[tuple[re.Pattern[str], Route]] = [
         ),
     ),
     (
+        # contributions broken off, resumed or paid late: the plans say nothing on it
+        re.compile(
+            r"(社保|保险).{0,4}(断了|断交|断缴|停了|停缴|补交|补缴|续交|续缴|接着交)|(断交|断缴|补交|补缴)(了)?.{0,4}(社保|保险)"
+        ),
+        Route(
+            "社会保险缴费",
+            "社会保险断缴后续缴、补缴的办法由当地社会保险经办机构按现行规定办理，可拨打12333咨询。",
+        ),
+    ),
+    (
         re.compile(r"工伤"),
         Route("工伤认定", "工伤认定由当地人社部门（社会保险行政部门）受理，可拨打12333咨询具体条件和时限。"),
     ),

@@ -110,7 +110,12 @@ def test_a_procedure_question_gets_the_route_not_an_invented_procedure(built: tu
 
 
 def test_a_people_service_outside_the_plans_is_routed(built: tuple) -> None:
-    for question, service in (("社保卡丢了咋补办", "社会保险经办机构"), ("公积金怎么取出来", "12329")):
+    routed = (
+        ("社保卡丢了咋补办", "社会保险经办机构"),
+        ("公积金怎么取出来", "12329"),
+        ("辞职后社保断了半年 咋续上", "续缴"),
+    )
+    for question, service in routed:
         answer = composer(built, AFTER).compose(question)
         assert service in answer.lead, answer.lead
         assert answer.kind == "not_in_documents"
