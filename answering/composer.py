@@ -99,7 +99,7 @@ class AnswerComposer:
         """
         context = context or AnswerContext()
         day = as_of or self.today()
-        text = (question or "").strip()
+        text = self.searcher.mend((question or "").strip())  # "有见洗补贴不": read as 见习 everywhere below
         regions = self.searcher.lexicon.region_table
         resolved = resolve(
             text,

@@ -169,6 +169,11 @@ class Searcher:
             return self._loaded
 
     # ----- searching ---------------------------------------------------------------------------
+    def mend(self, text: str) -> str:
+        """Return ``text`` with pinyin slips in lexicon words mended ("失叶金" typed for 失业金); unchanged
+        when ``retrieval.mend_homophones`` is off."""
+        return self.homophones.fix(text) if self.homophones is not None else text
+
     def search(
         self,
         query: str,
@@ -197,8 +202,7 @@ class Searcher:
             NoIndexError: no index published.
         """
         text = _clean_query(query, self.settings.max_query_chars)
-        if self.homophones is not None:  # "失叶金" typed for 失业金
-            text = self.homophones.fix(text)
+        text = self.mend(text)
         if not 1 <= k <= 100:
             raise SearchError("k 必须在 1 到 100 之间")
         state = self.current()

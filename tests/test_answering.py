@@ -103,6 +103,13 @@ def test_a_question_whether_a_benefit_exists_needs_a_provision_naming_one() -> N
     assert "benefit" not in classify("学电焊要多久").kinds
 
 
+def test_a_pinyin_slip_is_read_as_the_word_it_was_meant_to_be(built: tuple) -> None:
+    c = composer(built, AFTER)
+    typed, meant = c.compose("失叶金每个月能领几多"), c.compose("失业金每个月能领几多")
+    assert typed.lead == meant.lead and typed.kind == meant.kind == "not_in_documents"
+    assert "失业保险" in typed.lead, "routed as 失业金 (the slip alone is no word the router knows)"
+
+
 def test_a_procedure_question_gets_the_route_not_an_invented_procedure(built: tuple) -> None:
     answer = composer(built, AFTER).compose("灵活就业人员交养老保险去哪办 要带啥材料")
     assert "没有写明具体的办理地点" in answer.lead
