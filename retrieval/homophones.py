@@ -8,7 +8,9 @@ word's sound but not its meaning (低宝, 创叶, 见洗, 养劳). Such a slip i
 - the span is not a word of its own (事业 is not 失业, 机能 is not 技能): the segmenter's dictionary does
   not know it;
 - the span starts and ends on the segmenter's word boundaries, so it is not half of another word (the
-  "是业" in "这是业务" stays).
+  "是业" in "这是业务" stays);
+- the wrong character is not a word on its own in the segmenter's reading: a slip makes an unknown word
+  (失叶金, 带款), while "工程是啥", "在就业上", "找人" are the right words, one sounding like a lexicon word.
 """
 
 from __future__ import annotations
@@ -32,12 +34,14 @@ def _sounds(text: str) -> tuple[str, ...]:
     return tuple(lazy_pinyin(text))
 
 
-def lexicon_vocabulary(lexicon: Lexicon) -> list[str]:
-    """Return the words slips are mended to: the lexicon's terms, its everyday words and what they stand
-    for, and its phrases for groups of people."""
-    synonyms = [word for key, targets in lexicon.synonyms.items() for word in (key, *targets)]
+def lexicon_vocabulary(lexicon: Lexicon) -> tuple[list[str], list[str]]:
+    """Return the words slips are mended to: (preferred, everyday). Preferred are the lexicon's terms, the
+    words its everyday words stand for and its phrases for groups of people; everyday are the everyday
+    words themselves (失业金, 招人), some of them typos (代款): a slip sounding like both is the term's, and a
+    two-character slip is mended only to a preferred word ("找人" is no slip of 招人)."""
+    targets = [word for words in lexicon.synonyms.values() for word in words]
     groups = [phrase for phrases in lexicon.groups.values() for phrase in phrases]
-    return [*lexicon.terms, *synonyms, *groups]
+    return list(dict.fromkeys([*lexicon.terms, *targets, *groups])), list(lexicon.synonyms)
 
 
 class HomophoneFixer:
@@ -45,26 +49,32 @@ class HomophoneFixer:
 
     def __init__(
         self,
-        vocabulary: Iterable[str],
+        vocabulary: tuple[Iterable[str], Iterable[str]],
         segment: Callable[[str], list[str]],
         is_word: Callable[[str], bool],
     ) -> None:
         """Create a fixer.
 
         Args:
-            vocabulary: the words slips are mended to (the lexicon's terms, keys and group phrases).
+            vocabulary: the words slips are mended to, (preferred, everyday): where two sound alike the
+                preferred one wins, and a two-character slip is mended only to a preferred word.
             segment: splits a text into words (the search's segmenter), to find word boundaries.
             is_word: whether the segmenter's dictionary knows a span as a word of its own.
         """
         self._segment = segment
         self._is_word = is_word
-        self._words = frozenset(w for w in vocabulary if MIN_CHARS <= len(w) <= MAX_CHARS and _HAN.match(w))
+        preferred, everyday = vocabulary
+        words: dict[str, bool] = {}  # word → preferred
+        for word, best in [*((w, True) for w in preferred), *((w, False) for w in everyday)]:
+            if MIN_CHARS <= len(word) <= MAX_CHARS and _HAN.match(word):
+                words.setdefault(word, best)
+        self._words = words
         self._by_sound: dict[tuple[str, ...], list[str]] | None = None
 
     def _index(self) -> dict[tuple[str, ...], list[str]]:
         if self._by_sound is None:
             index: dict[tuple[str, ...], list[str]] = {}
-            for word in sorted(self._words):
+            for word in self._words:  # preferred words first
                 index.setdefault(_sounds(word), []).append(word)
             self._by_sound = index
         return self._by_sound
@@ -82,13 +92,16 @@ class HomophoneFixer:
             return text
         index = self._index()
         bounds, at = {0}, 0
+        alone: set[int] = set()  # positions of one-character words
         for piece in self._segment(text):
+            if len(piece) == 1:
+                alone.add(at)
             at += len(piece)
             bounds.add(at)
         out: list[str] = []
         i = 0
         while i < len(text):
-            mended = self._mend_at(text, i, bounds, index)
+            mended = self._mend_at(text, i, bounds, alone, index)
             if mended is None:
                 out.append(text[i])
                 i += 1
@@ -97,7 +110,9 @@ class HomophoneFixer:
                 i += len(mended)
         return "".join(out)
 
-    def _mend_at(self, text: str, start: int, bounds: set[int], index: dict[tuple[str, ...], list[str]]) -> str | None:
+    def _mend_at(
+        self, text: str, start: int, bounds: set[int], alone: set[int], index: dict[tuple[str, ...], list[str]]
+    ) -> str | None:
         """Return the word a slip starting at ``start`` was meant to be, longest first; None if none."""
         if start not in bounds:
             return None
@@ -106,6 +121,9 @@ class HomophoneFixer:
             if start + size not in bounds or not _HAN.match(span) or span in self._words or self._is_word(span):
                 continue
             for word in index.get(_sounds(span), ()):
-                if sum(a != b for a, b in zip(span, word, strict=True)) == 1:
+                if size == MIN_CHARS and not self._words[word]:
+                    continue
+                wrong = [start + k for k, (a, b) in enumerate(zip(span, word, strict=True)) if a != b]
+                if len(wrong) == 1 and wrong[0] not in alone:
                     return word
         return None
