@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from knowledge.regions import RegionTable
 
-_STARTS_FOLLOWUP = re.compile(r"^(那|那么|那要是|要是|还有|另外|这个|那个|这种|如果)")
+_STARTS_FOLLOWUP = re.compile(r"^(那|那么|那要是|要是|还有|另外|这个|那个|这种|如果|咁|噉|咁样|如果系)")  # 咁: 粤 "那"
 _POINTS_BACK = re.compile(r"这个|这种|这样|这项|这些|那个|那种|我这|俺这|那边|这边|它|呢[？?。\s]*$")
 _NOISE = re.compile(r"[\s\W_]+")
 # A question that names a plan or a document ("十三五那些政策", "28号文") stands on its own.

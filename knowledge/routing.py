@@ -91,7 +91,9 @@ _DOMAIN = re.compile(
     r"就业|工作|找活|上班|打工|招聘|求职|揾工|失业|下岗|裁员|辞|工资|工钱|补贴|补助|贷款|创业|开店|做生意|培训|技能|"
     r"证书|社保|保险|养老|医保|人社|劳动|合同|岗位|见习|实习|毕业|学生|退役|退伍|残疾|贫困|低保|农民工|政策|扶持|"
     r"帮扶|灵活|外卖|骑手|快递|滴滴|个体|公司|企业|厂|单位|老板|技校|职业|就业服务|人才|档案|职称|公益岗|"
-    r"失业率|稳岗|返还|实训|孵化|创客|人力资源|招工|用工|下岗|零工|规划"
+    r"失业率|稳岗|返还|实训|孵化|创客|人力资源|招工|用工|下岗|零工|规划|"
+    # odd jobs and work in everyday speech: "等活的地方", "干零活", "做工", "揾食", "冇工开", "返工"
+    r"零活|等活|干活|活干|做工|揾食|工开|返工|散工|短工"
 )
 # How a citizen says what they do for a living (a trade, a shop or stall, farming, driving for pay): within
 # the service's reach, so a bare statement of it is offered the check rather than told it is out of scope;

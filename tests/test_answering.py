@@ -16,7 +16,7 @@ from answering.period import latest_year, period_status
 from answering.placefollowup import counterpart_first
 from answering.policymatch import grounded_by
 from knowledge.questionkind import classify, what_is_missing
-from knowledge.routing import route_for
+from knowledge.routing import about_work, route_for
 from knowledge.service import EligibilityService
 from knowledge.settings import Settings
 from retrieval.ingest.models import DocumentMeta
@@ -108,6 +108,15 @@ def test_a_pinyin_slip_is_read_as_the_word_it_was_meant_to_be(built: tuple) -> N
     typed, meant = c.compose("失叶金每个月能领几多"), c.compose("失业金每个月能领几多")
     assert typed.lead == meant.lead and typed.kind == meant.kind == "not_in_documents"
     assert "失业保险" in typed.lead, "routed as 失业金 (the slip alone is no word the router knows)"
+
+
+def test_everyday_words_for_odd_jobs_materials_and_a_cantonese_follow_up_are_understood(built: tuple) -> None:
+    _, retrieval, _ = built
+    assert about_work("镇上有冇地方等活 想揾啲散工做", retrieval.lexicon), "odd jobs are work"
+    assert not about_work("手机充不进电咋办", retrieval.lexicon)
+    assert "procedure" in classify("办失业登记要带齐啲咩资料").kinds, "资料 are materials"
+    topic = "我喺佛山做咗三年厂 想学门手艺 有冇培训"
+    assert resolve("咁东莞呢 我细佬喺嗰度返工", topic, None, retrieval.lexicon.region_table, 12, 40).followup
 
 
 def test_a_procedure_question_gets_the_route_not_an_invented_procedure(built: tuple) -> None:
