@@ -16,6 +16,7 @@ from answering.followup import is_bare_reply, resolve, understood_clause
 from answering.groupnote import subject_terms, unmentioned_group
 from answering.groupprovision import GroupProvisionFinder
 from answering.models import Answer, AnswerContext, AnswerKind
+from answering.ownwords import own_words_first
 from answering.period import named_plan_status, period_status
 from answering.placefollowup import PlaceFollowups
 from answering.policymatch import match_policy
@@ -139,6 +140,9 @@ class AnswerComposer:
         except SearchError as exc:
             return self._plain("clarify", exc.message, resolved.region, context.topic)
         results = sorted(response.results, key=lambda r: r.applies is False)  # stable: ranking kept within
+        if resolved.followup and place is None:  # "想学门手艺": a provision on training, not the topic's again
+            asked_of = context.topic or context.previous_question or ""
+            results = own_words_first(text, asked_of, results, self.searcher.lexicon, self.settings.own_words_ratio)
         if place is not None:
             results = self.places.reorder(results, place)
             understood = self.places.understood(resolved.understood, context.topic, place, results)
