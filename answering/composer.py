@@ -16,7 +16,7 @@ from answering.followup import is_bare_reply, resolve, understood_clause
 from answering.groupnote import subject_terms, unmentioned_group
 from answering.groupprovision import GroupProvisionFinder
 from answering.models import Answer, AnswerContext, AnswerKind
-from answering.ownwords import own_words_first
+from answering.ownwords import OwnWordsLead
 from answering.period import named_plan_status, period_status
 from answering.placefollowup import PlaceFollowups
 from answering.policymatch import match_policy
@@ -86,6 +86,7 @@ class AnswerComposer:
         self.places = PlaceFollowups(searcher, eligibility.catalogue, settings)
         self.subjects = subject_terms(searcher.lexicon)
         self.group_provisions = GroupProvisionFinder(searcher, settings.group_depth)
+        self.own_words = OwnWordsLead(searcher.lexicon, settings.own_words_ratio)
 
     def compose(self, question: str, context: AnswerContext | None = None, as_of: date | None = None) -> Answer:
         """Return the reply to ``question``.
@@ -142,7 +143,7 @@ class AnswerComposer:
         results = sorted(response.results, key=lambda r: r.applies is False)  # stable: ranking kept within
         if resolved.followup and place is None:  # "想学门手艺": a provision on training, not the topic's again
             asked_of = context.topic or context.previous_question or ""
-            results = own_words_first(text, asked_of, results, self.searcher.lexicon, self.settings.own_words_ratio)
+            results = self.own_words.reorder(text, asked_of, results)
         if place is not None:
             results = self.places.reorder(results, place)
             understood = self.places.understood(resolved.understood, context.topic, place, results)

@@ -264,19 +264,19 @@ def test_a_follow_up_with_content_of_its_own_carries_only_the_topics_everyday_wo
 
 def test_a_follow_ups_own_words_lead_over_the_topics_provision(built: tuple) -> None:
     """ "想学门手艺 有地方学么" after a question on raising cattle: a provision on training leads, not the topic's."""
-    from answering.ownwords import own_words_first
+    from answering.ownwords import OwnWordsLead
 
     _, retrieval, _ = built
-    lexicon = retrieval.searcher.lexicon
+    lead = OwnWordsLead(retrieval.searcher.lexicon, 0.01)
     topic = "在老家养了几头牛 想扩大点 有啥扶持"
     results = retrieval.searcher.search(topic, k=10).results
     assert not any(w in results[0].provision.text for w in ("培训", "技能")), "the topic's own best is not on training"
-    asked = "想学门手艺 有地方学么"
-    led = own_words_first(asked, topic, results, lexicon, 0.01)
-    assert any(w in led[0].provision.text for w in ("培训", "技能", "职业")), led[0].provision.text
-    assert sorted(r.provision.id for r in led) == sorted(r.provision.id for r in results), "nothing lost"
-    assert own_words_first(asked, topic, results, lexicon, 0) == results, "off"
-    assert own_words_first("那宁夏呢", topic, results, lexicon, 0.01) == results, "no words of its own"
+    for asked, words in (("想学门手艺 有地方学么", ("培训", "技能", "职业")), ("干满一年有没有补贴", ("补贴", "补助", "资金"))):
+        led = lead.reorder(asked, topic, results)
+        assert any(w in led[0].provision.text for w in words), (asked, led[0].provision.text)
+        assert sorted(r.provision.id for r in led) == sorted(r.provision.id for r in results), "nothing lost"
+    assert OwnWordsLead(retrieval.searcher.lexicon, 0).reorder("想学门手艺", topic, results) == results, "off"
+    assert lead.reorder("那宁夏呢", topic, results) == results, "no words of its own"
 
 
 def test_when_no_provision_answers_directly_the_lead_quotes_the_two_closest(built: tuple) -> None:
