@@ -271,7 +271,10 @@ def test_a_follow_ups_own_words_lead_over_the_topics_provision(built: tuple) -> 
     topic = "在老家养了几头牛 想扩大点 有啥扶持"
     results = retrieval.searcher.search(topic, k=10).results
     assert not any(w in results[0].provision.text for w in ("培训", "技能")), "the topic's own best is not on training"
-    for asked, words in (("想学门手艺 有地方学么", ("培训", "技能", "职业")), ("干满一年有没有补贴", ("补贴", "补助", "资金"))):
+    for asked, words in (
+        ("想学门手艺 有地方学么", ("培训", "技能", "职业")),
+        ("干满一年有没有补贴", ("补贴", "补助", "资金")),
+    ):
         led = lead.reorder(asked, topic, results)
         assert any(w in led[0].provision.text for w in words), (asked, led[0].provision.text)
         assert sorted(r.provision.id for r in led) == sorted(r.provision.id for r in results), "nothing lost"
