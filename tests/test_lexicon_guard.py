@@ -28,12 +28,24 @@ EVAL_FILES = [
     ROOT / "knowledge" / "eval" / "frozen" / "not_in_documents.jsonl",
     ROOT / "knowledge" / "eval" / "own" / "personas.jsonl",
 ]
+# Sets written after the lexicon and the doc2query questions (2026-12-05, by helpers who saw neither): a key
+# they share that predates them is common wording, not fitting; one added later would be fitting. Their
+# echoes of older doc2query questions are likewise coincidences of wording and are not checked.
+LATER_FILES = [
+    ROOT / "knowledge" / "eval" / "frozen" / "followups.jsonl",
+    ROOT / "knowledge" / "eval" / "frozen" / "personas.jsonl",
+    ROOT / "knowledge" / "eval" / "frozen2" / "citizen_questions.jsonl",
+    ROOT / "knowledge" / "eval" / "frozen2" / "not_in_documents.jsonl",
+    *(ROOT / "knowledge" / "eval" / f"own{n}" / "personas.jsonl" for n in (2, 3, 4, 5, 6)),
+    *(ROOT / "knowledge" / "eval" / f"own{n}" / "followups.jsonl" for n in (7, 8)),
+]
+PREDATING_KEYS = frozenset({"生态移民", "养牛", "当过兵", "续上", "坐轮椅", "房租贵"})  # in the lexicon before them
 
 
-def eval_texts() -> list[str]:
+def eval_texts(files: list[Path] = EVAL_FILES) -> list[str]:
     """Every sentence a citizen says in the evaluation sets (a missing file fails, naming it)."""
     texts: list[str] = []
-    for path in EVAL_FILES:
+    for path in files:
         assert path.exists(), f"evaluation file missing: {path}"
         for line in path.read_text(encoding="utf-8").splitlines():
             row = json.loads(line)
@@ -61,6 +73,9 @@ def test_no_synonym_comes_only_from_an_evaluation_question(
     known = evidence(settings, seed_documents)
     fitted = [k for k in keys if k not in known and any(k in text for text in asked)]
     assert not fitted, f"lexicon keys found only in evaluation questions (fitted to them): {fitted}"
+    later = eval_texts(LATER_FILES)
+    fitted_later = [k for k in keys if k not in known and k not in PREDATING_KEYS and any(k in t for t in later)]
+    assert not fitted_later, f"lexicon keys found only in the later evaluation sets (fitted to them): {fitted_later}"
 
 
 ECHO_CHARS = 10  # a run this long shared with an evaluation sentence is an echo, not a coincidence of wording
