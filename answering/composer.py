@@ -13,14 +13,15 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from answering.followup import is_bare_reply, resolve, understood_clause
-from answering.groupnote import subject_terms, unmentioned_group
+from answering.groupnote import groups_named, subject_terms, unmentioned_group
 from answering.groupprovision import GroupProvisionFinder
 from answering.models import Answer, AnswerContext, AnswerKind
 from answering.ownwords import OwnWordsLead
 from answering.period import named_plan_status, period_status
 from answering.placefollowup import PlaceFollowups
-from answering.policymatch import match_policy
+from answering.policymatch import for_other_groups, match_policy
 from answering.shown import short_source, shown_provision
+from knowledge.eligibility import NARROW_GROUPS
 from knowledge.facts import FactError
 from knowledge.questionkind import QuestionKind, classify, what_is_missing
 from knowledge.routing import Route, about_work, customer_errand, general_route, in_domain, route_for
@@ -173,7 +174,11 @@ class AnswerComposer:
             return self._unanswered(text, reading)
         direct = response.confidence >= self.settings.direct_min_confidence
         # judged only when a provision answers: the policy it may be answered under must fit the asker
-        reading = replace(reading, ruled_out=self._ruled_out(context))
+        said = f"{text} {context.topic or ''}"  # with what its everyday words stand for: 毕业 → 高校毕业生
+        said += " " + " ".join(word for _, words in self.searcher.lexicon.matches(said) for word in words)
+        named = groups_named(said, self.searcher.lexicon.groups) | set(context.groups)
+        others = for_other_groups(self.eligibility.catalogue, named, NARROW_GROUPS)
+        reading = replace(reading, ruled_out=self._ruled_out(context) | others)
         return self._answered(reading, response.confidence, direct)
 
     def _topic_keys(self, topic: str | None) -> list[str]:

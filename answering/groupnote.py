@@ -62,3 +62,8 @@ def subject_terms(lexicon: Lexicon) -> tuple[str, ...]:
     at least ``SUBJECT_MIN_CHARS`` long and not words for a group of people ("退役军人", "灵活就业")."""
     group_words = {phrase for phrases in lexicon.groups.values() for phrase in phrases} | set(GROUPS.values())
     return tuple(t for t in lexicon.terms if len(t) >= SUBJECT_MIN_CHARS and t not in group_words)
+
+
+def groups_named(text: str, groups: Mapping[str, list[str]]) -> set[str]:
+    """Return the codes of every group ``text`` names by one of its lexicon phrases or its official name."""
+    return {code for code, phrases in groups.items() if any(p in text for p in [*phrases, GROUPS.get(code, "")] if p)}

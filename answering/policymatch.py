@@ -6,7 +6,7 @@ import unicodedata
 from collections.abc import Collection
 from functools import lru_cache
 
-from knowledge.catalogue import Catalogue, Citation, Policy
+from knowledge.catalogue import Catalogue, Citation, Policy, required_groups
 from knowledge.regions import NATIONAL, RegionTable
 from retrieval.search import SearchResult
 
@@ -92,3 +92,15 @@ def grounded_by(text: str, catalogue: Catalogue, min_overlap: float) -> frozense
     of a quote): the catalogue's link between a national provision and a region's wording of it."""
     plain = _plain(text)
     return frozenset(policy.id for policy in catalogue if _grounds(policy, plain, min_overlap))
+
+
+def for_other_groups(catalogue: Catalogue, asker_groups: Collection[str], narrow: int) -> frozenset[str]:
+    """Return the ids of the policies only for groups the asker has not named or been found in (a veterans'
+    loan for someone who said nothing of the army): a reply does not answer under their name. The provision
+    may still be quoted, as what the documents say."""
+    mine = set(asker_groups)
+    return frozenset(
+        policy.id
+        for policy in catalogue
+        if (needed := required_groups(policy.conditions, narrow)) and not needed & mine
+    )

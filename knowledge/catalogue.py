@@ -116,6 +116,20 @@ def condition_leaves(condition: Condition | None) -> list[Leaf]:
     return [leaf for child in condition.children for leaf in condition_leaves(child)]
 
 
+def required_groups(condition: Condition | None, narrow: int) -> frozenset[str]:
+    """Return the groups a condition requires the asker to be among, when it names at most ``narrow`` of
+    them ("退役军人" for a veterans' loan): a groups test that is the condition itself or one of the tests
+    all of which must hold. Empty when there is no such narrow test (open to anyone, or to many groups)."""
+    if condition is None:
+        return frozenset()
+    tests = [condition] if isinstance(condition, Leaf) else list(condition.children) if condition.mode == "all" else []
+    required: set[str] = set()
+    for test in tests:
+        if isinstance(test, Leaf) and test.fact == "groups" and test.op == "has_any" and len(test.value) <= narrow:
+            required.update(test.value)
+    return frozenset(required)
+
+
 def condition_facts(condition: Condition | None) -> list[str]:
     """Return the fact names a condition uses, in order of first use."""
     return list(dict.fromkeys(leaf.fact for leaf in condition_leaves(condition)))

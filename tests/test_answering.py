@@ -103,6 +103,20 @@ def test_a_question_whether_a_benefit_exists_needs_a_provision_naming_one() -> N
     assert "benefit" not in classify("学电焊要多久").kinds
 
 
+def test_a_policy_only_for_a_group_the_asker_never_named_does_not_frame_the_answer(built: tuple) -> None:
+    """A veterans' loan is not announced by name to someone who said nothing of the army; to a veteran it is."""
+    c = composer(built, AFTER)
+    veteran = c.compose("我是中卫的退伍兵 开了个修车铺 想贷点款")
+    anyone = c.compose("我是中卫的 开了个修车铺 想贷点款")
+    for_veterans = {p.name for p in c.eligibility.catalogue if p.name.startswith("退役军人")}
+    assert not any(anyone.lead.startswith(name) for name in for_veterans), anyone.lead
+    if veteran.policy is not None and veteran.policy["name"] in for_veterans:
+        assert veteran.lead.startswith(veteran.policy["name"])
+    said = AnswerContext(groups=("veteran",))
+    told = c.compose("我是中卫的 开了个修车铺 想贷点款", said)
+    assert told.policy is None or told.policy["name"] not in for_veterans or told.lead.startswith(told.policy["name"])
+
+
 def test_a_pinyin_slip_is_read_as_the_word_it_was_meant_to_be(built: tuple) -> None:
     c = composer(built, AFTER)
     typed, meant = c.compose("失叶金每个月能领几多"), c.compose("失业金每个月能领几多")
