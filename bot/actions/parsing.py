@@ -360,13 +360,23 @@ def _slots_follow(text: str, at: int, slots: list[list[str]], window: int) -> bo
     return False
 
 
+# A workplace and a job in it: "在纺织厂当挡车工", "在超市做收银", "在物流公司开车" — the asker is employed.
+_AT_WORKPLACE = re.compile(
+    r"在[^\s，,。！!？?]{0,8}(厂|公司|单位|工地|车间|矿|店|超市|饭店|酒楼|餐馆|医院|学校|银行|商场|仓库|酒店)"
+    r"[^\s，,。！!？?]{0,3}(当|做|干|上班|打工|工作|上岗|开车|送货)"
+)
+
+
 def parse_employment(text: str) -> str | None:
-    """Return unemployed / employed / self_employed from phrases like "没上班", "在厂里上班", "自己开店"."""
+    """Return unemployed / employed / self_employed from phrases like "没上班", "在厂里上班", "自己开店", or a
+    workplace and a job in it ("在纺织厂当挡车工")."""
     best: tuple[str, str] | None = None
     for code, phrases in lexicon()["employment"].items():
         for phrase in phrases:
             if _stated(text, phrase) and (best is None or len(phrase) > len(best[0])):
                 best = (phrase, code)
+    if best is None and (at := _AT_WORKPLACE.search(text)) and _stated(text, at.group(0), wishes_count=False):
+        best = (at.group(0), "employed")
     if best is not None and best[1] == "employed" and work_negated(text):
         return None  # "家里没人在上班" names 上班 but says nobody works
     return best[1] if best else None
@@ -428,10 +438,20 @@ _TOPIC_WORDS = re.compile(
 )
 
 
+# Years to retirement said in passing: "再有三年就退休了", "还有两年多退休", "离退休还差五年".
+_TO_RETIREMENT = re.compile(
+    r"(还有|再有|还差|差|只有)\s*([\d一二两三四五六七八九十]+)\s*年(多|半)?[^，,。\s]{0,3}退休|"
+    r"(离|距)退休(还有|还差|只有|就)?\s*([\d一二两三四五六七八九十]+)\s*年"
+)
+
+
 def parse_situation(text: str) -> dict[str, Any]:
     """Facts a described situation states: "钢厂去产能分流下来的" → 企业职工 in a 去产能 enterprise;
-    "电子厂干了十年" → not in one."""
+    "电子厂干了十年" → not in one; "再有三年就退休了" → 3 years to retirement."""
     found: dict[str, Any] = {}
+    retiring = _TO_RETIREMENT.search(text)
+    if retiring and (years := chinese_number(retiring.group(2) or retiring.group(6))) is not None:
+        found["years_to_retirement"] = years + (0.5 if retiring.group(3) else 0)
     if _OVERCAPACITY.search(text):
         found["overcapacity_industry"] = True
         found["groups"] = ["enterprise_employee"]

@@ -131,6 +131,8 @@ def test_situations_not_read_into_other_sentences(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "status"),
     [
+        ("在纺织厂当挡车工 厂里说要减人", "employed"),
+        ("在物流公司开车 一个月四千", "employed"),
         ("没上班", "unemployed"),
         ("在厂里上班", "employed"),
         ("自己开店", "self_employed"),
@@ -234,6 +236,10 @@ def test_a_described_situation_states_its_facts() -> None:
     # raw words a slot mapping left among the known groups are not carried on
     assert stated_facts("我是退伍的", ["打工人", "migrant_worker"])["groups"] == ["migrant_worker", "veteran"]
     assert "enterprise_employee" not in stated_facts("出去打工人家嫌岁数大").get("groups", []), "打工 + 人家, no 工人"
+    # years to retirement said in passing, in the answer to another question
+    assert stated_facts("车间的老师傅 还有两年多就退休")["years_to_retirement"] == 2.5
+    assert stated_facts("离退休还差四年")["years_to_retirement"] == 4
+    assert "years_to_retirement" not in stated_facts("我退休五年了")
 
 
 def test_a_bare_request_for_the_check_is_told_from_a_question() -> None:
