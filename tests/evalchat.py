@@ -362,8 +362,8 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(stack.workdir, ignore_errors=True)
     figures = summarise(outcomes, latencies)
     problems = check_floors(figures, floors)
-    if args.out:  # every failure with its transcript, and every date item (its `expect` is for a human to judge)
-        keep = [o for o in outcomes if not o.passed or o.kind == "time"]
+    if args.out:  # every failure and form loop with its transcript, and every date item (its `expect` is for a human)
+        keep = [o for o in outcomes if not o.passed or o.kind == "time" or has_form_loop([m for _, m in o.chat.turns])]
         items = [
             {"set": o.kind, "id": o.id, **o.detail, "errors": o.chat.errors, "transcript": o.chat.transcript()}
             for o in keep

@@ -30,6 +30,7 @@ from actions.conversation import (
 from actions.parsing import (
     employment_denied,
     hints_hardship,
+    is_courtesy,
     is_skip,
     lexicon,
     looks_like_question,
@@ -74,6 +75,9 @@ ANSWER_READERS: dict[str, Callable[[str], Any]] = {
     "employment_status": lambda text: parse_employment(text) or (FARMING_VALUE if says_farming(text) else None),
     "business_first_time": parse_first_business,
 }
+
+
+COURTESY_INTENTS = frozenset({"greet", "goodbye", "thank"})  # no slot mapping takes a message of these
 
 
 class ValidateEligibilityForm(FormValidationAction):
@@ -141,6 +145,11 @@ class ValidateEligibilityForm(FormValidationAction):
             value = ANSWER_READERS[requested](text)
             if value is not None:
                 return [*events, SlotSet(requested, value)]
+        misheard_courtesy = intent in COURTESY_INTENTS and not text.startswith("/") and not is_courtesy(text)
+        if misheard_courtesy and requested in FACT_SLOTS and requested not in fresh:
+            # "东莞南城 屋企就喺度" read as goodbye: no slot mapping takes it, and the form asked the same
+            # question for ever; as an answer, its validator reads it (a hint, then a skip)
+            events.append(SlotSet(requested, text))
         if text.startswith("/") or is_skip(text) or intent in QUESTION_INTENTS or intent == "dont_know":
             # A question mid-form sets nothing here, so the form rejects it and a rule answers it
             # (remembering the facts it states); then the form asks its question again.

@@ -487,6 +487,19 @@ _ABOUT_THE_BOT = ("机器人", "真人", "你是谁", "回答", "答案", "有�
 _ASKS_IN_DIALECT = re.compile(r"咩|乜|边度|边个|点样|几时|几多|谁|[么嘛哩][？?。！!\s]*$")
 
 
+# What a greeting, a thanks or a goodbye is made of: a message with none of these is not one.
+_COURTESY = re.compile(
+    r"你好|您好|在吗|在不在|早上好|晚上好|哈喽|嗨|谢谢|多谢|感谢|谢了|唔该|再见|拜拜|88|886|不问了|不用了|好的|行了|"
+    r"知道了|明白了|辛苦|先这样|就这样"
+)
+
+
+def is_courtesy(text: str) -> bool:
+    """Whether a message the NLU took for a greeting, thanks or goodbye is one ("谢谢 再见"), not an answer it
+    misheard ("东莞南城 屋企就喺度")."""
+    return _COURTESY.search(text) is not None or not re.sub(r"[\s，,。！!？?~～]", "", text)
+
+
 def asks_something(text: str) -> bool:
     """Return True when a message the NLU took for a greeting or a goodbye asks something: a question word
     in Mandarin or dialect, or a question without one ("有人带着去么", "要先去办咩手续", "可以申请不")."""

@@ -150,6 +150,23 @@ def test_working_ones_own_land_answers_the_status_question_without_a_retry() -> 
     }
 
 
+def test_an_answer_the_nlu_took_for_a_goodbye_is_read_as_an_answer_not_asked_for_ever() -> None:
+    """ "东莞南城 屋企就喺度" to 是否在基层工作 was read as goodbye: no slot mapping took it, and the form asked
+    the same question nine times. It is now validated as the answer (a hint, then a skip); a real goodbye
+    is left to the rules."""
+    form = ValidateEligibilityForm()
+    text = "东莞南城 屋企就喺度"
+    misheard = make_tracker(text, intent="goodbye", requested_slot="grassroots_job")
+    events = asyncio.run(form.get_extraction_events(CollectingDispatcher(), misheard, {}))
+    assert SlotSet("grassroots_job", text) in events
+    hinted = CollectingDispatcher()
+    result = form.validate_grassroots_job(text, hinted, misheard, {})
+    assert result.get("grassroots_job") is None and "东莞不属于中西部地区" in hinted.messages[0]["text"]
+    bye = make_tracker("好的谢谢 再见", intent="goodbye", requested_slot="grassroots_job")
+    events = asyncio.run(form.get_extraction_events(CollectingDispatcher(), bye, {}))
+    assert not any(e.get("name") == "grassroots_job" for e in events)
+
+
 def test_a_group_denied_in_the_answer_to_the_groups_question_is_not_the_askers() -> None:
     """ "…唔系应届生" to 您属于下面哪类人员: the NLU hears 应届生 as 高校毕业生, and graduates' policies were
     listed for a cook. The text reading knows it is denied; a button's choice is kept as it is."""
