@@ -8,10 +8,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import api
-from actions.answers import answer_question
-from actions.conversation import facts_stated
+from actions.answers import answer_question, answered, not_an_answer
 from actions.messages import HUMAN, HUMAN_BUTTONS
-from actions.parsing import asks_for_person, question_besides_handoff
+from actions.parsing import asks_for_person, is_real_question, question_besides_handoff
 
 
 class ActionHumanHandoff(Action):
@@ -23,8 +22,12 @@ class ActionHumanHandoff(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         text = tracker.latest_message.get("text") or ""
         if not text.startswith("/") and not asks_for_person(text):
-            # the NLU heard a request for a person in a message that names none: it is a question
-            return answer_question(text, tracker, dispatcher, offer=True) + facts_stated(text, tracker)
+            # the NLU heard a request for a person in a message that names none: a question, or inside the form a
+            # reply it misheard ("厂里让待岗" to 就业状态); both count against the form's retry budget — answered
+            # with no budget, the form had asked the same question twelve times
+            if tracker.active_loop_name == "eligibility_form" and not is_real_question(text):
+                return not_an_answer(text, tracker, dispatcher)
+            return answered(text, tracker, dispatcher)
         question = question_besides_handoff(text)
         events: list[EventType] = []
         if question:  # "灵活就业怎么交养老保险 能转人工吗": the answer first, then the way to a person

@@ -681,6 +681,26 @@ def test_handoff_also_answers_the_question_asked_with_it(api_url: str) -> None:
     assert any("来源" in t for t in texts[:-1])
 
 
+def test_a_reply_in_the_form_misheard_as_a_request_for_a_person_counts_against_the_budget(api_url: str) -> None:
+    """ "厂里让待岗" to 就业状态 was read as 转人工 and answered as a question with no retry budget: the form asked
+    the same question twelve times. It is now a reply not understood: asked once more, then skipped."""
+    first = CollectingDispatcher()
+    tracker = make_tracker("车间让我们歇着等通知", intent="request_human", requested_slot="employment_status")
+    events = ActionHumanHandoff().run(first, tracker, {})
+    assert {"event": "slot", "name": "retried_facts", "value": ["employment_status"]} in [
+        {k: e.get(k) for k in ("event", "name", "value")} for e in events
+    ]
+    assert (events[-1]["event"], events[-1]["name"]) == ("followup", "eligibility_form")
+    again = make_tracker(
+        "车间让我们歇着等通知",
+        intent="request_human",
+        requested_slot="employment_status",
+        slots={"retried_facts": ["employment_status"]},
+    )
+    events = ActionHumanHandoff().run(CollectingDispatcher(), again, {})
+    assert any(e.get("name") == "skipped_facts" and "employment_status" in e["value"] for e in events)
+
+
 def test_handoff_alone_is_only_the_way_to_a_person(api_url: str) -> None:
     dispatcher = CollectingDispatcher()
     ActionHumanHandoff().run(dispatcher, make_tracker("帮我转人工 电话多少", intent="request_human"), {})
