@@ -13,7 +13,7 @@ from actions import api
 from actions.budgets import back_to_form, interruption_budget
 from actions.conversation import already_offered, conversation_context, facts_stated, is_canonical, with_stated_facts
 from actions.messages import composed_messages
-from actions.parsing import asks_something, is_real_question, looks_like_question
+from actions.parsing import COURTESY_INTENTS, asks_something, is_real_question, looks_like_question
 
 NOT_AN_ANSWER = "没太明白您的回答，可以点下面的按钮，或者说“跳过”。"
 
@@ -100,8 +100,6 @@ def not_an_answer(text: str, tracker: Tracker, dispatcher: CollectingDispatcher)
 
 SMALL_TALK = {"bot_challenge": "utter_iamabot", "feedback": "utter_feedback"}
 SMALL_TALK |= {"greet": "utter_greet", "goodbye": "utter_goodbye"}
-# A greeting or goodbye is a few words; one that asks something ("要先去办咩手续") is a question the NLU misheard.
-_COURTESIES = frozenset({"greet", "goodbye"})
 
 
 class ActionSmallTalk(Action):
@@ -115,7 +113,7 @@ class ActionSmallTalk(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         text = tracker.latest_message.get("text") or ""
         intent = str((tracker.latest_message.get("intent") or {}).get("name"))
-        asks = is_real_question(text) or (intent in _COURTESIES and asks_something(text))
+        asks = is_real_question(text) or (intent in COURTESY_INTENTS and asks_something(text))
         if not text.startswith("/") and asks:
             return answered(text, tracker, dispatcher)
         if tracker.active_loop_name == "eligibility_form" and intent == "feedback":

@@ -28,6 +28,7 @@ from actions.conversation import (
     stated_facts,
 )
 from actions.parsing import (
+    COURTESY_INTENTS,
     employment_denied,
     hints_hardship,
     is_courtesy,
@@ -75,9 +76,6 @@ ANSWER_READERS: dict[str, Callable[[str], Any]] = {
     "employment_status": lambda text: parse_employment(text) or (FARMING_VALUE if says_farming(text) else None),
     "business_first_time": parse_first_business,
 }
-
-
-COURTESY_INTENTS = frozenset({"greet", "goodbye", "thank"})  # no slot mapping takes a message of these
 
 
 class ValidateEligibilityForm(FormValidationAction):

@@ -487,6 +487,8 @@ _ABOUT_THE_BOT = ("机器人", "真人", "你是谁", "回答", "答案", "有�
 _ASKS_IN_DIALECT = re.compile(r"咩|乜|边度|边个|点样|几时|几多|谁|[么嘛哩][？?。！!\s]*$")
 
 
+# Intents no form slot mapping takes: a message the NLU put here that holds no courtesy is a misheard answer
+COURTESY_INTENTS = frozenset({"greet", "goodbye", "thank"})
 # What a greeting, a thanks or a goodbye is made of: a message with none of these is not one.
 _COURTESY = re.compile(
     r"你好|您好|在吗|在不在|早上好|晚上好|哈喽|嗨|谢谢|多谢|感谢|谢了|唔该|再见|拜拜|88|886|不问了|不用了|好的|行了|"
