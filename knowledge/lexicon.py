@@ -97,8 +97,9 @@ class Lexicon(BaseModel):
         found = []
         for m in self._synonym_pattern.finditer(fold_locatives(text)):
             key = m.group()
-            if key not in self.synonyms:  # a separable word with 了/过/着 inside: 下了岗 → 下岗
-                key = key[0] + key[-1]
+            if key not in self.synonyms:  # a separable word with 了/个/门… inside: 下了岗 → 下岗, 开个店 → 开店
+                # ... unless what follows the verb is a word of its own: 交个税 is 个税, not 交税
+                key = key[1:] if key[1:] in self.synonyms else key[0] + key[2:]
             found.append((key, self.synonyms[key]))
         return found
 
@@ -122,7 +123,7 @@ class Lexicon(BaseModel):
         return found
 
 
-_CJK = re.compile(r"[\u3400-\u9fff]{2}")
+_CJK_WORD = re.compile(r"[\u3400-\u9fff]+")
 
 
 # Northern and southern speech say 里头 / 里边 / 外头 / 外边 for 里面 / 外面 ("从里头出来", "在外头打工"); keys are
@@ -135,11 +136,17 @@ def fold_locatives(text: str) -> str:
     return _LOCATIVE.sub(r"\1面", text)
 
 
+# Said between a verb and its object: an aspect particle (下了岗, 当过兵) or a measure word (学门手艺, 开个店,
+# 考个证, 找份工作).
+_INSIDE = "了过着个门份家间"
+
+
 def _key_pattern(key: str) -> str:
-    """Return the regex of one colloquial key. A two-character verb-object word is also found with
-    an aspect particle inside, the way people say it: 下了岗, 退过伍, 戒了毒, 当过兵."""
-    if len(key) == 2 and _CJK.fullmatch(key):
-        return f"{re.escape(key[0])}[了过着]?{re.escape(key[1])}"
+    """Return the regex of one colloquial key. A verb-object word (a two-character key, or a verb and a
+    two-character object) is also found with an aspect particle or a measure word inside, the way people
+    say it: 下了岗, 当过兵, 开个店, 学门手艺, 找份工作."""
+    if len(key) in (2, 3) and _CJK_WORD.fullmatch(key) and key[-1] not in _INSIDE:  # not 关了
+        return f"{re.escape(key[0])}[{_INSIDE}]?{re.escape(key[1:])}"
     return re.escape(key)
 
 

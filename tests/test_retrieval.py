@@ -103,6 +103,23 @@ def test_separable_words_match_with_a_particle_inside(question: str, key: str) -
 
 
 @pytest.mark.parametrize(
+    ("question", "key"),
+    [("打算去学个技术", "学技术"), ("我寻思考个证", "考证"), ("想在镇上开个店", "开店"), ("俺去找份工作", "找工作")],
+)
+def test_verb_object_words_match_with_a_measure_word_inside(question: str, key: str) -> None:
+    """People say 学个技术, 开个店: the verb-object key is found with the measure word inside."""
+    lexicon = load_lexicon(ROOT / "knowledge" / "lexicon.yml")
+    assert key in [found for found, _ in lexicon.matches(question)]
+
+
+def test_a_measure_word_inside_does_not_hide_a_word_of_its_own() -> None:
+    """交个税 is 个税 (income tax), not 交税; 关门了 is 关门, not 关了 with 门 inside."""
+    lexicon = load_lexicon(ROOT / "knowledge" / "lexicon.yml")
+    assert "个税" in [key for key, _ in lexicon.matches("这笔钱要交个税吗")]
+    assert "关门" in [key for key, _ in lexicon.matches("厂子关门了")]
+
+
+@pytest.mark.parametrize(
     ("question", "key"), [("刚从里头出来 找不着活", "从里面出来"), ("一直在外边打工", "在外面打工")]
 )
 def test_dialect_locatives_match_the_keys_written_with_mian(question: str, key: str) -> None:
