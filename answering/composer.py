@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 
+from answering.benefitlead import BenefitLead
 from answering.followup import is_bare_reply, resolve, understood_clause
 from answering.groupnote import groups_named, subject_terms, unmentioned_group
 from answering.groupprovision import GroupProvisionFinder
@@ -88,6 +89,7 @@ class AnswerComposer:
         self.subjects = subject_terms(searcher.lexicon)
         self.group_provisions = GroupProvisionFinder(searcher, settings.group_depth)
         self.own_words = OwnWordsLead(searcher.lexicon, settings.own_words_ratio)
+        self.benefit_lead = BenefitLead(settings.benefit_lead_ratio)
 
     def compose(self, question: str, context: AnswerContext | None = None, as_of: date | None = None) -> Answer:
         """Return the reply to ``question``.
@@ -142,6 +144,7 @@ class AnswerComposer:
         except SearchError as exc:
             return self._plain("clarify", exc.message, resolved.region, context.topic)
         results = sorted(response.results, key=lambda r: r.applies is False)  # stable: ranking kept within
+        results = self.benefit_lead.reorder(text, kind, results)  # "有啥补贴吗": a provision naming one leads
         if resolved.followup and place is None:  # "想学门手艺": a provision on training, not the topic's again
             asked_of = context.topic or context.previous_question or ""
             results = self.own_words.reorder(text, asked_of, results)

@@ -297,6 +297,36 @@ def test_a_follow_ups_own_words_lead_over_the_topics_provision(built: tuple) -> 
     assert lead.reorder("那宁夏呢", topic, results) == results, "no words of its own"
 
 
+def test_a_question_whether_there_is_a_benefit_is_led_by_a_provision_naming_one(built: tuple) -> None:
+    """ "有啥补贴吗" from a graduate still without a job: not "政策文件里没有写明有没有…补贴" while a provision as
+    close names the 就业见习补贴 for exactly them."""
+    settings, retrieval, eligibility = built
+    question = "大学毕业一年了 在广州 一直没找到工作 有什么补贴吗"
+    answer = composer(built, AFTER).compose(question)
+    assert "没有写明有没有" not in answer.lead
+    assert "补贴" in answer.provisions[0]["text"], answer.lead
+    off = settings.answer.model_copy(update={"benefit_lead_ratio": 0})
+    plain = AnswerComposer(retrieval.searcher, eligibility, off, today=lambda: AFTER).compose(question)
+    assert "没有写明有没有" in plain.lead, "without it the best provision, naming no benefit, led"
+
+
+def test_a_benefit_word_in_an_unrelated_provision_does_not_lead(built: tuple) -> None:
+    """ "学手艺那阵子有生活费补贴不": 内部退养's "由企业发放生活费" names 生活费 but nothing of training."""
+    from answering.benefitlead import BenefitLead
+
+    _, retrieval, _ = built
+    question = "学手艺那阵子有生活费补贴不"
+    training = next(r for r in retrieval.searcher.search("职业技能培训", k=10).results if "生活费" not in r.provision.text)
+    retiring = retrieval.searcher.search("内部退养 由企业发放生活费", k=1).results[0]
+    assert "生活费" in retiring.provision.text and "培训" not in retiring.provision.text
+    results = [training, retiring]
+    assert BenefitLead(0.01).reorder(question, classify(question), results) == results
+    asked_of_it = "内部退养期间有生活费吗"  # asked of 内部退养 itself, its provision leads
+    assert BenefitLead(0.01).reorder(asked_of_it, classify(asked_of_it), results)[0] is retiring
+    amount = "生活费补贴给多少钱"
+    assert BenefitLead(0.01).reorder(amount, classify(amount), results) == results, "an amount: not reordered"
+
+
 def test_when_no_provision_answers_directly_the_lead_quotes_the_two_closest(built: tuple) -> None:
     settings, retrieval, eligibility = built
     unsure = settings.answer.model_copy(update={"direct_min_confidence": 0.99})  # every answer is "not direct"

@@ -1,0 +1,67 @@
+"""A question whether a benefit exists ("有啥补贴吗") is led by the closest provision that names one, so the
+reply does not say the documents name none while the next provision names exactly that."""
+
+from __future__ import annotations
+
+import re
+
+from knowledge.questionkind import QuestionKind
+from retrieval.search import SearchResult
+from retrieval.stages.answers import BENEFIT_STATED
+from retrieval.stages.bigrams import bigrams
+
+# Benefit words a question uses; 补贴 and 补助 ask for any benefit, the others for that one ("有生活费补贴不"
+# needs a provision on 生活费).
+_ASKED = re.compile(r"补贴|补助|津贴|资助|生活费|报销|免费|减免|贴息|学费|路费")
+_ANY_BENEFIT = frozenset({"补贴", "补助"})
+
+
+class BenefitLead:
+    """Puts first the closest result naming the benefit a question asks about, when the best names none."""
+
+    def __init__(self, ratio: float) -> None:
+        """Create the component.
+
+        Args:
+            ratio: a result must score at least this share of the best to lead instead (0 = off).
+
+        Raises:
+            ValueError: a ratio outside 0 … 1.
+        """
+        if not 0 <= ratio <= 1:
+            raise ValueError("answer.benefit_lead_ratio 必须在 0 到 1 之间")
+        self.ratio = ratio
+
+    def reorder(self, question: str, kind: QuestionKind, results: list[SearchResult]) -> list[SearchResult]:
+        """Return ``results`` with the closest one naming the benefit asked about first, when the best does
+        not name it.
+
+        Args:
+            question: the question as typed ("刚毕业还没找到工作 有啥补贴吗").
+            kind: what it asks; only a question whether a benefit exists (not how much, not how) is reordered.
+            results: the results, best first.
+
+        Returns:
+            The results reordered, or as given: when the question does not ask whether a benefit exists, when
+            the best names it, or when no result close enough names it and shares a character pair with the
+            rest of the question (a 内部退养 provision's 生活费 does not answer a question on training).
+        """
+        if not self.ratio or not results or "benefit" not in kind.kinds or kind.specific:
+            return results
+        asked = set(_ASKED.findall(question))
+        specific = asked - _ANY_BENEFIT
+
+        def names_it(text: str) -> bool:
+            return any(word in text for word in specific) if specific else bool(BENEFIT_STATED.search(text))
+
+        best = results[0]
+        if names_it(best.provision.text):
+            return results
+        rest = bigrams(_ASKED.sub(" ", question))
+        for result in results[1:]:
+            if result.score < self.ratio * best.score:
+                break
+            text = result.provision.text
+            if result.applies is not False and names_it(text) and rest & bigrams(text):
+                return [result, *(r for r in results if r is not result)]
+        return results
