@@ -71,6 +71,8 @@ def resolve(
         The query to search, the region, and a clause naming what was understood.
     """
     place = regions.find_in(question, documented)
+    if place and known_region and place != known_region and _destination(question, place, regions, documented):
+        place = None  # "娃想去福建打工 有人给牵线不" from 吴忠: 福建 is where he goes; the help is at home
     region = place or known_region
     if not topic or is_bare_reply(question):
         return Resolved(question, region, False, "", place)
@@ -88,6 +90,19 @@ def resolve(
     short = len(core) <= max_chars
     carried = borrowed if (short and not own_subject) or not topic_keys else " ".join(dict.fromkeys(topic_keys))
     return Resolved(f"{question} {carried}", region, True, understood, place, short=short)
+
+
+_TOWARDS = re.compile(r"[去到往]")
+
+
+def _destination(question: str, place: str, regions: RegionTable, documented: Collection[str]) -> bool:
+    """Whether ``place`` is named as where the asker goes (去/到/往 just before it) and the knowledge base
+    has no documents of its own for it: the policies on going out to work are the home region's."""
+    if regions.has_documents(place, documented):
+        return False
+    return any(
+        regions.find_in(question[m.end() : m.end() + 6], documented) == place for m in _TOWARDS.finditer(question)
+    )
 
 
 def understood_clause(topic: str, place: str | None, known_region: str | None) -> str:

@@ -118,10 +118,10 @@ class RegionTable(BaseModel):
             named.append((at, -len(name), self._documented(self._region_of(place), documented)))
         if not named:
             return None
-        covered = [item for item in named if self._has_documents(item[2], documented)]
+        covered = [item for item in named if self.has_documents(item[2], documented)]
         return min(covered or named)[2]
 
-    def _has_documents(self, region: str, documented: Collection[str]) -> bool:
+    def has_documents(self, region: str, documented: Collection[str] = ()) -> bool:
         """Whether the knowledge base has documents for ``region`` itself or a region above it (not 全国)."""
         known = set(documented) | set(self.regions)
         return any(r in known for r in self.ancestors(region) if r != NATIONAL)

@@ -134,6 +134,20 @@ def test_everyday_words_for_odd_jobs_materials_and_a_cantonese_follow_up_are_und
     assert resolve("咁东莞呢 我细佬喺嗰度返工", topic, None, retrieval.lexicon.region_table, 12, 40).followup
 
 
+def test_a_place_the_asker_goes_to_work_in_keeps_the_home_region(built: tuple) -> None:
+    """From 宁夏, "闺女想到浙江那边进厂" names where she goes: the help to go out (劳务协作) is 宁夏's, so
+    the search stays with 宁夏. A place with documents of its own (去银川, from 聊城) is where they ask about."""
+    _, retrieval, _ = built
+    regions, documented = retrieval.lexicon.region_table, retrieval.searcher.documented_regions()
+    topic = "我们村里好多人闲着 有啥帮着找活的办法"
+    going = resolve("闺女想到浙江那边进厂 有人帮着介绍不", topic, "宁夏", regions, 12, 40, documented)
+    assert going.region == "宁夏" and going.place is None
+    asked_of = resolve("那浙江呢", topic, "宁夏", regions, 12, 40, documented)
+    assert asked_of.place is not None and asked_of.region != "宁夏", "asked of, not gone to"
+    moving = resolve("俺要是去银川打工 那边有啥说法", topic, "山东省聊城市", regions, 12, 40, documented)
+    assert moving.region == "宁夏"
+
+
 def test_a_procedure_question_gets_the_route_not_an_invented_procedure(built: tuple) -> None:
     answer = composer(built, AFTER).compose("灵活就业人员交养老保险去哪办 要带啥材料")
     assert "没有写明具体的办理地点" in answer.lead
