@@ -324,6 +324,15 @@ def test_a_question_whether_there_is_a_benefit_is_led_by_a_provision_naming_one(
     assert "没有写明有没有" in plain.lead, "without it the best provision, naming no benefit, led"
 
 
+def test_who_bears_a_cost_is_asked_as_whether_there_is_a_benefit(built: tuple) -> None:
+    """ "来回车费谁掏": the plans pay no fares; the reply says so instead of quoting labour cooperation as
+    the answer."""
+    assert "benefit" in classify("去外省打工 来回车费谁掏").kinds
+    assert "benefit" in classify("学费得自己出吗").kinds
+    answer = composer(built, AFTER).compose("去外省打工 来回车费谁掏")
+    assert answer.kind == "not_in_documents" and "没有写明有没有" in answer.lead
+
+
 def test_a_benefit_word_in_an_unrelated_provision_does_not_lead(built: tuple) -> None:
     """ "学手艺那阵子有生活费补贴不": 内部退养's "由企业发放生活费" names 生活费 but nothing of training."""
     from answering.benefitlead import BenefitLead
