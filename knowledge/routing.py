@@ -104,8 +104,14 @@ _LIVELIHOOD = re.compile(
 )
 
 
+# How far the asker is from retiring ("还差四年就退休", "快退休了", "离退休没几年"): a fact about them, not a
+# question on retirement or pensions.
+_TIME_TO_RETIREMENT = re.compile(r"(差|还有|再有|离|距|距离|快|就要|马上|没几年)[^，。,\s]{0,4}退休了?")
+
+
 def route_for(question: str) -> Route | None:
     """Return the service that handles ``question`` when it is a 人社 matter outside the plans, else None."""
+    question = _TIME_TO_RETIREMENT.sub("", question)
     for pattern, route in _ROUTES:
         if pattern.search(question):
             return route

@@ -181,6 +181,13 @@ def test_a_contract_dispute_is_routed_but_a_contract_in_the_story_is_not() -> No
     assert route_for("快退休了 厂里说能内退 真有这政策吗") is None, "内部退养 is the plans' own matter"
 
 
+def test_how_far_the_asker_is_from_retiring_is_a_fact_not_a_pension_question() -> None:
+    """ "还差三年就退休 车间要关了 咋办" is about the closing workshop; a pension question is still routed."""
+    assert route_for("还差三年就退休 车间要关了 咋办") is None
+    assert route_for("离退休没几年了 单位要裁人 有啥政策") is None
+    assert route_for("快退休了 养老金咋算") is not None
+
+
 def test_out_of_domain_and_noise_are_not_answered_with_a_provision(built: tuple) -> None:
     c = composer(built, AFTER)
     everyday = ("今天天气怎么样", "😀😀😀", "hello how are you", "啊", "手机充不进电咋办", "推荐一部好看的电影")
