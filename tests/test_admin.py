@@ -22,8 +22,9 @@ from retrieval.corpus import Corpus
 from tests.staffkit import MAINTAINER, logged_in, login, make_app, make_settings
 from webchat.admin import rebuilder_of
 from webchat.app import retrieval_of, settings_of
-from webchat.maintenance import UploadRefused, safe_filename
+from webchat.rebuild import RebuildPlan
 from webchat.staff import staff_store_of
+from webchat.uploads import UploadRefused, safe_filename
 
 POLICY = """关于进一步做好退役军人就业创业工作的通知
 银政发〔2022〕15号
@@ -290,9 +291,7 @@ def test_searches_during_a_rebuild_each_come_from_one_version(tmp_path: Path) ->
     for thread in threads:
         thread.start()
     time.sleep(0.3)
-    assert rebuilder_of(app).start(
-        __import__("webchat.maintenance", fromlist=["RebuildPlan"]).RebuildPlan("publish", batch=batch), MAINTAINER
-    )
+    assert rebuilder_of(app).start(RebuildPlan("publish", batch=batch), MAINTAINER)
     status = rebuilder_of(app).wait(120)
     time.sleep(0.5)
     stop.set()

@@ -346,7 +346,9 @@ def test_a_benefit_word_in_an_unrelated_provision_does_not_lead(built: tuple) ->
 
     _, retrieval, _ = built
     question = "学手艺那阵子有生活费补贴不"
-    training = next(r for r in retrieval.searcher.search("职业技能培训", k=10).results if "生活费" not in r.provision.text)
+    training = next(
+        r for r in retrieval.searcher.search("职业技能培训", k=10).results if "生活费" not in r.provision.text
+    )
     retiring = retrieval.searcher.search("内部退养 由企业发放生活费", k=1).results[0]
     assert "生活费" in retiring.provision.text and "培训" not in retiring.provision.text
     results = [training, retiring]

@@ -20,19 +20,12 @@ from retrieval.search import NoIndexError
 from retrieval.store import IndexStoreError
 from webchat.app import retrieval_of, settings_of
 from webchat.kbsync import follower_of
-from webchat.maintenance import (
-    OVERRIDE_FIELDS,
-    RELOAD_ERRORS,
-    Batch,
-    Rebuilder,
-    RebuildPlan,
-    UploadArea,
-    UploadRefused,
-    override_from_form,
-    validity_from_form,
-)
+from webchat.overrides import OVERRIDE_FIELDS, override_from_form, validity_from_form
+from webchat.rebuild import Rebuilder, RebuildPlan
+from webchat.reload import RELOAD_ERRORS
 from webchat.serialize import meta_fields
 from webchat.staff import audit, current_account, guard, staff_store_of
+from webchat.uploads import Batch, UploadArea, UploadRefused
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 REBUILDER = "policybot.rebuilder"

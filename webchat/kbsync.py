@@ -29,8 +29,8 @@ from knowledge.settings import Settings
 from retrieval.search import NoIndexError
 from webchat.answers import composer_of
 from webchat.app import retrieval_of
-from webchat.maintenance import RELOAD_ERRORS, reload_catalogue, reload_lexicon
 from webchat.policies import ELIGIBILITY
+from webchat.reload import RELOAD_ERRORS, reload_catalogue, reload_lexicon
 
 POINTER = "KNOWLEDGE"
 SNAPSHOTS = "knowledge"
