@@ -9,7 +9,7 @@ question is a 人社 matter the employment plans do not cover.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 
 from answering.benefitlead import BenefitLead
@@ -18,14 +18,25 @@ from answering.groupnote import groups_named, subject_terms, unmentioned_group
 from answering.groupprovision import GroupProvisionFinder
 from answering.models import Answer, AnswerContext, AnswerKind
 from answering.ownwords import OwnWordsLead
-from answering.period import named_plan_status, period_status
+from answering.period import period_status
 from answering.placefollowup import PlaceFollowups
 from answering.policymatch import for_other_groups, match_policy
+from answering.reading import Reading
+from answering.replies import (
+    BARE_REPLY,
+    CHECK,
+    FINAL_WORD,
+    HUMAN,
+    STATEMENT_ASK,
+    STATEMENT_CLOSEST,
+    plain_answer,
+)
 from answering.shown import short_source, shown_provision
+from answering.unanswered import unanswered
 from knowledge.eligibility import NARROW_GROUPS
 from knowledge.facts import FactError
 from knowledge.questionkind import QuestionKind, classify, what_is_missing
-from knowledge.routing import Route, about_work, customer_errand, general_route, in_domain, route_for
+from knowledge.routing import about_work, customer_errand, general_route, route_for
 from knowledge.service import EligibilityService
 from knowledge.settings import AnswerSettings
 from retrieval.citation import source_line
@@ -33,32 +44,6 @@ from retrieval.ingest.policylabels import field_kind
 from retrieval.search import Searcher, SearchError, SearchResult
 from retrieval.stages.answers import states_amount, states_what_is_asked
 from retrieval.stages.policyfield import names_policy_of
-
-CHECK = {"title": "看看我能申请什么", "payload": "/check_eligibility"}
-HUMAN = {"title": "转人工", "payload": "/request_human"}
-REPHRASE = {"title": "换个问法", "payload": "/rephrase"}
-FINAL_WORD = "现行政策以当地人社部门公布的为准，可拨打12333咨询。"
-OUT_OF_DOMAIN = "这个问题不在就业政策的范围内。我可以回答就业创业、技能培训、社保补贴等方面的政策问题。"
-BARE_REPLY = "好的。您可以直接说想了解的政策，或者点“看看我能申请什么”，我帮您查。"
-STATEMENT_CLOSEST = "和您说的情况最相关的条文是："
-STATEMENT_ASK = "您想具体了解哪方面，比如能申请哪些补贴、培训怎么参加、社保怎么交，可以接着问我。"
-CLARIFY = "没太明白您想问什么。可以说说您的情况和想了解的事，比如“我在银川跑外卖 能交养老保险吗”。"
-
-
-@dataclass(frozen=True)
-class _Reading:
-    """How a question was read: its kind, any route, the results, the region, topic and what was understood."""
-
-    kind: QuestionKind
-    route: Route | None
-    results: list[SearchResult]
-    region: str | None
-    topic: str
-    understood: str
-    day: date  # the as-of date validity is judged on
-    query: str = ""  # what was searched (the question, with the topic for a follow-up)
-    ruled_out: frozenset[str] = frozenset()  # catalogue policies the asker's known facts rule out
-    asked: str = ""  # the follow-up as typed, when the question was read against the topic
 
 
 class AnswerComposer:
@@ -119,9 +104,9 @@ class AnswerComposer:
             self._topic_keys(text),
         )
         if not text:
-            return self._plain("clarify", "请输入您想咨询的问题。", resolved.region, None)
+            return plain_answer("clarify", "请输入您想咨询的问题。", resolved.region, None)
         if is_bare_reply(text):
-            return self._plain("clarify", BARE_REPLY, resolved.region, context.topic)
+            return plain_answer("clarify", BARE_REPLY, resolved.region, context.topic)
         kind = classify(text)
         route = route_for(text)
         place = None
@@ -142,7 +127,7 @@ class AnswerComposer:
                     understood = understood_clause(context.topic[: self.settings.topic_chars], None, None)
                     resolved = replace(resolved, query=resolved.combined, followup=True, understood=understood)
         except SearchError as exc:
-            return self._plain("clarify", exc.message, resolved.region, context.topic)
+            return plain_answer("clarify", exc.message, resolved.region, context.topic)
         results = sorted(response.results, key=lambda r: r.applies is False)  # stable: ranking kept within
         results = self.benefit_lead.reorder(text, kind, results)  # "有啥补贴吗": a provision naming one leads
         if resolved.followup and place is None:  # "想学门手艺": a provision on training, not the topic's again
@@ -154,7 +139,7 @@ class AnswerComposer:
             resolved = replace(resolved, understood=understood)
         # the conversation's topic stays the question that opened it; a follow-up does not replace it
         topic = (context.topic or text) if resolved.followup else text
-        reading = _Reading(
+        reading = Reading(
             kind,
             route,
             results,
@@ -174,7 +159,7 @@ class AnswerComposer:
         else:  # nothing in it about work or 人社: only a strong match answers ("手机充不进电咋办" does not)
             answerable = response.confidence >= self.settings.untopical_min_confidence
         if not answerable or not results:
-            return self._unanswered(text, reading)
+            return unanswered(text, reading)
         direct = response.confidence >= self.settings.direct_min_confidence
         # judged only when a provision answers: the policy it may be answered under must fit the asker
         said = f"{text} {context.topic or ''}"  # with what its everyday words stand for: 毕业 → 高校毕业生
@@ -192,7 +177,7 @@ class AnswerComposer:
         return [key for key, _ in self.searcher.lexicon.matches(topic)]
 
     # ----- the documents answer ----------------------------------------------------------------
-    def _answered(self, reading: _Reading, confidence: float, direct: bool) -> Answer:
+    def _answered(self, reading: Reading, confidence: float, direct: bool) -> Answer:
         kind, route, results, region = reading.kind, reading.route, reading.results, reading.region
         understood, topic = reading.understood, reading.topic
         today = reading.day
@@ -325,55 +310,3 @@ class AnswerComposer:
                 return False  # the 补贴标准 of the very policy the question names ("一次性创业补贴给多少钱")
             return not (states_amount(query, text, label) and confidence >= self.settings.stated_min_confidence)
         return not states_what_is_asked(kind, query, text, label)
-
-    # ----- the documents do not answer ---------------------------------------------------------
-    def _unanswered(self, text: str, reading: _Reading) -> Answer:
-        kind, route, results, region = reading.kind, reading.route, reading.results, reading.region
-        understood, topic = reading.understood, reading.topic
-        today = reading.day
-        context = [shown_provision(r, today, related=True) for r in results[:1]]
-        prefix = f"{understood}：" if understood else ""
-        if route is not None:
-            lead = f"{prefix}就业政策文件里没有关于{route.topic}的具体规定。{route.text}"
-            return self._plain("not_in_documents", lead, region, topic, context)
-        plan = named_plan_status(text, today) if kind.main == "validity" else None
-        if plan is not None:  # "十三五那些政策现在还管用吗": what the period says, and who decides today
-            lead = (
-                f"{plan}。那一时期的规划和文件写的是当时的安排，看不出现在的执行情况；现在是否还在执行，"
-                f"以当地人社部门现行政策为准。{general_route(region)}"
-            )
-            return self._plain("not_in_documents", lead, region, topic, context, [CHECK, HUMAN])
-        if kind.statement and in_domain(text) and not understood:  # "在镇上开了个修车铺": ask what they want to know
-            return self._plain("clarify", STATEMENT_ASK, region, topic, context, [CHECK, HUMAN])
-        if in_domain(text) or understood:
-            missing = what_is_missing(kind)
-            lead = f"{prefix}政策文件里没有写明{missing}，没有找到能直接回答这个问题的条文。{general_route(region)}"
-            return self._plain("not_in_documents", lead, region, topic, context, [CHECK, HUMAN, REPHRASE])
-        if len(text) <= 2:
-            return self._plain("clarify", CLARIFY, region, None)
-        return self._plain("out_of_domain", OUT_OF_DOMAIN + "人社方面的其他问题可拨打12333。", region, None)
-
-    def _plain(
-        self,
-        kind: AnswerKind,
-        lead: str,
-        region: str | None,
-        topic: str | None,
-        context: list[dict[str, object]] | None = None,
-        actions: list[dict[str, str]] | None = None,
-    ) -> Answer:
-        """An answer without a lead provision (the closest one, if any, follows as context)."""
-        if actions is None:
-            actions = [HUMAN, REPHRASE] if kind != "clarify" else [REPHRASE]
-        return Answer(
-            kind=kind,
-            understood="",
-            lead=lead,
-            source="",
-            provisions=context or [],
-            policy=None,
-            period_status=None,
-            next_actions=actions,
-            topic=topic,
-            region=region,
-        )

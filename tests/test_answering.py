@@ -8,13 +8,14 @@ from datetime import date
 import pytest
 from flask.testing import FlaskClient
 
-from answering.composer import CHECK, AnswerComposer
+from answering.composer import AnswerComposer
 from answering.followup import resolve
 from answering.groupnote import unmentioned_group
 from answering.models import AnswerContext
 from answering.period import latest_year, period_status
 from answering.placefollowup import counterpart_first
 from answering.policymatch import grounded_by
+from answering.replies import CHECK
 from knowledge.questionkind import classify, what_is_missing
 from knowledge.routing import about_work, route_for
 from knowledge.service import EligibilityService
