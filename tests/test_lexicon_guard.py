@@ -37,9 +37,9 @@ LATER_FILES = [
     ROOT / "knowledge" / "eval" / "frozen2" / "citizen_questions.jsonl",
     ROOT / "knowledge" / "eval" / "frozen2" / "not_in_documents.jsonl",
     *(ROOT / "knowledge" / "eval" / f"own{n}" / "personas.jsonl" for n in (2, 3, 4, 5, 6)),
-    *(ROOT / "knowledge" / "eval" / f"own{n}" / "followups.jsonl" for n in (7, 8, 9, 10)),
+    *(ROOT / "knowledge" / "eval" / f"own{n}" / "followups.jsonl" for n in (7, 8, 9, 10, 11, 12)),
 ]
-PREDATING_KEYS = frozenset({"生态移民", "养牛", "当过兵", "续上", "坐轮椅", "房租贵"})  # in the lexicon before them
+PREDATING_KEYS = frozenset({"生态移民", "养牛", "当过兵", "续上", "坐轮椅", "房租贵", "重新找工作"})  # in the lexicon before them
 
 
 def eval_texts(files: list[Path] = EVAL_FILES) -> list[str]:
