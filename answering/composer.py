@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import date
 
 from answering.benefitlead import BenefitLead
-from answering.followup import is_bare_reply, resolve, understood_clause
+from answering.followup import asks_of_what_was_quoted, is_bare_reply, resolve, understood_clause
 from answering.groupnote import groups_named, subject_terms, unmentioned_group
 from answering.groupprovision import GroupProvisionFinder
 from answering.models import Answer, AnswerContext, AnswerKind
@@ -40,6 +40,7 @@ from knowledge.routing import about_work, customer_errand, general_route, route_
 from knowledge.service import EligibilityService
 from knowledge.settings import AnswerSettings
 from retrieval.citation import source_line
+from retrieval.ingest.models import DocumentMeta, Provision
 from retrieval.ingest.policylabels import field_kind
 from retrieval.search import Searcher, SearchError, SearchResult
 from retrieval.stages.answers import states_amount, states_what_is_asked
@@ -108,6 +109,11 @@ class AnswerComposer:
         if is_bare_reply(text):
             return plain_answer("clarify", BARE_REPLY, resolved.region, context.topic)
         kind = classify(text)
+        if kind.main == "validity" and context.previous_provision:
+            # "这些都是十四五的 今年还管用不": the provision just quoted, with where it stands today
+            previous = self.searcher.provision(context.previous_provision)
+            if previous is not None and asks_of_what_was_quoted(text, self.settings.followup_max_chars):
+                return self._validity_of(previous, text, context, resolved.region, day)
         route = route_for(text)
         place = None
         if resolved.followup and resolved.place:
@@ -168,6 +174,23 @@ class AnswerComposer:
         others = for_other_groups(self.eligibility.catalogue, named, NARROW_GROUPS)
         reading = replace(reading, ruled_out=self._ruled_out(context) | others)
         return self._answered(reading, response.confidence, direct)
+
+    def _validity_of(
+        self,
+        quoted: tuple[Provision, DocumentMeta],
+        text: str,
+        context: AnswerContext,
+        region: str | None,
+        day: date,
+    ) -> Answer:
+        """The reply to a question whether what was just quoted still holds: that provision, its document's
+        period or status on ``day``, and who decides today."""
+        provision, document = quoted
+        topic = context.topic or context.previous_question or text
+        understood = understood_clause(topic[: self.settings.topic_chars], None, None)
+        result = SearchResult(provision, document, score=1.0, legs={})
+        reading = Reading(classify(text), None, [result], region, topic, understood, day, text, asked=text)
+        return self._answered(reading, 1.0, direct=True)
 
     def _topic_keys(self, topic: str | None) -> list[str]:
         """The topic's everyday words the lexicon knows, which a content-bearing follow-up carries (none

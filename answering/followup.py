@@ -105,6 +105,18 @@ def _destination(question: str, place: str, regions: RegionTable, documented: Co
     )
 
 
+# "这些都是十四五的 今年还管用不", "那个现在还作数不": a question about what was just quoted.
+_WHAT_WAS_QUOTED = re.compile(r"这些|这个|那些|那个|它|这政策|这规定|上面|刚才|以上|前面说的|前几年")
+
+
+def asks_of_what_was_quoted(question: str, max_chars: int) -> bool:
+    """Whether ``question`` asks about the provision the previous reply quoted: it points back to it, or
+    it is short and names no plan or document of its own ("现在还管用不")."""
+    if _WHAT_WAS_QUOTED.search(question):
+        return True
+    return len(_NOISE.sub("", question)) <= max_chars and not _NAMES_ITS_SUBJECT.search(question)
+
+
 def understood_clause(topic: str, place: str | None, known_region: str | None) -> str:
     """The clause that says how a follow-up was read: 接着您刚才问的“…”，这里说宁夏的情况."""
     where = f"{place}的情况" if place and place != known_region else ""

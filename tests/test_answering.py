@@ -564,3 +564,18 @@ def test_someone_outside_the_regions_is_never_shown_another_regions_provision_as
     answer = composer(built, AFTER).compose("女职工休完产假回来 单位能给安排弹性工作吗", AnswerContext(region="湖南"))
     assert all(p["applies"] is not False for p in answer.provisions if p["related"])
     assert "聊政发" not in answer.text and "粤府" not in answer.text and "宁政办发" not in answer.text
+
+
+def test_whether_what_was_just_quoted_still_holds_is_answered_of_that_provision(built: tuple) -> None:
+    """ "这个现在还管用不" after an answer: that provision, where its period stands today, and who decides —
+    not another provision, nor a plan's status with nothing said about which text it was."""
+    c = composer(built, AFTER)
+    first = c.compose("宁夏开饭馆的 生意不好 想留住工人不裁员 政府有办法没")
+    quoted = first.provisions[0]
+    for asked in ("这个现在还管用不", "这些都是十四五的 今年还作数不"):
+        answer = c.compose(asked, AnswerContext(topic=first.topic, previous_provision=quoted["id"]))
+        assert quoted["text"] in answer.lead, (asked, answer.lead)
+        assert "接着您刚才问的" in answer.lead and "现在是否还在执行" in answer.lead
+        assert "已结束" in answer.lead or "距今" in answer.lead
+    fresh = c.compose("十四五规划现在还管用不")
+    assert "已结束" in fresh.lead, "asked at the start of a conversation: the plan period, as before"
