@@ -39,7 +39,8 @@ LATER_FILES = [
     *(ROOT / "knowledge" / "eval" / f"own{n}" / "personas.jsonl" for n in (2, 3, 4, 5, 6)),
     *(ROOT / "knowledge" / "eval" / f"own{n}" / "followups.jsonl" for n in (7, 8, 9, 10, 11, 12)),
 ]
-PREDATING_KEYS = frozenset({"生态移民", "养牛", "当过兵", "续上", "坐轮椅", "房租贵", "重新找工作"})  # in the lexicon before them
+# in the lexicon before the later sets were written
+PREDATING_KEYS = frozenset({"生态移民", "养牛", "当过兵", "续上", "坐轮椅", "房租贵", "重新找工作"})
 
 
 def eval_texts(files: list[Path] = EVAL_FILES) -> list[str]:
