@@ -9,7 +9,11 @@ from dataclasses import dataclass
 from knowledge.regions import RegionTable
 
 _STARTS_FOLLOWUP = re.compile(r"^(那|那么|那要是|要是|还有|另外|这个|那个|这种|如果|咁|噉|咁样|如果系)")  # 咁: 粤 "那"
-_POINTS_BACK = re.compile(r"这个|这种|这样|这项|这些|那个|那种|我这|俺这|那边|这边|它|呢[？?。\s]*$")
+_POINTS_BACK = re.compile(
+    r"这个|这种|这样|这项|这些|那个|那种|我这|俺这|那边|这边|它|呢[？?。\s]*$|"
+    # whether the same holds for someone else or in their case ("他也能申请不", "佢表妹…得唔得")
+    r"得唔得|得不得|行不行|行唔行|中不中|(他|她|佢|俺|我)也|也(能|可以|行|算|有份)"
+)
 _NOISE = re.compile(r"[\s\W_]+")
 # A question that names a plan or a document ("十三五那些政策", "28号文") stands on its own.
 _NAMES_ITS_SUBJECT = re.compile(r"十[三四五]五|〔\d{4}〕|\d+号文")

@@ -579,3 +579,13 @@ def test_whether_what_was_just_quoted_still_holds_is_answered_of_that_provision(
         assert "已结束" in answer.lead or "距今" in answer.lead
     fresh = c.compose("十四五规划现在还管用不")
     assert "已结束" in fresh.lead, "asked at the start of a conversation: the plan period, as before"
+
+
+def test_whether_the_same_holds_for_someone_else_is_a_follow_up(built: tuple) -> None:
+    """ "我表弟技校毕业也在家待着 行不行" asks whether what was just answered holds for him."""
+    _, retrieval, _ = built
+    regions = retrieval.lexicon.region_table
+    topic = "大学毕业一年没找到工作 能去单位见习吗"
+    for asked in ("我表弟技校毕业也在家待着 行不行", "佢细妹读紧中专 得唔得", "我老婆没工作 她也能去见习不"):
+        assert resolve(asked, topic, None, regions, 12, 40).followup, asked
+    assert not resolve("技校毕业在家待了两年的年轻人 政府有什么帮扶", topic, None, regions, 12, 40).followup
