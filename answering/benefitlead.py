@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from knowledge.lexicon import Lexicon
 from knowledge.questionkind import QuestionKind
 from retrieval.search import SearchResult
 from retrieval.stages.answers import BENEFIT_STATED
@@ -19,10 +20,11 @@ _ANY_BENEFIT = frozenset({"补贴", "补助"})
 class BenefitLead:
     """Puts first the closest result naming the benefit a question asks about, when the best names none."""
 
-    def __init__(self, ratio: float) -> None:
+    def __init__(self, lexicon: Lexicon, ratio: float) -> None:
         """Create the component.
 
         Args:
+            lexicon: the policy words a question's everyday words stand for (手艺 → 职业技能培训).
             ratio: a result must score at least this share of the best to lead instead (0 = off).
 
         Raises:
@@ -30,6 +32,7 @@ class BenefitLead:
         """
         if not 0 <= ratio <= 1:
             raise ValueError("answer.benefit_lead_ratio 必须在 0 到 1 之间")
+        self.lexicon = lexicon
         self.ratio = ratio
 
     def reorder(self, question: str, kind: QuestionKind, results: list[SearchResult]) -> list[SearchResult]:
@@ -44,7 +47,8 @@ class BenefitLead:
         Returns:
             The results reordered, or as given: when the question does not ask whether a benefit exists, when
             the best names it, or when no result close enough names it and shares a character pair with the
-            rest of the question (a 内部退养 provision's 生活费 does not answer a question on training).
+            rest of the question or with the policy words it stands for (a 内部退养 provision's 生活费 does not
+            answer a question on training).
         """
         if not self.ratio or not results or "benefit" not in kind.kinds or kind.specific:
             return results
@@ -57,11 +61,14 @@ class BenefitLead:
         best = results[0]
         if names_it(best.provision.text):
             return results
+        # the rest of the question: a pair of its characters, or a policy word its everyday words stand for
         rest = bigrams(_ASKED.sub(" ", question))
+        terms = {t for _, found in self.lexicon.matches(question) for t in found if not _ASKED.search(t)}
         for result in results[1:]:
             if result.score < self.ratio * best.score:
                 break
             text = result.provision.text
-            if result.applies is not False and names_it(text) and rest & bigrams(text):
+            about_it = bool(rest & bigrams(text)) or any(term in text for term in terms)
+            if result.applies is not False and names_it(text) and about_it:
                 return [result, *(r for r in results if r is not result)]
         return results

@@ -75,7 +75,7 @@ class AnswerComposer:
         self.subjects = subject_terms(searcher.lexicon)
         self.group_provisions = GroupProvisionFinder(searcher, settings.group_depth)
         self.own_words = OwnWordsLead(searcher.lexicon, settings.own_words_ratio)
-        self.benefit_lead = BenefitLead(settings.benefit_lead_ratio)
+        self.benefit_lead = BenefitLead(searcher.lexicon, settings.benefit_lead_ratio)
 
     def compose(self, question: str, context: AnswerContext | None = None, as_of: date | None = None) -> Answer:
         """Return the reply to ``question``.

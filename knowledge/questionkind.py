@@ -36,7 +36,8 @@ _VALIDITY = re.compile(
 # Whether a benefit exists: a subsidy, an allowance, a fee waived ("学电焊那阵子给不给生活补助", "考证能报销不").
 # A cost and who bears it ("路费谁出", "学费得自己掏不") asks the same.
 _BENEFIT = re.compile(
-    r"补贴|补助|津贴|资助|生活费|报销|免费|减免|贴息|路费|车费|交通费|学费|培训费|谁(出|掏|承担)|自己(出|掏)"
+    r"补贴|补助|津贴|资助|生活费|报销|免费|减免|贴息|路费|车费|交通费|学费|培训费|谁(出|掏|承担)|自己(出|掏)|"
+    r"(俾|畀|交|收|掏|花|要)钱|收费|自费"
 )
 _CONDITIONS = re.compile(r"条件|要求|资格|门槛|符合|够不够|算不算|能不能申请|能申请|可以申请|啥人能|什么人能|谁能")
 # Asking what the conditions are ("要啥条件", "有什么要求"), not whether one qualifies.

@@ -337,12 +337,14 @@ def test_who_bears_a_cost_is_asked_as_whether_there_is_a_benefit(built: tuple) -
     the answer."""
     assert "benefit" in classify("去外省打工 来回车费谁掏").kinds
     assert "benefit" in classify("学费得自己出吗").kinds
+    assert "benefit" in classify("去学电工要交钱不").kinds and "benefit" in classify("学车使唔使俾钱").kinds
     answer = composer(built, AFTER).compose("去外省打工 来回车费谁掏")
     assert answer.kind == "not_in_documents" and "没有写明有没有" in answer.lead
 
 
 def test_a_benefit_word_in_an_unrelated_provision_does_not_lead(built: tuple) -> None:
-    """ "学手艺那阵子有生活费补贴不": 内部退养's "由企业发放生活费" names 生活费 but nothing of training."""
+    """ "学手艺那阵子有生活费补贴不": 内部退养's "由企业发放生活费" names 生活费 but nothing of training (neither
+    a pair of the question's characters nor a policy word its everyday words stand for: 学手艺 → 职业技能培训)."""
     from answering.benefitlead import BenefitLead
 
     _, retrieval, _ = built
@@ -353,11 +355,16 @@ def test_a_benefit_word_in_an_unrelated_provision_does_not_lead(built: tuple) ->
     retiring = retrieval.searcher.search("内部退养 由企业发放生活费", k=1).results[0]
     assert "生活费" in retiring.provision.text and "培训" not in retiring.provision.text
     results = [training, retiring]
-    assert BenefitLead(0.01).reorder(question, classify(question), results) == results
+    assert BenefitLead(retrieval.searcher.lexicon, 0.01).reorder(question, classify(question), results) == results
     asked_of_it = "内部退养期间有生活费吗"  # asked of 内部退养 itself, its provision leads
-    assert BenefitLead(0.01).reorder(asked_of_it, classify(asked_of_it), results)[0] is retiring
+    assert (
+        BenefitLead(retrieval.searcher.lexicon, 0.01).reorder(asked_of_it, classify(asked_of_it), results)[0]
+        is retiring
+    )
     amount = "生活费补贴给多少钱"
-    assert BenefitLead(0.01).reorder(amount, classify(amount), results) == results, "an amount: not reordered"
+    assert BenefitLead(retrieval.searcher.lexicon, 0.01).reorder(amount, classify(amount), results) == results, (
+        "an amount: not reordered"
+    )
 
 
 def test_when_no_provision_answers_directly_the_lead_quotes_the_two_closest(built: tuple) -> None:
