@@ -10,8 +10,9 @@ from rasa_sdk.types import DomainDict
 from actions import api
 from actions.answers import send_messages
 from actions.conversation import facts_of, skipped_facts
+from actions.lexicon import lexicon
+from actions.message_kinds import accepts_offer, wants_eligibility_check
 from actions.messages import eligibility_messages
-from actions.parsing import accepts_offer, lexicon, wants_eligibility_check
 
 
 class ActionTriageRequest(Action):

@@ -12,8 +12,8 @@ from rasa_sdk.types import DomainDict
 from actions import api
 from actions.budgets import back_to_form, interruption_budget
 from actions.conversation import already_offered, conversation_context, facts_stated, is_canonical, with_stated_facts
+from actions.message_kinds import COURTESY_INTENTS, asks_something, is_real_question, looks_like_question
 from actions.messages import composed_messages
-from actions.parsing import COURTESY_INTENTS, asks_something, is_real_question, looks_like_question
 
 NOT_AN_ANSWER = "没太明白您的回答，可以点下面的按钮，或者说“跳过”。"
 

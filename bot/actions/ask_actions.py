@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.conversation import FACT_SLOTS
-from actions.parsing import lexicon
+from actions.lexicon import lexicon
 
 GROUP_BUTTONS = (
     "graduate",

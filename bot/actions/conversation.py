@@ -8,8 +8,10 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
+from actions.lexicon import lexicon
 from actions.messages import OFFER
-from actions.parsing import lexicon, parse_employment, parse_graduation, parse_groups, parse_region, parse_situation
+from actions.parsing import parse_employment, parse_groups, parse_region, parse_situation
+from actions.short_replies import parse_graduation
 
 FACT_SLOTS = (
     "region",

@@ -9,8 +9,8 @@ from rasa_sdk.types import DomainDict
 
 from actions import api
 from actions.answers import answer_question, answered, not_an_answer
+from actions.message_kinds import asks_for_person, is_real_question, question_besides_handoff
 from actions.messages import HUMAN, HUMAN_BUTTONS
-from actions.parsing import asks_for_person, is_real_question, question_besides_handoff
 
 
 class ActionHumanHandoff(Action):

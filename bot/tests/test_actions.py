@@ -17,7 +17,9 @@ from actions.answers import NOT_AN_ANSWER, ActionAnswerQuestion, ActionSmallTalk
 from actions.api import UNAVAILABLE
 from actions.budgets import SKIPPED
 from actions.conversation import FACT_SLOTS, conversation_context, facts_of, stated_facts, with_stated_facts
-from actions.forms import FARMING, NO_GROUP, ValidateEligibilityForm
+from actions.form_facts import FARMING
+from actions.form_groups import NO_GROUP
+from actions.forms import ValidateEligibilityForm
 from actions.handoff import ActionHumanHandoff
 from actions.messages import HUMAN, OFFER
 from tests.conftest import BOT, make_tracker

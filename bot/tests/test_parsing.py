@@ -6,20 +6,9 @@ from datetime import date
 
 import pytest
 
-from actions.parsing import (
-    asks_for_person,
-    is_skip,
-    looks_like_question,
-    parse_bool,
-    parse_employment,
-    parse_first_business,
-    parse_graduation,
-    parse_groups,
-    parse_region,
-    parse_years,
-    question_besides_handoff,
-    says_no_group,
-)
+from actions.message_kinds import asks_for_person, looks_like_question, question_besides_handoff
+from actions.parsing import parse_employment, parse_groups, parse_region, says_no_group
+from actions.short_replies import is_skip, parse_bool, parse_first_business, parse_graduation, parse_years
 
 TODAY = date(2026, 11, 22)
 
@@ -243,7 +232,7 @@ def test_a_described_situation_states_its_facts() -> None:
 
 
 def test_a_bare_request_for_the_check_is_told_from_a_question() -> None:
-    from actions.parsing import wants_eligibility_check
+    from actions.message_kinds import wants_eligibility_check
 
     assert wants_eligibility_check("我能申请什么补贴")
     assert wants_eligibility_check("/check_eligibility")
