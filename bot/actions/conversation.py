@@ -56,10 +56,16 @@ def facts_of(tracker: Tracker) -> dict[str, Any]:
     return facts
 
 
+# Slots the form asks that are no fact of the eligibility engine ("您家是建档立卡贫困户或低保家庭吗": its yes
+# adds a group): their kind is the form's own.
+FORM_ONLY_KINDS = {"poverty": "bool"}
+
+
 def is_canonical(name: str, value: Any) -> bool:
     """Whether ``value`` is in the canonical form of fact ``name`` (a known place or code, a number, a
     yes/no) rather than raw text a slot received before its validation ran."""
-    kind = lexicon()["facts"][name]["kind"]
+    fact = lexicon()["facts"].get(name)
+    kind = fact["kind"] if fact else FORM_ONLY_KINDS.get(name)
     if name == "region":
         return isinstance(value, str) and value in lexicon()["places"]
     if name == "groups":

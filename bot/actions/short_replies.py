@@ -63,6 +63,8 @@ def chinese_number(token: str) -> float | None:
         return None
     if "十" in token:
         tens, _, ones = token.partition("十")
+        if len(tens) > 1 or len(ones) > 1 or "十" in ones:  # "十三五" is a plan's name, not a number
+            return None
         value = (_DIGITS[tens] if tens else 1) * 10 + (_DIGITS[ones] if ones else 0)
         return float(value)
     value = 0

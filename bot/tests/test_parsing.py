@@ -275,3 +275,20 @@ def test_none_of_the_groups(text: str) -> None:
 @pytest.mark.parametrize("text", ["我是退伍的", "不是大学生 是农民工", "有残疾证", "普查员"])
 def test_a_group_or_anything_else_is_not_none_of_the_groups(text: str) -> None:
     assert not says_no_group(text)
+
+
+def test_a_plans_name_is_no_number_of_years() -> None:
+    """ "十三五期间" names a plan: no duration read from it, and no crash."""
+    assert parse_years("十三五期间") is None
+    assert parse_years("十四五那几年") is None
+    assert parse_years("干了十二年") == 12
+
+
+def test_the_poverty_answer_is_judged_like_a_yes_or_no() -> None:
+    """The form's own question (建档立卡 or 低保) has no fact in the engine: a yes/no is its canonical form and
+    raw text is none — asking whether it is, never a crash."""
+    from actions.conversation import canonical_part, is_canonical
+
+    assert is_canonical("poverty", True) and is_canonical("poverty", False)
+    assert not is_canonical("poverty", "嗯那个")
+    assert canonical_part("poverty", "嗯那个") is None
