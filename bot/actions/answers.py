@@ -11,7 +11,14 @@ from rasa_sdk.types import DomainDict
 
 from actions import api
 from actions.budgets import back_to_form, interruption_budget
-from actions.conversation import already_offered, conversation_context, facts_stated, is_canonical, with_stated_facts
+from actions.conversation import (
+    already_offered,
+    conversation_context,
+    earlier_value,
+    facts_stated,
+    is_canonical,
+    with_stated_facts,
+)
 from actions.message_kinds import COURTESY_INTENTS, asks_something, is_real_question, looks_like_question
 from actions.messages import composed_messages
 
@@ -34,8 +41,14 @@ def answer_question(
     Returns:
         The events that remember the conversation's topic for the next follow-up.
     """
+    context = with_stated_facts(conversation_context(tracker), question)
+    before = earlier_value(tracker, "region")
+    if is_canonical("region", before):
+        # the NLU fills the slot with any place a message names ("大娃想去福建那边打工": where he goes); the
+        # composer reads a place the question names itself, against the region the conversation had
+        context["region"] = before
     try:
-        body = api.answer(question, with_stated_facts(conversation_context(tracker), question))
+        body = api.answer(question, context)
     except api.ApiUnavailable:
         dispatcher.utter_message(text=api.UNAVAILABLE)
         return []
@@ -49,9 +62,10 @@ def answer_question(
     provisions = body.get("provisions") or []
     if provisions and provisions[0].get("id"):
         events.append(SlotSet("previous_provision", provisions[0]["id"]))
-    # "长沙的 …": the composer knows every place in China; the conversation keeps it for later answers
+    # "长沙的 …": the composer knows every place in China; the conversation keeps the region it answered
+    # for (the place asked about, "那宁夏呢", or the asker's own when a place was only where someone goes)
     region = body.get("region")
-    if region and not is_canonical("region", tracker.get_slot("region")) and is_canonical("region", region):
+    if region and is_canonical("region", region) and region != tracker.get_slot("region"):
         events.append(SlotSet("region", region))
     return events
 

@@ -911,3 +911,23 @@ def test_the_facts_a_question_states_go_with_it_to_the_composer() -> None:
     assert sent["facts"]["employment_status"] == "employed" and "groups" not in sent["facts"]
     kept = with_stated_facts({"groups": [], "facts": {"employment_status": "unemployed"}}, "在厂里上班")
     assert kept["facts"]["employment_status"] == "unemployed"
+
+
+def test_a_place_someone_goes_to_does_not_replace_the_askers_region(api_url: str) -> None:
+    """ "闺女想到浙江那边进厂 有人帮着介绍不" from 吴忠: the NLU put 浙江 in the region slot; the answer is read
+    against 吴忠 (宁夏's labour cooperation, not "知识库里还没有浙江本地的政策文件"), and the slot goes back."""
+    events = [
+        {"event": "slot", "name": "region", "value": "吴忠"},
+        {"event": "user", "text": "闺女想到浙江那边进厂 有人帮着介绍不"},
+        {"event": "slot", "name": "region", "value": "浙江"},
+    ]
+    slots = {
+        "region": "浙江",
+        "topic": "我们村里好多人闲着没活干 咋弄",
+        "previous_question": "我们村里好多人闲着没活干 咋弄",
+    }
+    tracker = make_tracker("闺女想到浙江那边进厂 有人帮着介绍不", slots=slots, events=events)
+    dispatcher = CollectingDispatcher()
+    result = ActionAnswerQuestion().run(dispatcher, tracker, {})
+    assert "浙江本地" not in dispatcher.messages[0]["text"], dispatcher.messages[0]["text"]
+    assert any(e.get("name") == "region" and e.get("value") == "吴忠" for e in result), result
