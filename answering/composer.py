@@ -16,6 +16,7 @@ from answering.benefitlead import BenefitLead
 from answering.followup import asks_of_what_was_quoted, is_bare_reply, resolve, understood_clause
 from answering.groupnote import groups_named, subject_terms, unmentioned_group
 from answering.groupprovision import GroupProvisionFinder
+from answering.lacking import not_for_what_they_lack
 from answering.models import Answer, AnswerContext, AnswerKind
 from answering.ownwords import OwnWordsLead
 from answering.period import period_status
@@ -135,6 +136,9 @@ class AnswerComposer:
         except SearchError as exc:
             return plain_answer("clarify", exc.message, resolved.region, context.topic)
         results = sorted(response.results, key=lambda r: r.applies is False)  # stable: ranking kept within
+        results = not_for_what_they_lack(
+            text, results, self.searcher.lexicon, self.settings.own_words_ratio
+        )  # "没签合同": not the provision for those who signed
         results = self.benefit_lead.reorder(text, kind, results)  # "有啥补贴吗": a provision naming one leads
         if resolved.followup and place is None:  # "想学门手艺": a provision on training, not the topic's again
             asked_of = context.topic or context.previous_question or ""

@@ -205,6 +205,7 @@ class AnswerSettings(_Section):
     followup_topic_keys: bool = configured()  # a content follow-up carries the topic's lexicon words
     own_words_ratio: float = configured(ge=0, le=1)  # a follow-up's own words lead if a result this close has them
     benefit_lead_ratio: float = configured(ge=0, le=1)  # "有啥补贴吗": a result this close naming a benefit leads
+    lacking_lead_ratio: float = configured(ge=0, le=1)  # "没签合同": a result this close without that condition leads
     counterpart_min_similarity: float = configured(ge=0, le=1)  # "那聊城呢": a local restatement of it leads
     policy_min_overlap: float = configured(ge=0, le=1)  # share of a catalogue quote a shown provision must hold
     local_followup_ratio: float = configured(ge=0, le=1)  # "那宁夏呢": a local provision this close leads

@@ -596,3 +596,13 @@ def test_whether_the_same_holds_for_someone_else_is_a_follow_up(built: tuple) ->
     for asked in ("我表弟技校毕业也在家待着 行不行", "佢细妹读紧中专 得唔得", "我老婆没工作 她也能去见习不"):
         assert resolve(asked, topic, None, regions, 12, 40).followup, asked
     assert not resolve("技校毕业在家待了两年的年轻人 政府有什么帮扶", topic, None, regions, 12, 40).followup
+
+
+def test_a_provision_for_what_the_asker_lacks_does_not_lead(built: tuple) -> None:
+    """A rider without a contract is not answered with what an employer owes those who signed one."""
+    c = composer(built, AFTER)
+    answer = c.compose("在广州跑外卖的 公司一直不跟我签合同 社保能自己交吗")
+    assert "签订劳动合同的" not in answer.provisions[0]["text"], answer.lead
+    assert "灵活就业人员身份" in answer.lead
+    signed = c.compose("在广州跑外卖的 跟公司签了合同 社保谁给交")
+    assert "签订劳动合同的" in signed.lead, "with a contract, that provision still answers"
