@@ -16,7 +16,7 @@ from answering.benefitlead import BenefitLead
 from answering.followup import asks_of_what_was_quoted, is_bare_reply, resolve, understood_clause
 from answering.groupnote import groups_named, subject_terms, unmentioned_group
 from answering.groupprovision import GroupProvisionFinder
-from answering.lacking import not_for_what_they_lack
+from answering.lacking import conditioned_on_a_lack, not_for_what_they_lack
 from answering.models import Answer, AnswerContext, AnswerKind
 from answering.ownwords import OwnWordsLead
 from answering.period import period_status
@@ -137,7 +137,7 @@ class AnswerComposer:
             return plain_answer("clarify", exc.message, resolved.region, context.topic)
         results = sorted(response.results, key=lambda r: r.applies is False)  # stable: ranking kept within
         results = not_for_what_they_lack(
-            text, results, self.searcher.lexicon, self.settings.own_words_ratio
+            text, results, self.searcher.lexicon, self.settings.lacking_lead_ratio
         )  # "没签合同": not the provision for those who signed
         results = self.benefit_lead.reorder(text, kind, results)  # "有啥补贴吗": a provision naming one leads
         if resolved.followup and place is None:  # "想学门手艺": a provision on training, not the topic's again
@@ -159,6 +159,7 @@ class AnswerComposer:
             day,
             resolved.query,
             asked=text if resolved.followup else "",
+            lacked=conditioned_on_a_lack(text, results),
         )
         # a follow-up ("那宁夏呢") is about work when its topic is
         topical = about_work(resolved.query, self.searcher.lexicon)
@@ -209,7 +210,7 @@ class AnswerComposer:
         understood, topic = reading.understood, reading.topic
         today = reading.day
         matched = match_policy(
-            results[: self.settings.policy_depth],
+            [r for r in results[: self.settings.policy_depth] if r.provision.id not in reading.lacked],
             self.eligibility.catalogue,
             region,
             self.searcher.lexicon.region_table,
@@ -246,7 +247,7 @@ class AnswerComposer:
             else:
                 parts.append("政策文件里是这样写的：")
             parts.append(f"{quote}{elsewhere}（{status.text}）。")
-            second = self._second_closest(results, best, direct) if not not_stated else None
+            second = self._second_closest(results, best, direct, reading.lacked) if not not_stated else None
             if second is not None:  # unsure which one answers: the two closest, side by side
                 second_status = period_status(second.document, second.provision, today)
                 parts.append(
@@ -299,16 +300,26 @@ class AnswerComposer:
             region=region,
         )
 
-    def _second_closest(self, results: list[SearchResult], best: SearchResult, direct: bool) -> SearchResult | None:
+    def _second_closest(
+        self, results: list[SearchResult], best: SearchResult, direct: bool, lacked: frozenset[str] = frozenset()
+    ) -> SearchResult | None:
         """Return the next provision (one that applies to the asker) close enough to the best to be quoted
         beside it: at least ``second_quote_ratio`` of its score when no provision answers directly, at least
-        ``close_second_ratio`` when one does (a near tie: the search cannot tell which of the two answers).
-        None when there is none or the ratio is 0 (off)."""
+        ``close_second_ratio`` when one does (a near tie: the search cannot tell which of the two answers),
+        and not one whose condition the asker says they lack (``lacked``). None when there is none or the
+        ratio is 0 (off)."""
         ratio = self.settings.close_second_ratio if direct else self.settings.second_quote_ratio
         if ratio <= 0:
             return None
         return next(
-            (r for r in results if r is not best and r.applies is not False and r.score >= ratio * best.score),
+            (
+                r
+                for r in results
+                if r is not best
+                and r.applies is not False
+                and r.provision.id not in lacked
+                and r.score >= ratio * best.score
+            ),
             None,
         )
 

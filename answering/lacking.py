@@ -22,6 +22,16 @@ _LACKING = (
 )
 
 
+def conditioned_on_a_lack(question: str, results: list[SearchResult]) -> frozenset[str]:
+    """Return the ids of the results whose condition is what the asker says they lack (no catalogue policy is
+    answered under them: "新就业形态劳动者签订劳动合同的社会保险" is not a rider's without a contract)."""
+    found: set[str] = set()
+    for said, condition in _LACKING:
+        if said.search(question):
+            found |= {r.provision.id for r in results if condition.search(r.provision.text)}
+    return frozenset(found)
+
+
 def not_for_what_they_lack(
     question: str, results: list[SearchResult], lexicon: Lexicon, ratio: float
 ) -> list[SearchResult]:

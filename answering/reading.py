@@ -24,3 +24,4 @@ class Reading:
     query: str = ""  # what was searched (the question, with the topic for a follow-up)
     ruled_out: frozenset[str] = frozenset()  # catalogue policies the asker's known facts rule out
     asked: str = ""  # the follow-up as typed, when the question was read against the topic
+    lacked: frozenset[str] = frozenset()  # results whose condition the asker says they lack (no policy from them)

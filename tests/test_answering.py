@@ -601,8 +601,8 @@ def test_whether_the_same_holds_for_someone_else_is_a_follow_up(built: tuple) ->
 def test_a_provision_for_what_the_asker_lacks_does_not_lead(built: tuple) -> None:
     """A rider without a contract is not answered with what an employer owes those who signed one."""
     c = composer(built, AFTER)
-    answer = c.compose("在广州跑外卖的 公司一直不跟我签合同 社保能自己交吗")
-    assert "签订劳动合同的" not in answer.provisions[0]["text"], answer.lead
-    assert "灵活就业人员身份" in answer.lead
+    for asked in ("在佛山送快递 老板冇同我签合同 社保点算", "在东莞跑外卖 站点没跟我签劳动合同 能参加社保不"):
+        answer = c.compose(asked)
+        assert "签订劳动合同的" not in answer.lead and "灵活就业人员" in answer.lead, answer.lead
     signed = c.compose("在广州跑外卖的 跟公司签了合同 社保谁给交")
     assert "签订劳动合同的" in signed.lead, "with a contract, that provision still answers"
