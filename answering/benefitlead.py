@@ -15,6 +15,16 @@ from retrieval.stages.bigrams import bigrams
 # needs a provision on 生活费).
 _ASKED = re.compile(r"补贴|补助|津贴|资助|生活费|报销|免费|减免|贴息|学费|路费")
 _ANY_BENEFIT = frozenset({"补贴", "补助"})
+_WAIVERS = frozenset({"免费", "减免", "资助"})  # a fee waived or aid given answers any question about a cost
+
+
+def names_benefit_asked(question: str, text: str) -> bool:
+    """Whether provision ``text`` names the benefit ``question`` asks about: the very one when the question
+    names one ("报销", "生活费", "学费", or a waiver or aid: 免费, 减免, 资助), any when it asks for 补贴 or 补助."""
+    specific = set(_ASKED.findall(question)) - _ANY_BENEFIT
+    if not specific:
+        return bool(BENEFIT_STATED.search(text))
+    return any(word in text for word in specific | _WAIVERS)
 
 
 class BenefitLead:
@@ -52,11 +62,9 @@ class BenefitLead:
         """
         if not self.ratio or not results or "benefit" not in kind.kinds or kind.specific:
             return results
-        asked = set(_ASKED.findall(question))
-        specific = asked - _ANY_BENEFIT
 
         def names_it(text: str) -> bool:
-            return any(word in text for word in specific) if specific else bool(BENEFIT_STATED.search(text))
+            return names_benefit_asked(question, text)
 
         best = results[0]
         if names_it(best.provision.text):

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
-from answering.benefitlead import BenefitLead
+from answering.benefitlead import BenefitLead, names_benefit_asked
 from answering.followup import asks_of_what_was_quoted, is_bare_reply, resolve, understood_clause
 from answering.groupnote import groups_named, subject_terms, unmentioned_group
 from answering.groupprovision import GroupProvisionFinder
@@ -223,6 +223,12 @@ class AnswerComposer:
         # another place's figure or procedure is no answer for someone whose place is known (深圳 ≠ 洛阳's 5000元)
         elsewhere_only = best.applies is False and kind.specific
         not_stated = self._not_stated(kind, best, confidence, reading.query) or route is not None or elsewhere_only
+        if (
+            "benefit" in kind.kinds
+            and not kind.specific
+            and not names_benefit_asked(reading.asked or reading.query, best.provision.text)
+        ):
+            not_stated = True  # "考驾照国家给报销不": a 贴息 provision names no 报销
         quote = f"“{best.provision.text}”"
         elsewhere = "" if best.applies is not False else f"（这是{best.document.region}的规定，仅供参考）"
         parts: list[str] = [f"{understood}：" if understood else ""]

@@ -606,3 +606,16 @@ def test_a_provision_for_what_the_asker_lacks_does_not_lead(built: tuple) -> Non
         assert "签订劳动合同的" not in answer.lead and "灵活就业人员" in answer.lead, answer.lead
     signed = c.compose("在广州跑外卖的 跟公司签了合同 社保谁给交")
     assert "签订劳动合同的" in signed.lead, "with a contract, that provision still answers"
+
+
+def test_a_named_benefit_is_answered_only_by_a_provision_naming_it(built: tuple) -> None:
+    """ "考驾照国家给报销不" from a veteran: the 贴息 and 创业补贴 provision for veterans names no 报销, so the
+    documents do not say; a 资助 for poor students does answer whether a school's fees are waived."""
+    from answering.benefitlead import names_benefit_asked
+
+    c = composer(built, AFTER)
+    answer = c.compose("刚从部队回来 在银川 想考个驾照跑运输 国家给报销不")
+    assert answer.kind == "not_in_documents" and "没有写明有没有" in answer.lead, answer.lead
+    assert not names_benefit_asked("考驾照给报销不", "加大对退役军人创业补贴支持力度")
+    assert names_benefit_asked("技校学费能免不", "国家资助政策体系，保障职业院校家庭经济困难学生完成学业")
+    assert names_benefit_asked("有啥补贴", "给予一次性吸纳就业补贴")
