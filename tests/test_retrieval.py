@@ -104,7 +104,13 @@ def test_separable_words_match_with_a_particle_inside(question: str, key: str) -
 
 @pytest.mark.parametrize(
     ("question", "key"),
-    [("打算去学个技术", "学技术"), ("我寻思考个证", "考证"), ("想在镇上开个店", "开店"), ("俺去找份工作", "找工作")],
+    [
+        ("打算去学个技术", "学技术"),
+        ("我寻思考个证", "考证"),
+        ("想在镇上开个店", "开店"),
+        ("俺去找份工作", "找工作"),
+        ("想找银行贷点款", "贷款"),
+    ],
 )
 def test_verb_object_words_match_with_a_measure_word_inside(question: str, key: str) -> None:
     """People say 学个技术, 开个店: the verb-object key is found with the measure word inside."""
