@@ -136,9 +136,9 @@ def fold_locatives(text: str) -> str:
     return _LOCATIVE.sub(r"\1面", text)
 
 
-# Said between a verb and its object: an aspect particle (下了岗, 当过兵) or a measure word (学门手艺, 开个店, 贷点款,
-# 考个证, 找份工作).
-_INSIDE = "了过着个门份家间点"
+# Said between a verb and its object: an aspect particle (下了岗, 当过兵, 粤 毕咗业), a result (找到工作) or a
+# measure word (学门手艺, 开个店, 贷点款, 考个证, 找份工作).
+_INSIDE = "了过着咗到个门份家间点"
 
 
 def _key_pattern(key: str) -> str:

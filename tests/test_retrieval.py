@@ -95,7 +95,14 @@ def test_lexicon_synonyms_point_at_words_the_provisions_use(service: RetrievalSe
 
 @pytest.mark.parametrize(
     ("question", "key"),
-    [("下了岗想干点小买卖", "下岗"), ("戒了毒的人想找工作", "戒毒"), ("退过伍的", "退伍"), ("坐过牢的", "坐过牢")],
+    [
+        ("下了岗想干点小买卖", "下岗"),
+        ("戒了毒的人想找工作", "戒毒"),
+        ("退过伍的", "退伍"),
+        ("坐过牢的", "坐过牢"),
+        ("我个仔毕咗业一年", "毕业"),  # 咗: the Cantonese 了
+        ("一直没找到工作", "找工作"),  # 到: a result said between verb and object
+    ],
 )
 def test_separable_words_match_with_a_particle_inside(question: str, key: str) -> None:
     lexicon = load_lexicon(ROOT / "knowledge" / "lexicon.yml")
