@@ -619,3 +619,10 @@ def test_a_named_benefit_is_answered_only_by_a_provision_naming_it(built: tuple)
     assert not names_benefit_asked("考驾照给报销不", "加大对退役军人创业补贴支持力度")
     assert names_benefit_asked("技校学费能免不", "国家资助政策体系，保障职业院校家庭经济困难学生完成学业")
     assert names_benefit_asked("有啥补贴", "给予一次性吸纳就业补贴")
+
+
+def test_what_to_do_said_with_a_dialect_particle_is_no_procedure_question() -> None:
+    """ "儿子闲在家 咋办哩" (西北话 "怎么办呢") asks what can be done, not where and how to apply."""
+    assert "procedure" not in classify("儿子闲在家 咋办哩").kinds
+    assert "procedure" not in classify("厂子关了 俺咋办嘛").kinds
+    assert "procedure" in classify("这个证咋办理").kinds
