@@ -62,12 +62,8 @@ class BenefitLead:
         """
         if not self.ratio or not results or "benefit" not in kind.kinds or kind.specific:
             return results
-
-        def names_it(text: str) -> bool:
-            return names_benefit_asked(question, text)
-
         best = results[0]
-        if names_it(best.provision.text):
+        if names_benefit_asked(question, best.provision.text):
             return results
         # the rest of the question: a pair of its characters, or a policy word its everyday words stand for
         rest = bigrams(_ASKED.sub(" ", question))
@@ -77,6 +73,6 @@ class BenefitLead:
                 break
             text = result.provision.text
             about_it = bool(rest & bigrams(text)) or any(term in text for term in terms)
-            if result.applies is not False and names_it(text) and about_it:
+            if result.applies is not False and names_benefit_asked(question, text) and about_it:
                 return [result, *(r for r in results if r is not result)]
         return results

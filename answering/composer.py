@@ -114,7 +114,7 @@ class AnswerComposer:
             # "这些都是十四五的 今年还管用不": the provision just quoted, with where it stands today
             previous = self.searcher.provision(context.previous_provision)
             if previous is not None and asks_of_what_was_quoted(text, self.settings.followup_max_chars):
-                return self._validity_of(previous, text, context, resolved.region, day)
+                return self._validity_of(previous, text, kind, context, resolved.region, day)
         route = route_for(text)
         place = None
         if resolved.followup and resolved.place:
@@ -184,6 +184,7 @@ class AnswerComposer:
         self,
         quoted: tuple[Provision, DocumentMeta],
         text: str,
+        kind: QuestionKind,
         context: AnswerContext,
         region: str | None,
         day: date,
@@ -194,7 +195,7 @@ class AnswerComposer:
         topic = context.topic or context.previous_question or text
         understood = understood_clause(topic[: self.settings.topic_chars], None, None)
         result = SearchResult(provision, document, score=1.0, legs={})
-        reading = Reading(classify(text), None, [result], region, topic, understood, day, text, asked=text)
+        reading = Reading(kind, None, [result], region, topic, understood, day, text, asked=text)
         return self._answered(reading, 1.0, direct=True)
 
     def _topic_keys(self, topic: str | None) -> list[str]:
